@@ -1,0 +1,64 @@
+/**
+ * The job model. Semantics: ../shared/spec/sessions.md §4 and runtime-api.md §4.
+ */
+
+/** `state.status` on the wire. */
+export type JobStatus = 'Queued' | 'Running' | 'Completed' | 'Failed' | 'Cancelled';
+
+/** IBM's reason code for a job stopped because it exceeded its `cost` (max execution time). */
+export const RAN_TOO_LONG_CODE = 1305;
+
+/** A job as the domain sees it. */
+export interface Job {
+  readonly id: string;
+  readonly instanceId: string;
+  readonly userId: string;
+  readonly backend: string;
+  readonly programId: string;
+  readonly sessionId: string | null;
+  readonly params: unknown;
+  readonly tags: readonly string[];
+  readonly logLevel: string | null;
+  /** Max execution seconds; running longer ends the job `Cancelled` with code 1305. */
+  readonly cost: number;
+  readonly private: boolean;
+  readonly runtime: string | null;
+  /** `X-Qx-Client-Application` of the submitting request. */
+  readonly caller: string | null;
+  readonly status: JobStatus;
+  readonly reason: string | null;
+  readonly reasonCode: number | null;
+  readonly createdAt: Date;
+  readonly startedAt: Date | null;
+  readonly endedAt: Date | null;
+  /** Modeled execution time in ms: the job holds its lane at least this long (backend model). */
+  readonly holdMs: number;
+  /** Set once the result exists: the job completes at this time (start + holdMs, or later). */
+  readonly settleAt: Date | null;
+  /** startedAt + cost: past it a running job is stopped. */
+  readonly costDeadline: Date | null;
+  /** A cancel was asked of a running job; it ends once the executor has stopped. */
+  readonly cancelRequestedAt: Date | null;
+  /** Executions begun (a lost executor is retried once, sessions.md §5). */
+  readonly attempts: number;
+  readonly version: number;
+}
+
+/** The final states. */
+export function isFinal(status: JobStatus): boolean {
+  return status === 'Completed' || status === 'Failed' || status === 'Cancelled';
+}
+
+/** A job's usage in ms: its running time (sessions.md §3), live while it runs. */
+export function jobUsageMs(j: Job, now: Date): number {
+  if (!j.startedAt) return 0;
+  const end = j.endedAt ?? now;
+  return Math.max(0, end.getTime() - j.startedAt.getTime());
+}
+
+/** The top-level `status` string, which spells out a job stopped for running too long. */
+export function displayStatus(j: Job): string {
+  return j.status === 'Cancelled' && j.reasonCode === RAN_TOO_LONG_CODE
+    ? 'Cancelled - Ran too long'
+    : j.status;
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { type DispatchSnapshot, type QueueCandidate, pickNextJob } from './dispatch.js';
+
+const job = (id: string, seq: number, instanceId = 'i1', sessionId: string | null = null): QueueCandidate => ({
+  jobId: id,
+  seq,
+  instanceId,
+  sessionId,
+});
+const snap = (o: Partial<DispatchSnapshot>): DispatchSnapshot => ({
+  lanes: 1,
+  running: 0,
+  online: true,
+  owner: null,
+  batchNext: null,
+  normalHeads: [],
+  ...o,
+});
+
+describe('pickNextJob', () => {
+  it('starts nothing on a paused backend or without a free lane', () => {
+    const heads = [{ candidate: job('a', 1), usageMs: 0, share: 1 }];
+    expect(pickNextJob(snap({ online: false, normalHeads: heads }))).toBeNull();
+    expect(pickNextJob(snap({ running: 1, normalHeads: heads }))).toBeNull();
+    expect(pickNextJob(snap({ lanes: 2, running: 1, normalHeads: heads }))?.jobId).toBe('a');
+  });
+
+  it('gives the backend to an active dedicated session, even idle', () => {
+    const heads = [{ candidate: job('other', 1), usageMs: 0, share: 1 }];
+    expect(pickNextJob(snap({ owner: { sessionId: 's', next: job('mine', 9, 'i1', 's') }, normalHeads: heads }))?.jobId).toBe('mine');
+    expect(pickNextJob(snap({ owner: { sessionId: 's', next: null }, normalHeads: heads }))).toBeNull();
+  });
+
+  it('runs active batch jobs ahead of the normal queue', () => {
+    const heads = [{ candidate: job('old', 1), usageMs: 0, share: 1 }];
+    expect(pickNextJob(snap({ batchNext: job('batch', 50, 'i1', 'b'), normalHeads: heads }))?.jobId).toBe('batch');
+  });
+
+  it('orders the normal queue by usage relative to share, then age', () => {
+    const heads = [
+      { candidate: job('heavy', 1, 'i1'), usageMs: 10_000, share: 1 },
+      { candidate: job('light', 5, 'i2'), usageMs: 1000, share: 1 },
+    ];
+    expect(pickNextJob(snap({ normalHeads: heads }))?.jobId).toBe('light');
+    const weighted = [
+      { candidate: job('heavy', 1, 'i1'), usageMs: 10_000, share: 20 },
+      { candidate: job('light', 5, 'i2'), usageMs: 1000, share: 1 },
+    ];
+    expect(pickNextJob(snap({ normalHeads: weighted }))?.jobId).toBe('heavy');
+    const tie = [
+      { candidate: job('newer', 7, 'i1'), usageMs: 0, share: 1 },
+      { candidate: job('older', 3, 'i2'), usageMs: 0, share: 1 },
+    ];
+    expect(pickNextJob(snap({ normalHeads: tie }))?.jobId).toBe('older');
+  });
+});

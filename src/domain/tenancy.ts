@@ -1,0 +1,47 @@
+/**
+ * Tenancy: instances (tenants) and the principals that act in them. Semantics:
+ * ../shared/spec/runtime-api.md §2.
+ */
+
+/** An instance: the unit of visibility, fair share and usage limits. Its id is a CRN. */
+export interface Instance {
+  readonly id: string;
+  readonly name: string;
+  readonly planId: string;
+  /** Fair-share weight (> 0). */
+  readonly share: number;
+  /** Usage allowed per period, in seconds; null: unlimited. */
+  readonly usageLimitSeconds: number | null;
+  /** Ceiling for a session's max_ttl, in seconds. */
+  readonly maxTtlSeconds: number;
+}
+
+/** Who is calling, after authentication. */
+export interface Principal {
+  readonly keyId: string;
+  readonly userId: string;
+  readonly admin: boolean;
+  /** Instances the key may act in. */
+  readonly instances: readonly string[];
+  readonly defaultInstance: string;
+}
+
+/** An API key as stored: only its hash, never the key. */
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly userId: string;
+  readonly hash: string;
+  readonly admin: boolean;
+  readonly instances: readonly string[];
+  readonly defaultInstance: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
+  readonly revokedAt: Date | null;
+}
+
+/** Whether a key may be used at `now`. */
+export function isKeyUsable(k: ApiKeyRecord, now: Date): boolean {
+  if (k.revokedAt) return false;
+  return !k.expiresAt || k.expiresAt.getTime() > now.getTime();
+}
