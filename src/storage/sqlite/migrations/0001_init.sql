@@ -1,0 +1,122 @@
+-- Berth schema, SQLite dialect. Times are INTEGER epoch milliseconds (UTC); JSON is TEXT.
+
+CREATE TABLE instances (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  plan_id TEXT NOT NULL,
+  share REAL NOT NULL,
+  usage_limit_seconds REAL,
+  max_ttl_seconds INTEGER NOT NULL
+);
+
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  admin INTEGER NOT NULL,
+  instances TEXT NOT NULL,
+  default_instance TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  revoked_at INTEGER
+);
+
+CREATE TABLE secrets (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  instance_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  backend TEXT,
+  mode TEXT NOT NULL,
+  state TEXT NOT NULL,
+  state_reason TEXT NOT NULL,
+  accepting_jobs INTEGER NOT NULL,
+  max_ttl INTEGER NOT NULL,
+  interactive_ttl INTEGER NOT NULL,
+  active_ttl INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  activated_at INTEGER,
+  deactivated_at INTEGER,
+  closed_at INTEGER,
+  last_job_started_at INTEGER,
+  last_job_completed_at INTEGER,
+  timestamps TEXT NOT NULL,
+  queued INTEGER NOT NULL,
+  running INTEGER NOT NULL,
+  running_start_sum_ms INTEGER NOT NULL,
+  usage_ms INTEGER NOT NULL,
+  open_deadline INTEGER,
+  idle_deadline INTEGER,
+  max_deadline INTEGER,
+  version INTEGER NOT NULL
+);
+CREATE INDEX sessions_instance_created ON sessions (instance_id, created_at);
+CREATE INDEX sessions_open_deadline ON sessions (open_deadline) WHERE open_deadline IS NOT NULL;
+CREATE INDEX sessions_idle_deadline ON sessions (idle_deadline) WHERE idle_deadline IS NOT NULL;
+CREATE INDEX sessions_max_deadline ON sessions (max_deadline) WHERE max_deadline IS NOT NULL;
+CREATE INDEX sessions_active ON sessions (backend, mode, created_at) WHERE state = 'active';
+CREATE INDEX sessions_live ON sessions (instance_id) WHERE state = 'active' OR running > 0;
+CREATE INDEX sessions_state ON sessions (state);
+
+CREATE TABLE jobs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  instance_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  backend TEXT NOT NULL,
+  program_id TEXT NOT NULL,
+  session_id TEXT,
+  params TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  log_level TEXT,
+  cost INTEGER NOT NULL,
+  private INTEGER NOT NULL,
+  runtime TEXT,
+  caller TEXT,
+  status TEXT NOT NULL,
+  reason TEXT,
+  reason_code INTEGER,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  ended_at INTEGER,
+  hold_ms INTEGER NOT NULL,
+  settle_at INTEGER,
+  cost_deadline INTEGER,
+  cancel_requested_at INTEGER,
+  attempts INTEGER NOT NULL,
+  version INTEGER NOT NULL
+);
+CREATE INDEX jobs_queued ON jobs (backend, seq) WHERE status = 'Queued';
+CREATE INDEX jobs_running ON jobs (backend) WHERE status = 'Running';
+CREATE INDEX jobs_session ON jobs (session_id, status, seq);
+CREATE INDEX jobs_instance_created ON jobs (instance_id, created_at);
+CREATE INDEX jobs_settle_at ON jobs (settle_at) WHERE settle_at IS NOT NULL;
+CREATE INDEX jobs_cost_deadline ON jobs (cost_deadline) WHERE cost_deadline IS NOT NULL;
+CREATE INDEX jobs_completed ON jobs (backend, ended_at) WHERE status = 'Completed';
+CREATE INDEX jobs_status ON jobs (status, backend);
+CREATE INDEX jobs_sessionless_running ON jobs (instance_id) WHERE status = 'Running' AND session_id IS NULL;
+
+CREATE TABLE job_results (
+  job_id TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+);
+
+CREATE TABLE job_logs (
+  job_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  line TEXT NOT NULL
+);
+CREATE INDEX job_logs_job ON job_logs (job_id);
+
+CREATE TABLE instance_usage (
+  instance_id TEXT NOT NULL,
+  period_start INTEGER NOT NULL,
+  usage_ms INTEGER NOT NULL,
+  PRIMARY KEY (instance_id, period_start)
+);

@@ -1,0 +1,248 @@
+/**
+ * Row ↔ domain mapping for SQLite: INTEGER epoch ms ↔ Date, TEXT ↔ JSON, 0/1 ↔ boolean.
+ * Rows never leave the adapter.
+ */
+import type { Job, JobStatus } from '../../domain/job/job.js';
+import type {
+  Session,
+  SessionMode,
+  SessionReason,
+  SessionState,
+  SessionTimestamp,
+} from '../../domain/session/session.js';
+import type { ApiKeyRecord } from '../../domain/tenancy.js';
+
+export const toMs = (d: Date | null): number | null => (d ? d.getTime() : null);
+export const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+const req = (ms: number): Date => new Date(ms);
+
+export interface SessionRow {
+  id: string;
+  instance_id: string;
+  user_id: string;
+  backend: string | null;
+  mode: string;
+  state: string;
+  state_reason: string;
+  accepting_jobs: number;
+  max_ttl: number;
+  interactive_ttl: number;
+  active_ttl: number;
+  created_at: number;
+  started_at: number | null;
+  activated_at: number | null;
+  deactivated_at: number | null;
+  closed_at: number | null;
+  last_job_started_at: number | null;
+  last_job_completed_at: number | null;
+  timestamps: string;
+  queued: number;
+  running: number;
+  running_start_sum_ms: number;
+  usage_ms: number;
+  open_deadline: number | null;
+  idle_deadline: number | null;
+  max_deadline: number | null;
+  version: number;
+}
+
+export function sessionFromRow(r: SessionRow): Session {
+  const stamps = JSON.parse(r.timestamps) as [string, number][];
+  return {
+    id: r.id,
+    instanceId: r.instance_id,
+    userId: r.user_id,
+    backend: r.backend,
+    mode: r.mode as SessionMode,
+    state: r.state as SessionState,
+    stateReason: r.state_reason as SessionReason,
+    acceptingJobs: r.accepting_jobs === 1,
+    maxTtl: r.max_ttl,
+    interactiveTtl: r.interactive_ttl,
+    activeTtl: r.active_ttl,
+    createdAt: req(r.created_at),
+    startedAt: toDate(r.started_at),
+    activatedAt: toDate(r.activated_at),
+    deactivatedAt: toDate(r.deactivated_at),
+    closedAt: toDate(r.closed_at),
+    lastJobStartedAt: toDate(r.last_job_started_at),
+    lastJobCompletedAt: toDate(r.last_job_completed_at),
+    timestamps: stamps.map(([status, at]): SessionTimestamp => ({
+      status: status as SessionState,
+      at: req(at),
+    })),
+    queued: r.queued,
+    running: r.running,
+    runningStartSumMs: r.running_start_sum_ms,
+    usageMs: r.usage_ms,
+    openDeadline: toDate(r.open_deadline),
+    idleDeadline: toDate(r.idle_deadline),
+    maxDeadline: toDate(r.max_deadline),
+    version: r.version,
+  };
+}
+
+/** Named parameters for the session statements (every column). */
+export function sessionParams(s: Session): SessionRow {
+  return {
+    id: s.id,
+    instance_id: s.instanceId,
+    user_id: s.userId,
+    backend: s.backend,
+    mode: s.mode,
+    state: s.state,
+    state_reason: s.stateReason,
+    accepting_jobs: s.acceptingJobs ? 1 : 0,
+    max_ttl: s.maxTtl,
+    interactive_ttl: s.interactiveTtl,
+    active_ttl: s.activeTtl,
+    created_at: s.createdAt.getTime(),
+    started_at: toMs(s.startedAt),
+    activated_at: toMs(s.activatedAt),
+    deactivated_at: toMs(s.deactivatedAt),
+    closed_at: toMs(s.closedAt),
+    last_job_started_at: toMs(s.lastJobStartedAt),
+    last_job_completed_at: toMs(s.lastJobCompletedAt),
+    timestamps: JSON.stringify(s.timestamps.map((t) => [t.status, t.at.getTime()])),
+    queued: s.queued,
+    running: s.running,
+    running_start_sum_ms: s.runningStartSumMs,
+    usage_ms: Math.round(s.usageMs),
+    open_deadline: toMs(s.openDeadline),
+    idle_deadline: toMs(s.idleDeadline),
+    max_deadline: toMs(s.maxDeadline),
+    version: s.version,
+  };
+}
+
+export interface JobRow {
+  seq?: number;
+  id: string;
+  instance_id: string;
+  user_id: string;
+  backend: string;
+  program_id: string;
+  session_id: string | null;
+  params: string;
+  tags: string;
+  log_level: string | null;
+  cost: number;
+  private: number;
+  runtime: string | null;
+  caller: string | null;
+  status: string;
+  reason: string | null;
+  reason_code: number | null;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  hold_ms: number;
+  settle_at: number | null;
+  cost_deadline: number | null;
+  cancel_requested_at: number | null;
+  attempts: number;
+  version: number;
+}
+
+export function jobFromRow(r: JobRow): Job {
+  return {
+    id: r.id,
+    instanceId: r.instance_id,
+    userId: r.user_id,
+    backend: r.backend,
+    programId: r.program_id,
+    sessionId: r.session_id,
+    params: JSON.parse(r.params) as unknown,
+    tags: JSON.parse(r.tags) as string[],
+    logLevel: r.log_level,
+    cost: r.cost,
+    private: r.private === 1,
+    runtime: r.runtime,
+    caller: r.caller,
+    status: r.status as JobStatus,
+    reason: r.reason,
+    reasonCode: r.reason_code,
+    createdAt: req(r.created_at),
+    startedAt: toDate(r.started_at),
+    endedAt: toDate(r.ended_at),
+    holdMs: r.hold_ms,
+    settleAt: toDate(r.settle_at),
+    costDeadline: toDate(r.cost_deadline),
+    cancelRequestedAt: toDate(r.cancel_requested_at),
+    attempts: r.attempts,
+    version: r.version,
+  };
+}
+
+/** Every column but `params` (written only on insert: params never change). */
+export function jobParams(j: Job): Omit<JobRow, 'params'> {
+  return {
+    id: j.id,
+    instance_id: j.instanceId,
+    user_id: j.userId,
+    backend: j.backend,
+    program_id: j.programId,
+    session_id: j.sessionId,
+    tags: JSON.stringify(j.tags),
+    log_level: j.logLevel,
+    cost: j.cost,
+    private: j.private ? 1 : 0,
+    runtime: j.runtime,
+    caller: j.caller,
+    status: j.status,
+    reason: j.reason,
+    reason_code: j.reasonCode,
+    created_at: j.createdAt.getTime(),
+    started_at: toMs(j.startedAt),
+    ended_at: toMs(j.endedAt),
+    hold_ms: j.holdMs,
+    settle_at: toMs(j.settleAt),
+    cost_deadline: toMs(j.costDeadline),
+    cancel_requested_at: toMs(j.cancelRequestedAt),
+    attempts: j.attempts,
+    version: j.version,
+  };
+}
+
+export interface KeyRow {
+  id: string;
+  name: string;
+  user_id: string;
+  hash: string;
+  admin: number;
+  instances: string;
+  default_instance: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+export function keyFromRow(r: KeyRow): ApiKeyRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    userId: r.user_id,
+    hash: r.hash,
+    admin: r.admin === 1,
+    instances: JSON.parse(r.instances) as string[],
+    defaultInstance: r.default_instance,
+    createdAt: req(r.created_at),
+    expiresAt: toDate(r.expires_at),
+    revokedAt: toDate(r.revoked_at),
+  };
+}
+
+export function keyParams(k: ApiKeyRecord): KeyRow {
+  return {
+    id: k.id,
+    name: k.name,
+    user_id: k.userId,
+    hash: k.hash,
+    admin: k.admin ? 1 : 0,
+    instances: JSON.stringify(k.instances),
+    default_instance: k.defaultInstance,
+    created_at: k.createdAt.getTime(),
+    expires_at: toMs(k.expiresAt),
+    revoked_at: toMs(k.revokedAt),
+  };
+}

@@ -1,0 +1,383 @@
+/**
+ * The embedded store: better-sqlite3 in WAL mode. Each method is one synchronous transaction,
+ * so no transaction ever spans an `await` (WiseLibs/better-sqlite3#319).
+ *
+ * A file database is opened with `locking_mode = EXCLUSIVE`: SQLite mode is single-process by
+ * design, and the OS lock (released even on SIGKILL) makes a second server on the same file fail
+ * at start-up instead of corrupting the scheduling. It also lets WAL skip shared memory.
+ */
+import Database from 'better-sqlite3';
+import type {
+  Commit,
+  DueItem,
+  JobFilter,
+  Page,
+  PageOf,
+  SessionFilter,
+  Store,
+  StoreStats,
+} from '../../app/ports.js';
+import { type Clock, systemClock } from '../../domain/clock.js';
+import type { Job } from '../../domain/job/job.js';
+import type { DispatchSnapshot, QueueCandidate } from '../../domain/scheduling/dispatch.js';
+import type { Session } from '../../domain/session/session.js';
+import { elapsedMs } from '../../domain/session/session.js';
+import type { ApiKeyRecord, Instance } from '../../domain/tenancy.js';
+import { usagePeriod } from '../../domain/usage.js';
+import { sqliteMigrations } from '../generated/migrations.js';
+import { type AppliedMigration, type Migration, planMigrations } from '../migrate.js';
+import * as q from './queries.js';
+import {
+  type JobRow,
+  type KeyRow,
+  type SessionRow,
+  jobFromRow,
+  jobParams,
+  keyFromRow,
+  keyParams,
+  sessionFromRow,
+  sessionParams,
+} from './rows.js';
+
+/** Options of the embedded store. */
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:'. */
+  readonly path: string;
+  /** 'normal' survives any process crash; 'full' also survives power loss, at an fsync per commit. */
+  readonly synchronous?: 'normal' | 'full';
+  /** Embedded migrations (tests may pass their own). */
+  readonly migrations?: readonly Migration[];
+  /** Stamps the migration ledger. */
+  readonly clock?: Clock;
+}
+
+const CONFLICT = Symbol('version conflict');
+
+interface CandidateRow {
+  seq: number;
+  id: string;
+  session_id: string | null;
+  instance_id: string;
+}
+
+const candidate = (r: CandidateRow): QueueCandidate => ({
+  jobId: r.id,
+  sessionId: r.session_id,
+  instanceId: r.instance_id,
+  seq: r.seq,
+});
+
+/** The SQLite implementation of the Store port. */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmts = new Map<string, Database.Statement>();
+  private readonly applyCommit: (c: Commit) => boolean;
+  private closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    this.db = openDatabase(options);
+    migrate(this.db, options.migrations ?? sqliteMigrations, options.clock ?? systemClock);
+    this.applyCommit = this.db.transaction((c: Commit) => this.writeCommit(c));
+  }
+
+  /** A prepared statement, prepared once. */
+  private st(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  async commit(c: Commit): Promise<boolean> {
+    try {
+      return this.applyCommit(c);
+    } catch (e) {
+      if (e === CONFLICT) return false;
+      throw e;
+    }
+  }
+
+  private writeCommit(c: Commit): boolean {
+    if (c.session) {
+      const params = sessionParams(c.session.next);
+      const r = this.st(c.session.insert ? q.INSERT_SESSION : q.UPDATE_SESSION).run(params);
+      if (r.changes !== 1) throw CONFLICT;
+    }
+    if (c.job) {
+      const params = jobParams(c.job.next);
+      const r = c.job.insert
+        ? this.st(q.INSERT_JOB).run({ ...params, params: JSON.stringify(c.job.next.params ?? null) })
+        : this.st(q.UPDATE_JOB).run(params);
+      if (r.changes !== 1) throw CONFLICT;
+    }
+    if (c.cancelQueued) {
+      const { sessionId, reason, at } = c.cancelQueued;
+      this.st(q.CANCEL_QUEUED).run({ session_id: sessionId, reason, at: at.getTime() });
+    }
+    if (c.charge && c.charge.ms > 0) {
+      this.st(q.CHARGE).run({
+        instance_id: c.charge.instanceId,
+        period_start: usagePeriod(c.charge.at).start.getTime(),
+        ms: Math.round(c.charge.ms),
+      });
+    }
+    if (c.result) this.st(q.INSERT_RESULT).run(c.result.jobId, c.result.body);
+    for (const l of c.logs ?? []) this.st(q.INSERT_LOG).run(l.jobId, l.at.getTime(), l.line);
+    return true;
+  }
+
+  async getSession(id: string): Promise<Session | null> {
+    const r = this.st(q.GET_SESSION).get(id) as SessionRow | undefined;
+    return r ? sessionFromRow(r) : null;
+  }
+
+  async listSessions(f: SessionFilter, page: Page): Promise<PageOf<Session>> {
+    const where: string[] = [`instance_id IN (${f.instanceIds.map(() => '?').join(', ')})`];
+    const args: unknown[] = [...f.instanceIds];
+    if (f.state) (where.push('state = ?'), args.push(f.state));
+    if (f.backend) (where.push('backend = ?'), args.push(f.backend));
+    if (f.mode) (where.push('mode = ?'), args.push(f.mode));
+    const w = where.join(' AND ');
+    const count = (this.st(`SELECT COUNT(*) AS n FROM sessions WHERE ${w}`).get(...args) as { n: number }).n;
+    const rows = this.st(
+      `SELECT * FROM sessions WHERE ${w} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
+    ).all(...args, page.limit, page.offset) as SessionRow[];
+    return { items: rows.map(sessionFromRow), count };
+  }
+
+  async getJob(id: string): Promise<Job | null> {
+    const r = this.st(q.GET_JOB).get(id) as JobRow | undefined;
+    return r ? jobFromRow(r) : null;
+  }
+
+  async listJobs(f: JobFilter, page: Page): Promise<PageOf<Job>> {
+    const where: string[] = [`instance_id IN (${f.instanceIds.map(() => '?').join(', ')})`];
+    const args: unknown[] = [...f.instanceIds];
+    if (f.pending === true) where.push(`status IN ('Queued', 'Running')`);
+    if (f.pending === false) where.push(`status IN ('Completed', 'Failed', 'Cancelled')`);
+    if (f.programId) (where.push('program_id = ?'), args.push(f.programId));
+    if (f.backend) (where.push('backend = ?'), args.push(f.backend));
+    if (f.sessionId) (where.push('session_id = ?'), args.push(f.sessionId));
+    if (f.createdAfter) (where.push('created_at > ?'), args.push(f.createdAfter.getTime()));
+    if (f.createdBefore) (where.push('created_at < ?'), args.push(f.createdBefore.getTime()));
+    for (const tag of f.tags ?? []) {
+      where.push('EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE json_each.value = ?)');
+      args.push(tag);
+    }
+    const w = where.join(' AND ');
+    const dir = f.ascending ? 'ASC' : 'DESC';
+    const count = (this.st(`SELECT COUNT(*) AS n FROM jobs WHERE ${w}`).get(...args) as { n: number }).n;
+    const rows = this.st(
+      `SELECT * FROM jobs WHERE ${w} ORDER BY created_at ${dir}, seq ${dir} LIMIT ? OFFSET ?`,
+    ).all(...args, page.limit, page.offset) as JobRow[];
+    return { items: rows.map(jobFromRow), count };
+  }
+
+  async deleteJob(id: string, version: number): Promise<boolean> {
+    return this.db.transaction(() => {
+      const r = this.st(q.DELETE_JOB).run(id, version);
+      if (r.changes !== 1) return false;
+      this.st(q.DELETE_RESULT).run(id);
+      this.st(q.DELETE_LOGS).run(id);
+      return true;
+    })();
+  }
+
+  async getResult(jobId: string): Promise<string | null> {
+    const r = this.st(q.GET_RESULT).get(jobId) as { body: string } | undefined;
+    return r?.body ?? null;
+  }
+
+  async getLogs(jobId: string): Promise<{ at: Date; line: string }[]> {
+    const rows = this.st(q.GET_LOGS).all(jobId) as { at: number; line: string }[];
+    return rows.map((r) => ({ at: new Date(r.at), line: r.line }));
+  }
+
+  async loadDispatchSnapshot(
+    backend: { name: string; lanes: number; online: boolean },
+    now: Date,
+  ): Promise<DispatchSnapshot> {
+    return this.db.transaction((): DispatchSnapshot => {
+      const base = {
+        lanes: backend.lanes,
+        online: backend.online,
+        running: (this.st(q.RUNNING_ON_BACKEND).get(backend.name) as { n: number }).n,
+        owner: null,
+        batchNext: null,
+        normalHeads: [],
+      };
+      if (!backend.online || base.running >= backend.lanes) return base;
+      const owner = this.st(q.DEDICATED_OWNER).get(backend.name) as { id: string } | undefined;
+      if (owner) {
+        const next = this.st(q.SESSION_NEXT_QUEUED).get(owner.id) as CandidateRow | undefined;
+        return { ...base, owner: { sessionId: owner.id, next: next ? candidate(next) : null } };
+      }
+      const batch = this.st(q.BATCH_NEXT).get(backend.name) as CandidateRow | undefined;
+      if (batch) return { ...base, batchNext: candidate(batch) };
+      const heads = this.st(q.NORMAL_HEADS).all({
+        backend: backend.name,
+        period_start: usagePeriod(now).start.getTime(),
+      }) as (CandidateRow & { usage_ms: number; share: number })[];
+      return {
+        ...base,
+        normalHeads: heads.map((h) => ({ candidate: candidate(h), usageMs: h.usage_ms, share: h.share })),
+      };
+    })();
+  }
+
+  async queuePosition(job: Job): Promise<number> {
+    return (this.st(q.QUEUE_POSITION).get(job.backend, job.id) as { n: number }).n;
+  }
+
+  async recentDurations(backend: string, limit: number): Promise<number[]> {
+    const rows = this.st(q.RECENT_DURATIONS).all(backend, limit) as { ms: number }[];
+    return rows.map((r) => r.ms);
+  }
+
+  async nextDeadline(): Promise<Date | null> {
+    const r = this.st(q.NEXT_DEADLINE).get() as { t: number | null };
+    return r.t === null ? null : new Date(r.t);
+  }
+
+  async dueItems(now: Date, limit: number): Promise<DueItem[]> {
+    const rows = this.st(q.DUE_ITEMS).all({ now: now.getTime(), limit }) as {
+      kind: DueItem['kind'];
+      id: string;
+      at: number;
+    }[];
+    return rows.map((r) => ({ kind: r.kind, id: r.id, at: new Date(r.at) }));
+  }
+
+  async runningJobs(): Promise<Job[]> {
+    return (this.st(q.RUNNING_JOBS).all() as JobRow[]).map(jobFromRow);
+  }
+
+  async instanceUsage(instanceId: string, now: Date): Promise<{ settledMs: number; liveMs: number }> {
+    return this.db.transaction(() => {
+      const period = usagePeriod(now).start.getTime();
+      const settled = this.st(q.SETTLED_USAGE).get(instanceId, period) as { usage_ms: number } | undefined;
+      const live = (this.st(q.LIVE_SESSIONS).all(instanceId) as SessionRow[])
+        .map(sessionFromRow)
+        .reduce((sum, s) => sum + elapsedMs(s, now) - s.usageMs, 0);
+      const sessionless = this.st(q.SESSIONLESS_RUNNING).get({
+        now: now.getTime(),
+        instance_id: instanceId,
+      }) as { ms: number };
+      return { settledMs: settled?.usage_ms ?? 0, liveMs: live + sessionless.ms };
+    })();
+  }
+
+  async stats(): Promise<StoreStats> {
+    const tally = (rows: { k: string; n: number }[]): Record<string, number> =>
+      Object.fromEntries(rows.map((r) => [r.k, r.n]));
+    const load = this.st(q.BACKEND_LOAD).all() as { backend: string; status: string; n: number }[];
+    const by = (status: string): Record<string, number> =>
+      tally(load.filter((r) => r.status === status).map((r) => ({ k: r.backend, n: r.n })));
+    return {
+      jobsByStatus: tally(
+        (this.st(q.JOBS_BY_STATUS).all() as { status: string; n: number }[]).map((r) => ({
+          k: r.status,
+          n: r.n,
+        })),
+      ),
+      sessionsByState: tally(
+        (this.st(q.SESSIONS_BY_STATE).all() as { state: string; n: number }[]).map((r) => ({
+          k: r.state,
+          n: r.n,
+        })),
+      ),
+      queuedByBackend: by('Queued'),
+      runningByBackend: by('Running'),
+    };
+  }
+
+  async syncInstances(instances: readonly Instance[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const i of instances) {
+        this.st(q.UPSERT_INSTANCE).run({
+          id: i.id,
+          name: i.name,
+          plan_id: i.planId,
+          share: i.share,
+          usage_limit_seconds: i.usageLimitSeconds,
+          max_ttl_seconds: i.maxTtlSeconds,
+        });
+      }
+    })();
+  }
+
+  async findKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
+    const r = this.st(q.KEY_BY_HASH).get(hash) as KeyRow | undefined;
+    return r ? keyFromRow(r) : null;
+  }
+
+  async getKey(id: string): Promise<ApiKeyRecord | null> {
+    const r = this.st(q.KEY_BY_ID).get(id) as KeyRow | undefined;
+    return r ? keyFromRow(r) : null;
+  }
+
+  async createKey(key: ApiKeyRecord): Promise<void> {
+    this.st(q.INSERT_KEY).run(keyParams(key));
+  }
+
+  async listKeys(): Promise<ApiKeyRecord[]> {
+    return (this.st(q.LIST_KEYS).all() as KeyRow[]).map(keyFromRow);
+  }
+
+  async revokeKey(id: string, at: Date): Promise<boolean> {
+    return this.st(q.REVOKE_KEY).run(at.getTime(), id).changes === 1;
+  }
+
+  async ensureSecret(name: string, make: () => string): Promise<string> {
+    return this.db.transaction(() => {
+      this.st(q.INSERT_SECRET).run(name, make());
+      return (this.st(q.GET_SECRET).get(name) as { value: string }).value;
+    })();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
+
+function openDatabase(options: SqliteStoreOptions): Database.Database {
+  const db = new Database(options.path);
+  try {
+    if (options.path !== ':memory:') {
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.pragma('journal_mode = WAL');
+    }
+    db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.pragma('foreign_keys = OFF');
+    // Take the exclusive lock now, so that a second server fails here with a clear message.
+    db.exec('BEGIN IMMEDIATE; COMMIT;');
+  } catch (e) {
+    db.close();
+    if ((e as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new Error(
+        `the database ${options.path} is in use by another Berth server (SQLite mode is single-process)`,
+        { cause: e },
+      );
+    }
+    throw e;
+  }
+  return db;
+}
+
+function migrate(db: Database.Database, embedded: readonly Migration[], clock: Clock): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
+  const applied = db.prepare('SELECT version, checksum FROM schema_migrations').all() as AppliedMigration[];
+  for (const m of planMigrations(embedded, applied)) {
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.prepare(
+        'INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)',
+      ).run(m.version, m.name, m.checksum, clock.now().getTime());
+    })();
+  }
+}
