@@ -1,0 +1,147 @@
+/**
+ * Authentication and key management: API keys (hashed at rest), access tokens from
+ * POST /identity/token, and the instance a call acts in (`Service-CRN`). Semantics:
+ * ../shared/spec/runtime-api.md §2.
+ */
+import type { Clock } from '../domain/clock.js';
+import { AppError } from '../domain/errors.js';
+import { type ApiKeyRecord, type Instance, type Principal, isKeyUsable } from '../domain/tenancy.js';
+import type { CallContext } from './context.js';
+import type { Store } from './ports.js';
+
+/** Lifetime of an access token, as IBM's IAM answers. */
+export const TOKEN_TTL_SECONDS = 3600;
+
+/** Crypto primitives (an adapter provides them). */
+export interface KeyCrypto {
+  generateApiKey(): string;
+  hashApiKey(key: string): string;
+  sameHash(a: string, b: string): boolean;
+  newId(): string;
+  signToken(claims: { sub: string; iat: number; exp: number }): string;
+  verifyToken(token: string, nowSeconds: number): { sub: string } | null;
+  looksLikeToken(credential: string): boolean;
+}
+
+/** A key as shown to an administrator: never the key or its hash. */
+export type KeyInfo = Omit<ApiKeyRecord, 'hash'>;
+
+export type AuthService = ReturnType<typeof createAuthService>;
+
+export function createAuthService(deps: {
+  store: Store;
+  clock: Clock;
+  crypto: KeyCrypto;
+  instances: ReadonlyMap<string, Instance>;
+  defaultInstanceId: string;
+}) {
+  const { store, clock, crypto } = deps;
+  const info = ({ hash: _hash, ...rest }: ApiKeyRecord): KeyInfo => rest;
+
+  const principalOf = (k: ApiKeyRecord): Principal => ({
+    keyId: k.id,
+    userId: k.userId,
+    admin: k.admin,
+    instances: k.admin ? [...deps.instances.keys()] : k.instances,
+    defaultInstance: k.defaultInstance,
+  });
+
+  async function keyFromCredential(credential: string): Promise<ApiKeyRecord | null> {
+    const now = clock.now();
+    if (crypto.looksLikeToken(credential)) {
+      const claims = crypto.verifyToken(credential, Math.floor(now.getTime() / 1000));
+      const key = claims ? await store.getKey(claims.sub) : null;
+      return key && isKeyUsable(key, now) ? key : null;
+    }
+    const hash = crypto.hashApiKey(credential);
+    const key = await store.findKeyByHash(hash);
+    return key && crypto.sameHash(key.hash, hash) && isKeyUsable(key, now) ? key : null;
+  }
+
+  return {
+    /** Configured instances. */
+    instances: (): Instance[] => [...deps.instances.values()],
+
+    /** `Authorization` (Bearer or apikey) and `Service-CRN` → who acts, where. */
+    async authenticate(authorization: string | undefined, serviceCrn: string | undefined): Promise<CallContext> {
+      const m = /^(Bearer|apikey)\s+(\S+)\s*$/i.exec(authorization ?? '');
+      if (!m?.[2]) throw new AppError('unauthorized', 'Missing or malformed Authorization header');
+      const key = await keyFromCredential(m[2]);
+      if (!key) throw new AppError('unauthorized', 'Invalid, expired or revoked credentials');
+      const principal = principalOf(key);
+      const instanceId = serviceCrn?.trim() || principal.defaultInstance;
+      if (!deps.instances.has(instanceId) || !principal.instances.includes(instanceId)) {
+        throw new AppError('forbidden_instance', `The credentials are not authorised for instance ${instanceId}`);
+      }
+      return { principal, instanceId };
+    },
+
+    /** POST /identity/token: an access token for a valid API key. */
+    async issueToken(apikey: string): Promise<{ token: string; expiresAt: number }> {
+      const key = await keyFromCredential(apikey);
+      if (!key || crypto.looksLikeToken(apikey)) throw new AppError('invalid_apikey', 'Provided API key could not be found');
+      const iat = Math.floor(clock.now().getTime() / 1000);
+      const exp = iat + TOKEN_TTL_SECONDS;
+      return { token: crypto.signToken({ sub: key.id, iat, exp }), expiresAt: exp };
+    },
+
+    /** Create a key; the plain key is returned once and never stored. */
+    async createKey(req: {
+      name: string;
+      userId?: string | undefined;
+      admin?: boolean | undefined;
+      instances?: readonly string[] | undefined;
+      expiresInSeconds?: number | undefined;
+      plainKey?: string | undefined;
+    }): Promise<{ key: string; info: KeyInfo }> {
+      const instances = req.instances?.length ? [...req.instances] : [deps.defaultInstanceId];
+      for (const i of instances) {
+        if (!deps.instances.has(i)) throw new AppError('invalid_request', `Unknown instance ${i}`);
+      }
+      const now = clock.now();
+      const key = req.plainKey ?? crypto.generateApiKey();
+      const record: ApiKeyRecord = {
+        id: crypto.newId(),
+        name: req.name,
+        userId: req.userId ?? req.name,
+        hash: crypto.hashApiKey(key),
+        admin: req.admin ?? false,
+        instances,
+        defaultInstance: instances[0] ?? deps.defaultInstanceId,
+        createdAt: now,
+        expiresAt: req.expiresInSeconds ? new Date(now.getTime() + req.expiresInSeconds * 1000) : null,
+        revokedAt: null,
+      };
+      await store.createKey(record);
+      return { key, info: info(record) };
+    },
+
+    async listKeys(): Promise<KeyInfo[]> {
+      return (await store.listKeys()).map(info);
+    },
+
+    async revokeKey(id: string): Promise<void> {
+      const key = await store.getKey(id);
+      if (!key) throw new AppError('key_not_found', `API key ${id} not found`);
+      await store.revokeKey(id, clock.now());
+    },
+
+    /**
+     * Start-up: make sure the configured admin key exists; with none configured and no key at
+     * all, generate one. Returns the generated key (to print once), or null.
+     */
+    async ensureAdminKey(configured: string | null): Promise<string | null> {
+      if (configured) {
+        const existing = await store.findKeyByHash(crypto.hashApiKey(configured));
+        if (!existing) await this.createKey({ name: 'admin', userId: 'admin', admin: true, plainKey: configured });
+        else if (!isKeyUsable(existing, clock.now())) {
+          throw new Error('BERTH_API_KEY names a key that was revoked or has expired');
+        }
+        return null;
+      }
+      if ((await store.listKeys()).some((k) => k.admin && isKeyUsable(k, clock.now()))) return null;
+      const created = await this.createKey({ name: 'admin', userId: 'admin', admin: true });
+      return created.key;
+    },
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * Job lifecycle transitions that also move the job's session: start, result, settle, fail,
+ * cancel, max execution time. Each is decided by the two pure machines and committed as one
+ * atomic store change (job + session + usage + result), with a compare-and-set retry when a
+ * concurrent change got there first.
+ */
+import type { Clock } from '../domain/clock.js';
+import { AppError, assertNever } from '../domain/errors.js';
+import type { Job } from '../domain/job/job.js';
+import { isFinal, jobUsageMs } from '../domain/job/job.js';
+import { type JobInput, decideJob } from '../domain/job/job-machine.js';
+import type { TtlPolicy } from '../domain/session/session.js';
+import { type SessionEffect, type SessionInput, decideSession } from '../domain/session/session-machine.js';
+import type { Events } from './events.js';
+import type { Commit, ExecutionOutcome, Store } from './ports.js';
+
+/** Compare-and-set retries before giving up with `conflict`. */
+const MAX_ATTEMPTS = 8;
+
+export interface ExecutionDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly policy: TtlPolicy;
+  readonly events: Events;
+  /** Called after every committed change on a backend (the scheduler re-dispatches it). */
+  readonly onBackendChanged: (backend: string) => void;
+}
+
+/** Extra data committed with a transition. */
+export interface TransitionExtra {
+  readonly result?: string;
+  readonly logs?: readonly string[];
+}
+
+/** The session input implied by a job's status change, if any. */
+function sessionInputFor(prev: Job, next: Job): SessionInput | null {
+  if (prev.status === next.status) return null;
+  if (prev.status === 'Queued' && next.status === 'Running') return { kind: 'job_started' };
+  if (prev.status === 'Queued') return { kind: 'job_dequeued' };
+  if (prev.status === 'Running' && isFinal(next.status) && prev.startedAt) {
+    return { kind: 'job_settled', startedAt: prev.startedAt };
+  }
+  return null;
+}
+
+/** Session effects → the parts of a store commit. */
+export function effectsToCommit(
+  effects: readonly SessionEffect[],
+  sessionId: string,
+  instanceId: string,
+  at: Date,
+): Pick<Commit, 'cancelQueued' | 'charge'> {
+  let out: Pick<Commit, 'cancelQueued' | 'charge'> = {};
+  for (const e of effects) {
+    if (e.kind === 'cancel_queued_jobs') out = { ...out, cancelQueued: { sessionId, reason: e.reason, at } };
+    if (e.kind === 'charge_usage') out = { ...out, charge: { instanceId, ms: e.ms, at } };
+  }
+  return out;
+}
+
+export type Execution = ReturnType<typeof createExecution>;
+
+export function createExecution(deps: ExecutionDeps) {
+  const { store, policy, events } = deps;
+
+  /**
+   * Apply `inputs` in order to a job (and the implied input to its session) at `at`, atomically.
+   * Returns the job after the change (unchanged when no input applied), or null if it is gone.
+   * Throws the machine's AppError when an input is not allowed.
+   */
+  async function transition(
+    jobId: string,
+    inputs: readonly JobInput[],
+    at: Date,
+    extra: TransitionExtra = {},
+  ): Promise<Job | null> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const job = await store.getJob(jobId);
+      if (!job) return null;
+      let next: Job = job;
+      for (const input of inputs) next = decideJob(next, input, at) ?? next;
+      if (next === job) return job;
+      const change = await buildCommit(job, next, at, extra);
+      if (!(await store.commit(change.commit))) continue;
+      announce(job, next, change);
+      return next;
+    }
+    throw new AppError('conflict', `Job ${jobId} kept changing concurrently`);
+  }
+
+  async function buildCommit(
+    job: Job,
+    next: Job,
+    at: Date,
+    extra: TransitionExtra,
+  ): Promise<{ commit: Commit; sessionChange: ReturnType<typeof decideSession> | null }> {
+    const logs = (extra.logs ?? []).map((line) => ({ jobId: job.id, at, line }));
+    let commit: Commit = { job: { next }, logs };
+    if (extra.result !== undefined) commit = { ...commit, result: { jobId: job.id, body: extra.result } };
+    const sInput = sessionInputFor(job, next);
+    if (sInput && job.sessionId) {
+      const session = await store.getSession(job.sessionId);
+      if (session) {
+        const d = decideSession(session, sInput, at, policy);
+        if (d.next) {
+          commit = {
+            ...commit,
+            session: { next: d.next },
+            ...effectsToCommit(d.effects, session.id, session.instanceId, at),
+          };
+        }
+        return { commit, sessionChange: d };
+      }
+    }
+    if (!job.sessionId && isFinal(next.status) && job.status === 'Running') {
+      commit = { ...commit, charge: { instanceId: job.instanceId, ms: jobUsageMs(next, at), at } };
+    }
+    return { commit, sessionChange: null };
+  }
+
+  function announce(
+    prev: Job,
+    next: Job,
+    change: { sessionChange: ReturnType<typeof decideSession> | null },
+  ): void {
+    if (prev.status !== next.status) {
+      events.emit('job.state_changed', { job: next, from: prev.status, to: next.status });
+    }
+    if (!prev.settleAt && next.settleAt) events.emit('job.result_ready', { job: next });
+    const s = change.sessionChange?.next;
+    if (s) {
+      for (const e of change.sessionChange?.effects ?? []) {
+        if (e.kind === 'state_changed') {
+          events.emit('session.state_changed', { session: s, from: e.from, to: e.to, reason: e.reason });
+        }
+      }
+    }
+    deps.onBackendChanged(next.backend);
+  }
+
+  /** Give a queued job its lane. Null when it can no longer start (it changed meanwhile). */
+  async function start(jobId: string, now: Date): Promise<Job | null> {
+    try {
+      const job = await transition(jobId, [{ kind: 'start' }], now);
+      return job?.status === 'Running' && job.startedAt?.getTime() === now.getTime() ? job : null;
+    } catch (e) {
+      // The job or its session moved on (cancelled, closed, expired) between snapshot and commit.
+      if (e instanceof AppError && e.code === 'invalid_transition') return null;
+      throw e;
+    }
+  }
+
+  /** What the executor reported. A job that ended meanwhile (cancelled, ran too long) ignores it. */
+  async function recordOutcome(jobId: string, outcome: ExecutionOutcome): Promise<Job | null> {
+    const now = deps.clock.now();
+    const job = await store.getJob(jobId);
+    if (!job || job.status !== 'Running') return job;
+    switch (outcome.kind) {
+      case 'completed':
+        return transition(jobId, [{ kind: 'result_ready' }, { kind: 'settle' }], now, {
+          result: outcome.resultJson,
+          logs: outcome.logs,
+        });
+      case 'failed':
+        return transition(jobId, [{ kind: 'fail', reason: outcome.reason }], now, {
+          logs: [...outcome.logs, `Failed: ${outcome.reason}`],
+        });
+      case 'stopped':
+        return transition(jobId, [{ kind: 'stopped' }], now, { logs: ['Stopped'] });
+      default:
+        return assertNever(outcome, 'outcome');
+    }
+  }
+
+  return { transition, start, recordOutcome };
+}

@@ -1,0 +1,166 @@
+/**
+ * The contracts adapters implement. `Store` is a set of *operations*, each atomic: no
+ * transaction handle ever crosses this boundary, so the SQLite adapter can run each method as one
+ * synchronous transaction and a PostgreSQL adapter as one short BEGIN…COMMIT.
+ */
+import type { Job } from '../domain/job/job.js';
+import type { DispatchSnapshot } from '../domain/scheduling/dispatch.js';
+import type { Session, SessionMode, SessionState } from '../domain/session/session.js';
+import type { ApiKeyRecord, Instance } from '../domain/tenancy.js';
+
+/**
+ * One atomic change. Versioned rows are compare-and-set: an update is applied only if the stored
+ * version is `next.version - 1`; an insert needs the id to be new. When any check fails nothing
+ * is written and `commit` resolves `false` (the caller reloads and decides again).
+ */
+export interface Commit {
+  readonly session?: { readonly next: Session; readonly insert?: boolean };
+  readonly job?: { readonly next: Job; readonly insert?: boolean };
+  /** Cancel every queued job of a session (a close that cancels, or max-TTL expiry). */
+  readonly cancelQueued?: { readonly sessionId: string; readonly reason: string; readonly at: Date };
+  /** Add usage to an instance's period (the period containing `at`). */
+  readonly charge?: { readonly instanceId: string; readonly ms: number; readonly at: Date };
+  /** Store a job's result document (JSON text). */
+  readonly result?: { readonly jobId: string; readonly body: string };
+  /** Append lines to a job's log. */
+  readonly logs?: readonly { readonly jobId: string; readonly at: Date; readonly line: string }[];
+}
+
+/** A page request. */
+export interface Page {
+  readonly limit: number;
+  readonly offset: number;
+}
+
+/** A page of results with the exact total (the Python client pages on `count`). */
+export interface PageOf<T> {
+  readonly items: T[];
+  readonly count: number;
+}
+
+/** Filters of GET /sessions. */
+export interface SessionFilter {
+  readonly instanceIds: readonly string[];
+  readonly state?: SessionState | undefined;
+  readonly backend?: string | undefined;
+  readonly mode?: SessionMode | undefined;
+}
+
+/** Filters of GET /jobs. */
+export interface JobFilter {
+  readonly instanceIds: readonly string[];
+  readonly pending?: boolean | undefined;
+  readonly programId?: string | undefined;
+  readonly backend?: string | undefined;
+  readonly sessionId?: string | undefined;
+  readonly createdAfter?: Date | undefined;
+  readonly createdBefore?: Date | undefined;
+  readonly tags?: readonly string[] | undefined;
+  readonly ascending?: boolean | undefined;
+}
+
+/** A deadline that has come due, with the time it was due. */
+export type DueItem =
+  | { readonly kind: 'session'; readonly id: string; readonly at: Date }
+  | { readonly kind: 'job_settle'; readonly id: string; readonly at: Date }
+  | { readonly kind: 'job_cost'; readonly id: string; readonly at: Date };
+
+/** Counts for metrics and the backends list. */
+export interface StoreStats {
+  readonly jobsByStatus: Record<string, number>;
+  readonly sessionsByState: Record<string, number>;
+  readonly queuedByBackend: Record<string, number>;
+  readonly runningByBackend: Record<string, number>;
+}
+
+/** Persistence. Every method is atomic; none holds a transaction across an await. */
+export interface Store {
+  /** Apply one atomic change; false when a version check failed. */
+  commit(change: Commit): Promise<boolean>;
+
+  getSession(id: string): Promise<Session | null>;
+  listSessions(filter: SessionFilter, page: Page): Promise<PageOf<Session>>;
+  getJob(id: string): Promise<Job | null>;
+  listJobs(filter: JobFilter, page: Page): Promise<PageOf<Job>>;
+  /** Delete a final job with its result and logs; false when it changed meanwhile. */
+  deleteJob(id: string, version: number): Promise<boolean>;
+  getResult(jobId: string): Promise<string | null>;
+  getLogs(jobId: string): Promise<{ at: Date; line: string }[]>;
+
+  /** What the dispatch policy needs to pick the next job on one backend. */
+  loadDispatchSnapshot(backend: { name: string; lanes: number; online: boolean }, now: Date): Promise<DispatchSnapshot>;
+  /** Jobs queued ahead of this one on its backend (0: next). */
+  queuePosition(job: Job): Promise<number>;
+  /** Running times (ms) of the latest completed jobs on a backend, newest first. */
+  recentDurations(backend: string, limit: number): Promise<number[]>;
+  /** Earliest armed deadline, or null. */
+  nextDeadline(): Promise<Date | null>;
+  /** Deadlines due at or before `now`, earliest first. */
+  dueItems(now: Date, limit: number): Promise<DueItem[]>;
+  /** Jobs in state Running (restart recovery). */
+  runningJobs(): Promise<Job[]>;
+  /** Settled usage of an instance in the period containing `now`, and the live part up to `now`. */
+  instanceUsage(instanceId: string, now: Date): Promise<{ settledMs: number; liveMs: number }>;
+  stats(): Promise<StoreStats>;
+
+  /** Make the stored instances match configuration (insert or update; never delete). */
+  syncInstances(instances: readonly Instance[]): Promise<void>;
+  findKeyByHash(hash: string): Promise<ApiKeyRecord | null>;
+  getKey(id: string): Promise<ApiKeyRecord | null>;
+  createKey(key: ApiKeyRecord): Promise<void>;
+  listKeys(): Promise<ApiKeyRecord[]>;
+  revokeKey(id: string, at: Date): Promise<boolean>;
+  /** The named secret, created from `make()` on first use. */
+  ensureSecret(name: string, make: () => string): Promise<string>;
+
+  close(): Promise<void>;
+}
+
+/** What an executor reports for one run. */
+export type ExecutionOutcome =
+  | { readonly kind: 'completed'; readonly resultJson: string; readonly logs: readonly string[] }
+  | { readonly kind: 'failed'; readonly reason: string; readonly logs: readonly string[] }
+  | { readonly kind: 'stopped' };
+
+/** Runs programs. Knows nothing of storage; cancellation through the signal. */
+export interface Executor {
+  run(
+    job: { readonly id: string; readonly programId: string; readonly params: unknown; readonly backend: string },
+    signal: AbortSignal,
+  ): Promise<ExecutionOutcome>;
+  close(): Promise<void>;
+}
+
+/**
+ * Checks a program's params at submission, so that invalid input is a 400 and never a job that
+ * fails later for a reason known up front. Returns the total shots (for the execution model).
+ */
+export interface ProgramRegistry {
+  has(programId: string): boolean;
+  /** Throws AppError('invalid_params') with the reason. */
+  check(programId: string, params: unknown, backend: string): { totalShots: number };
+}
+
+/** Executes started jobs (the in-process worker); the scheduler hands it every job it starts. */
+export interface JobRunner {
+  /** Begin executing a job that is now Running. */
+  run(job: {
+    readonly id: string;
+    readonly programId: string;
+    readonly params: unknown;
+    readonly backend: string;
+  }): void;
+  /** Ask a running execution to stop (cancel, or max execution time passed). */
+  stop(jobId: string): void;
+}
+
+/** Structured logging (pino's shape); never given secrets. */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** A logger that drops everything (tests, tools). */
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,0 +1,210 @@
+/**
+ * Configuration: defaults < BERTH_CONFIG file < BERTH_* environment. Validated once; every
+ * problem is reported together in one ConfigError, and the result is deep-frozen. This is the
+ * only module that reads the environment.
+ */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Value } from '@sinclair/typebox/value';
+import type { Backend } from '../domain/backend/backend.js';
+import type { TtlPolicy } from '../domain/session/session.js';
+import type { Instance } from '../domain/tenancy.js';
+import { DEFAULT_BACKENDS, DEFAULT_INSTANCE, DEFAULT_TTL } from './defaults.js';
+import { type ReferenceDocs, loadReference } from './reference.js';
+import { type BackendConfig, FileConfig, type InstanceConfig } from './schema.js';
+
+/** Everything the server needs, resolved and validated. */
+export interface ResolvedConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly dbPath: string;
+  readonly dbSynchronous: 'normal' | 'full';
+  /** The admin key to ensure at start-up; null: generate one on first start. */
+  readonly apiKey: string | null;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly simulatorThreads: number;
+  readonly shutdownGraceMs: number;
+  readonly bodyLimitBytes: number;
+  readonly instances: readonly Instance[];
+  readonly defaultInstanceId: string;
+  readonly backends: readonly Backend[];
+  /** Reference documents (configuration/properties) of the backends that mirror one. */
+  readonly references: Readonly<Record<string, ReferenceDocs>>;
+  readonly ttl: TtlPolicy;
+  readonly defaultCostSeconds: number;
+}
+
+/** Invalid configuration: `problems` lists every one. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Load and validate. `env` defaults to process.env; `overrides` win over everything (tests, CLI). */
+export function loadConfig(
+  options: { env?: Record<string, string | undefined>; overrides?: Partial<ResolvedConfig> } = {},
+): ResolvedConfig {
+  const env = options.env ?? process.env;
+  const problems: string[] = [];
+  const file = readFileConfig(env.BERTH_CONFIG, problems);
+  const instances = (file.instances ?? [DEFAULT_INSTANCE]).map(resolveInstance);
+  const references: Record<string, ReferenceDocs> = {};
+  const backends = (file.backends ?? DEFAULT_BACKENDS).map((b) => resolveBackend(b, references, problems));
+  checkUnique(instances.map((i) => i.id), 'instance id', problems);
+  checkUnique(backends.map((b) => b.name), 'backend name', problems);
+  const ttl: TtlPolicy = { ...DEFAULT_TTL, ...file.ttl };
+  if (ttl.defaultMaxTtlSeconds > Math.max(...instances.map((i) => i.maxTtlSeconds))) {
+    problems.push('ttl.defaultMaxTtlSeconds is above every instance maxTtlSeconds');
+  }
+  const config: ResolvedConfig = {
+    host: env.BERTH_HOST ?? '127.0.0.1',
+    port: intFromEnv(env, 'BERTH_PORT', 8000, 0, 65535, problems),
+    dbPath: nonEmpty(env, 'BERTH_DB', './data/berth.db', problems),
+    dbSynchronous: oneOf(env, 'BERTH_DB_SYNC', ['normal', 'full'] as const, 'normal', problems),
+    apiKey: apiKeyFromEnv(env, problems),
+    logLevel: oneOf(env, 'BERTH_LOG_LEVEL', LOG_LEVELS, 'info', problems),
+    simulatorThreads: intFromEnv(
+      env,
+      'BERTH_SIM_THREADS',
+      Math.max(1, Math.min(4, availableParallelism() - 1)),
+      1,
+      64,
+      problems,
+    ),
+    shutdownGraceMs: intFromEnv(env, 'BERTH_SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000, problems),
+    bodyLimitBytes: file.server?.bodyLimitBytes ?? 10 * 1024 * 1024,
+    instances,
+    defaultInstanceId: instances[0]?.id ?? DEFAULT_INSTANCE.id,
+    backends,
+    references,
+    ttl,
+    defaultCostSeconds: file.jobs?.defaultCostSeconds ?? 10800,
+    ...options.overrides,
+  };
+  if (problems.length) throw new ConfigError(problems);
+  return deepFreeze(config);
+}
+
+function readFileConfig(path: string | undefined, problems: string[]): FileConfig {
+  if (!path) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    problems.push(`BERTH_CONFIG ${path}: ${(e as Error).message}`);
+    return {};
+  }
+  const errors = [...Value.Errors(FileConfig, raw)];
+  for (const e of errors) problems.push(`BERTH_CONFIG ${path}: ${e.path || '/'} ${e.message}`);
+  return errors.length ? {} : (raw as FileConfig);
+}
+
+function resolveInstance(i: InstanceConfig): Instance {
+  return {
+    id: i.id,
+    name: i.name ?? i.id,
+    planId: i.planId ?? DEFAULT_INSTANCE.planId,
+    share: i.share ?? 1,
+    usageLimitSeconds: i.usageLimitSeconds ?? null,
+    maxTtlSeconds: i.maxTtlSeconds ?? DEFAULT_INSTANCE.maxTtlSeconds,
+  };
+}
+
+function resolveBackend(b: BackendConfig, refs: Record<string, ReferenceDocs>, problems: string[]): Backend {
+  const ref = b.reference ? loadReference(b.reference) : null;
+  if (ref && b.reference) refs[b.name] = ref;
+  const refConf = ref?.configuration;
+  const qubits = b.qubits ?? (refConf ? Number(refConf.n_qubits) : 20);
+  const couplingMap =
+    b.couplingMap !== undefined ? b.couplingMap : ((refConf?.coupling_map as [number, number][] | undefined) ?? null);
+  for (const [a, c] of couplingMap ?? []) {
+    if (a >= qubits || c >= qubits) problems.push(`backend ${b.name}: coupling pair [${a}, ${c}] is outside its ${qubits} qubits`);
+  }
+  if (ref && qubits > Number(refConf?.n_qubits)) {
+    problems.push(`backend ${b.name}: ${qubits} qubits is more than its reference ${b.reference} has`);
+  }
+  return {
+    name: b.name,
+    lanes: b.lanes ?? 1,
+    qubits,
+    status: b.status ?? 'online',
+    statusReason: b.statusReason ?? null,
+    model: { jobOverheadMs: b.model?.jobOverheadMs ?? 0, shotTimeMs: b.model?.shotTimeMs ?? 0 },
+    basisGates: b.basisGates ?? (refConf?.basis_gates as string[] | undefined) ?? ['cx', 'id', 'rz', 'sx', 'x', 'ecr', 'h', 'measure'],
+    couplingMap,
+    maxShots: b.maxShots ?? (refConf ? Number(refConf.max_shots) : 100_000),
+    maxExperiments: b.maxExperiments ?? (refConf ? Number(refConf.max_experiments) : 300),
+    processorType: { family: 'Berth Simulator', revision: 1 },
+    clops: 0,
+    version: '1.0.0',
+    description: b.description ?? `Berth simulated backend (${qubits} qubits, ${b.lanes ?? 1} lane(s))`,
+    reference: b.reference ?? null,
+  };
+}
+
+function checkUnique(values: readonly string[], what: string, problems: string[]): void {
+  const seen = new Set<string>();
+  for (const v of values) {
+    if (seen.has(v)) problems.push(`duplicate ${what}: ${v}`);
+    seen.add(v);
+  }
+}
+
+function intFromEnv(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  problems: string[],
+): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name}=${raw}: expected an integer from ${min} to ${max}`);
+    return fallback;
+  }
+  return n;
+}
+
+function oneOf<T extends string>(
+  env: Record<string, string | undefined>,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+  problems: string[],
+): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if ((allowed as readonly string[]).includes(raw)) return raw as T;
+  problems.push(`${name}=${raw}: expected one of ${allowed.join(', ')}`);
+  return fallback;
+}
+
+function nonEmpty(env: Record<string, string | undefined>, name: string, fallback: string, problems: string[]): string {
+  const raw = env[name];
+  if (raw === undefined) return fallback;
+  if (raw.trim() === '') problems.push(`${name} is empty`);
+  return raw;
+}
+
+function apiKeyFromEnv(env: Record<string, string | undefined>, problems: string[]): string | null {
+  const raw = env.BERTH_API_KEY;
+  if (raw === undefined || raw === '') return null;
+  // A short admin key is guessable; the generated ones have 256 bits.
+  if (raw.length < 16 || /\s/.test(raw)) problems.push('BERTH_API_KEY must be at least 16 characters, without spaces');
+  return raw;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}

@@ -1,0 +1,93 @@
+/**
+ * The configuration file's schema (BERTH_CONFIG, JSON). Every field is optional: what is missing
+ * comes from the defaults in defaults.ts. Unknown keys are errors (a typo should not pass).
+ */
+import { type Static, Type } from '@sinclair/typebox';
+
+const PositiveInt = Type.Integer({ minimum: 1 });
+const NonNegative = Type.Number({ minimum: 0 });
+
+export const InstanceConfig = Type.Object(
+  {
+    id: Type.String({ pattern: '^crn:v1:', description: 'the instance CRN (crn:v1:…)' }),
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    planId: Type.Optional(Type.String({ minLength: 1 })),
+    share: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    usageLimitSeconds: Type.Optional(Type.Union([NonNegative, Type.Null()])),
+    maxTtlSeconds: Type.Optional(PositiveInt),
+  },
+  { additionalProperties: false },
+);
+
+export const BackendConfig = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9_][a-z0-9_.-]*$', maxLength: 64 }),
+    lanes: Type.Optional(PositiveInt),
+    qubits: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 })),
+    status: Type.Optional(
+      Type.Union([Type.Literal('online'), Type.Literal('paused'), Type.Literal('offline')]),
+    ),
+    statusReason: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    model: Type.Optional(
+      Type.Object(
+        { jobOverheadMs: Type.Optional(NonNegative), shotTimeMs: Type.Optional(NonNegative) },
+        { additionalProperties: false },
+      ),
+    ),
+    reference: Type.Optional(
+      Type.Union([
+        Type.Literal('manila'),
+        Type.Literal('lagos'),
+        Type.Literal('guadalupe'),
+        Type.Null(),
+      ]),
+    ),
+    basisGates: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    couplingMap: Type.Optional(
+      Type.Union([
+        Type.Array(Type.Tuple([Type.Integer({ minimum: 0 }), Type.Integer({ minimum: 0 })])),
+        Type.Null(),
+      ]),
+    ),
+    maxShots: Type.Optional(PositiveInt),
+    maxExperiments: Type.Optional(PositiveInt),
+    description: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const TtlConfig = Type.Object(
+  {
+    openTtlSeconds: Type.Optional(PositiveInt),
+    defaultMaxTtlSeconds: Type.Optional(PositiveInt),
+    defaultInteractiveTtlDedicatedSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
+    defaultInteractiveTtlBatchSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
+    maxInteractiveTtlSeconds: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+export const FileConfig = Type.Object(
+  {
+    instances: Type.Optional(Type.Array(InstanceConfig, { minItems: 1 })),
+    backends: Type.Optional(Type.Array(BackendConfig, { minItems: 1 })),
+    ttl: Type.Optional(TtlConfig),
+    jobs: Type.Optional(
+      Type.Object(
+        { defaultCostSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 10800 })) },
+        { additionalProperties: false },
+      ),
+    ),
+    server: Type.Optional(
+      Type.Object(
+        { bodyLimitBytes: Type.Optional(Type.Integer({ minimum: 1024 })) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type FileConfig = Static<typeof FileConfig>;
+export type BackendConfig = Static<typeof BackendConfig>;
+export type InstanceConfig = Static<typeof InstanceConfig>;
