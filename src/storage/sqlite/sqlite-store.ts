@@ -49,6 +49,8 @@ export interface SqliteStoreOptions {
   readonly migrations?: readonly Migration[];
   /** Stamps the migration ledger. */
   readonly clock?: Clock;
+  /** How long to wait for the database lock (a previous server still shutting down). */
+  readonly lockTimeoutMs?: number;
 }
 
 const CONFLICT = Symbol('version conflict');
@@ -345,7 +347,7 @@ export class SqliteStore implements Store {
 }
 
 function openDatabase(options: SqliteStoreOptions): Database.Database {
-  const db = new Database(options.path);
+  const db = new Database(options.path, { timeout: options.lockTimeoutMs ?? 2000 });
   try {
     if (options.path !== ':memory:') {
       db.pragma('locking_mode = EXCLUSIVE');
