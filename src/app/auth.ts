@@ -5,7 +5,12 @@
  */
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
-import { type ApiKeyRecord, type Instance, type Principal, isKeyUsable } from '../domain/tenancy.js';
+import {
+  type ApiKeyRecord,
+  type Instance,
+  type Principal,
+  isKeyUsable,
+} from '../domain/tenancy.js';
 import type { CallContext } from './context.js';
 import type { Store } from './ports.js';
 
@@ -63,7 +68,10 @@ export function createAuthService(deps: {
     instances: (): Instance[] => [...deps.instances.values()],
 
     /** `Authorization` (Bearer or apikey) and `Service-CRN` → who acts, where. */
-    async authenticate(authorization: string | undefined, serviceCrn: string | undefined): Promise<CallContext> {
+    async authenticate(
+      authorization: string | undefined,
+      serviceCrn: string | undefined,
+    ): Promise<CallContext> {
       const m = /^(Bearer|apikey)\s+(\S+)\s*$/i.exec(authorization ?? '');
       if (!m?.[2]) throw new AppError('unauthorized', 'Missing or malformed Authorization header');
       const key = await keyFromCredential(m[2]);
@@ -71,7 +79,10 @@ export function createAuthService(deps: {
       const principal = principalOf(key);
       const instanceId = serviceCrn?.trim() || principal.defaultInstance;
       if (!deps.instances.has(instanceId) || !principal.instances.includes(instanceId)) {
-        throw new AppError('forbidden_instance', `The credentials are not authorised for instance ${instanceId}`);
+        throw new AppError(
+          'forbidden_instance',
+          `The credentials are not authorised for instance ${instanceId}`,
+        );
       }
       return { principal, instanceId };
     },
@@ -79,7 +90,8 @@ export function createAuthService(deps: {
     /** POST /identity/token: an access token for a valid API key. */
     async issueToken(apikey: string): Promise<{ token: string; expiresAt: number }> {
       const key = await keyFromCredential(apikey);
-      if (!key || crypto.looksLikeToken(apikey)) throw new AppError('invalid_apikey', 'Provided API key could not be found');
+      if (!key || crypto.looksLikeToken(apikey))
+        throw new AppError('invalid_apikey', 'Provided API key could not be found');
       const iat = Math.floor(clock.now().getTime() / 1000);
       const exp = iat + TOKEN_TTL_SECONDS;
       return { token: crypto.signToken({ sub: key.id, iat, exp }), expiresAt: exp };
@@ -109,7 +121,9 @@ export function createAuthService(deps: {
         instances,
         defaultInstance: instances[0] ?? deps.defaultInstanceId,
         createdAt: now,
-        expiresAt: req.expiresInSeconds ? new Date(now.getTime() + req.expiresInSeconds * 1000) : null,
+        expiresAt: req.expiresInSeconds
+          ? new Date(now.getTime() + req.expiresInSeconds * 1000)
+          : null,
         revokedAt: null,
       };
       await store.createKey(record);
@@ -133,7 +147,13 @@ export function createAuthService(deps: {
     async ensureAdminKey(configured: string | null): Promise<string | null> {
       if (configured) {
         const existing = await store.findKeyByHash(crypto.hashApiKey(configured));
-        if (!existing) await this.createKey({ name: 'admin', userId: 'admin', admin: true, plainKey: configured });
+        if (!existing)
+          await this.createKey({
+            name: 'admin',
+            userId: 'admin',
+            admin: true,
+            plainKey: configured,
+          });
         else if (!isKeyUsable(existing, clock.now())) {
           throw new Error('BERTH_API_KEY names a key that was revoked or has expired');
         }

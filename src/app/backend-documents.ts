@@ -36,7 +36,8 @@ const TWO_QUBIT = new Set(['cx', 'cz', 'ecr', 'swap']);
 export function allPairs(b: Backend): [number, number][] {
   if (b.couplingMap) return b.couplingMap.map(([a, c]) => [a, c]);
   const pairs: [number, number][] = [];
-  for (let a = 0; a < b.qubits; a++) for (let c = 0; c < b.qubits; c++) if (a !== c) pairs.push([a, c]);
+  for (let a = 0; a < b.qubits; a++)
+    for (let c = 0; c < b.qubits; c++) if (a !== c) pairs.push([a, c]);
   return pairs;
 }
 
@@ -58,7 +59,8 @@ export function buildConfiguration(
     max_experiments: b.maxExperiments,
     description: b.description,
   };
-  if (reference) return { ...reference, ...common, coupling_map: pairs, basis_gates: [...b.basisGates] };
+  if (reference)
+    return { ...reference, ...common, coupling_map: pairs, basis_gates: [...b.basisGates] };
   const qubits = [...Array(b.qubits).keys()];
   return {
     ...common,
@@ -94,7 +96,12 @@ export function buildProperties(
   updated: string,
 ): Record<string, unknown> {
   if (reference) return { ...reference, backend_name: b.name, backend_version: b.version };
-  const param = (name: string, unit: string, value: number) => ({ date: updated, name, unit, value });
+  const param = (name: string, unit: string, value: number) => ({
+    date: updated,
+    name,
+    unit,
+    value,
+  });
   const basis = b.basisGates.filter((g) => g in GATE_PARAMS);
   const gates: Record<string, unknown>[] = [];
   for (const name of basis) {
@@ -104,7 +111,10 @@ export function buildProperties(
         qubits: qs,
         gate: name,
         name: `${name}${qs.join('_')}`,
-        parameters: [param('gate_error', '', 0), param('gate_length', 'ns', TWO_QUBIT.has(name) ? 300 : 35.5)],
+        parameters: [
+          param('gate_error', '', 0),
+          param('gate_length', 'ns', TWO_QUBIT.has(name) ? 300 : 35.5),
+        ],
       });
     }
   }

@@ -49,7 +49,10 @@ export class Events {
   }
 
   /** Resolves with the first event matching `match` (tests and waits). */
-  once<K extends keyof EventMap>(name: K, match: (e: EventMap[K]) => boolean): Promise<EventMap[K]> {
+  once<K extends keyof EventMap>(
+    name: K,
+    match: (e: EventMap[K]) => boolean,
+  ): Promise<EventMap[K]> {
     return new Promise((resolve) => {
       const off = this.on(name, (e) => {
         if (match(e)) {

@@ -10,7 +10,11 @@ import type { Job } from '../domain/job/job.js';
 import { isFinal, jobUsageMs } from '../domain/job/job.js';
 import { type JobInput, decideJob } from '../domain/job/job-machine.js';
 import type { TtlPolicy } from '../domain/session/session.js';
-import { type SessionEffect, type SessionInput, decideSession } from '../domain/session/session-machine.js';
+import {
+  type SessionEffect,
+  type SessionInput,
+  decideSession,
+} from '../domain/session/session-machine.js';
 import type { Events } from './events.js';
 import type { Commit, ExecutionOutcome, Store } from './ports.js';
 
@@ -52,7 +56,8 @@ export function effectsToCommit(
 ): Pick<Commit, 'cancelQueued' | 'charge'> {
   let out: Pick<Commit, 'cancelQueued' | 'charge'> = {};
   for (const e of effects) {
-    if (e.kind === 'cancel_queued_jobs') out = { ...out, cancelQueued: { sessionId, reason: e.reason, at } };
+    if (e.kind === 'cancel_queued_jobs')
+      out = { ...out, cancelQueued: { sessionId, reason: e.reason, at } };
     if (e.kind === 'charge_usage') out = { ...out, charge: { instanceId, ms: e.ms, at } };
   }
   return out;
@@ -96,7 +101,8 @@ export function createExecution(deps: ExecutionDeps) {
   ): Promise<{ commit: Commit; sessionChange: ReturnType<typeof decideSession> | null }> {
     const logs = (extra.logs ?? []).map((line) => ({ jobId: job.id, at, line }));
     let commit: Commit = { job: { next }, logs };
-    if (extra.result !== undefined) commit = { ...commit, result: { jobId: job.id, body: extra.result } };
+    if (extra.result !== undefined)
+      commit = { ...commit, result: { jobId: job.id, body: extra.result } };
     const sInput = sessionInputFor(job, next);
     if (sInput && job.sessionId) {
       const session = await store.getSession(job.sessionId);
@@ -131,7 +137,12 @@ export function createExecution(deps: ExecutionDeps) {
     if (s) {
       for (const e of change.sessionChange?.effects ?? []) {
         if (e.kind === 'state_changed') {
-          events.emit('session.state_changed', { session: s, from: e.from, to: e.to, reason: e.reason });
+          events.emit('session.state_changed', {
+            session: s,
+            from: e.from,
+            to: e.to,
+            reason: e.reason,
+          });
         }
       }
     }

@@ -65,30 +65,45 @@ export type JobService = ReturnType<typeof createJobService>;
 
 export function createJobService(deps: JobServiceDeps) {
   const { store, clock } = deps;
-  const view = (job: Job, now: Date): JobView => ({ job, usageSeconds: jobUsageMs(job, now) / 1000 });
+  const view = (job: Job, now: Date): JobView => ({
+    job,
+    usageSeconds: jobUsageMs(job, now) / 1000,
+  });
 
   async function load(ctx: CallContext, id: string): Promise<Job> {
     const j = await store.getJob(id);
-    if (!j || !canSee(ctx, j.instanceId)) throw new AppError('job_not_found', `Job ${id} not found`);
+    if (!j || !canSee(ctx, j.instanceId))
+      throw new AppError('job_not_found', `Job ${id} not found`);
     return j;
   }
 
   function resolveBackend(req: JobRequest, session: Session | null): Backend {
     const name = req.backend ?? session?.backend ?? null;
-    if (name === null) throw new AppError('backend_required', 'A backend is required for a job outside a session with a backend');
+    if (name === null)
+      throw new AppError(
+        'backend_required',
+        'A backend is required for a job outside a session with a backend',
+      );
     if (session?.backend && req.backend && req.backend !== session.backend) {
-      throw new AppError('backend_mismatch', `The job's backend ${req.backend} differs from the session's backend ${session.backend}`);
+      throw new AppError(
+        'backend_mismatch',
+        `The job's backend ${req.backend} differs from the session's backend ${session.backend}`,
+      );
     }
     const entry = deps.backends.get(name);
     if (!entry) throw new AppError('invalid_backend', `Backend ${name} does not exist`);
     return entry.backend;
   }
 
-  async function loadSession(ctx: CallContext, id: string | null | undefined): Promise<Session | null> {
+  async function loadSession(
+    ctx: CallContext,
+    id: string | null | undefined,
+  ): Promise<Session | null> {
     if (!id) return null;
     const s = await store.getSession(id);
     // Never 404 here: the Python client reports a 404 on POST /jobs as "program not found".
-    if (!s || !canSee(ctx, s.instanceId)) throw new AppError('invalid_session', `Session ${id} does not exist`);
+    if (!s || !canSee(ctx, s.instanceId))
+      throw new AppError('invalid_session', `Session ${id} does not exist`);
     return s;
   }
 
@@ -97,7 +112,10 @@ export function createJobService(deps: JobServiceDeps) {
     if (limit === null) return;
     const u = await store.instanceUsage(instanceId, now);
     if (u.settledMs + u.liveMs >= limit * 1000) {
-      throw new AppError('usage_limit_reached', `Instance ${instanceId} has used its ${limit} s for this period`);
+      throw new AppError(
+        'usage_limit_reached',
+        `Instance ${instanceId} has used its ${limit} s for this period`,
+      );
     }
   }
 
@@ -113,12 +131,21 @@ export function createJobService(deps: JobServiceDeps) {
         const backend = resolveBackend(req, session);
         const now = clock.now();
         // Decided first so that a closed session is a 409 whatever the params are.
-        let sessionNext = session ? decideSession(session, { kind: 'job_submitted' }, now, deps.policy).next : null;
-        if (sessionNext && sessionNext.backend === null) sessionNext = { ...sessionNext, backend: backend.name };
+        let sessionNext = session
+          ? decideSession(session, { kind: 'job_submitted' }, now, deps.policy).next
+          : null;
+        if (sessionNext && sessionNext.backend === null)
+          sessionNext = { ...sessionNext, backend: backend.name };
         const { totalShots } = deps.programs.check(req.programId, req.params, backend.name);
         const instanceId = session?.instanceId ?? ctx.instanceId;
         await checkUsage(instanceId, now);
-        const job = newJob(deps, ctx, req, { instanceId, backend, sessionId: session?.id ?? null, totalShots, now });
+        const job = newJob(deps, ctx, req, {
+          instanceId,
+          backend,
+          sessionId: session?.id ?? null,
+          totalShots,
+          now,
+        });
         const ok = await store.commit({
           job: { next: job, insert: true },
           ...(sessionNext ? { session: { next: sessionNext } } : {}),
@@ -135,7 +162,11 @@ export function createJobService(deps: JobServiceDeps) {
       return view(await load(ctx, id), clock.now());
     },
 
-    async list(ctx: CallContext, filter: Omit<JobFilter, 'instanceIds'>, page: Page): Promise<PageOf<JobView>> {
+    async list(
+      ctx: CallContext,
+      filter: Omit<JobFilter, 'instanceIds'>,
+      page: Page,
+    ): Promise<PageOf<JobView>> {
       const res = await store.listJobs({ ...filter, instanceIds: [ctx.instanceId] }, page);
       const now = clock.now();
       return { count: res.count, items: res.items.map((j) => view(j, now)) };
@@ -143,17 +174,28 @@ export function createJobService(deps: JobServiceDeps) {
 
     async cancel(ctx: CallContext, id: string): Promise<void> {
       const job = await load(ctx, id);
-      if (isFinal(job.status)) throw new AppError('job_not_cancellable', `Job ${id} is ${job.status} and cannot be cancelled`);
-      const next = await deps.execution.transition(id, [{ kind: 'cancel', reason: 'Cancelled by user' }], clock.now(), {
-        logs: ['Cancel requested by user'],
-      });
+      if (isFinal(job.status))
+        throw new AppError(
+          'job_not_cancellable',
+          `Job ${id} is ${job.status} and cannot be cancelled`,
+        );
+      const next = await deps.execution.transition(
+        id,
+        [{ kind: 'cancel', reason: 'Cancelled by user' }],
+        clock.now(),
+        {
+          logs: ['Cancel requested by user'],
+        },
+      );
       if (next?.status === 'Running') deps.runner.stop(id);
     },
 
     async remove(ctx: CallContext, id: string): Promise<void> {
       const job = await load(ctx, id);
-      if (!isFinal(job.status)) throw new AppError('job_not_final', `Job ${id} is ${job.status}; cancel it first`);
-      if (!(await store.deleteJob(id, job.version))) throw new AppError('conflict', `Job ${id} changed; try again`);
+      if (!isFinal(job.status))
+        throw new AppError('job_not_final', `Job ${id} is ${job.status}; cancel it first`);
+      if (!(await store.deleteJob(id, job.version)))
+        throw new AppError('conflict', `Job ${id} changed; try again`);
     },
 
     /** The result document, or null while there is none yet. */
@@ -161,7 +203,10 @@ export function createJobService(deps: JobServiceDeps) {
       const job = await load(ctx, id);
       if (job.status !== 'Completed') {
         if (!isFinal(job.status)) return null;
-        throw new AppError('no_result', `Job ${id} ended ${job.status}${job.reason ? `: ${job.reason}` : ''}; it has no result`);
+        throw new AppError(
+          'no_result',
+          `Job ${id} ended ${job.status}${job.reason ? `: ${job.reason}` : ''}; it has no result`,
+        );
       }
       return store.getResult(id);
     },
@@ -180,13 +225,23 @@ export function createJobService(deps: JobServiceDeps) {
         positionInQueue = await store.queuePosition(job);
         estimatedStartTime = await estimateStart(job, positionInQueue, now);
       }
-      return { job, usageSeconds: jobUsageMs(job, now) / 1000, positionInQueue, estimatedStartTime };
+      return {
+        job,
+        usageSeconds: jobUsageMs(job, now) / 1000,
+        positionInQueue,
+        estimatedStartTime,
+      };
     },
 
     async setTags(ctx: CallContext, id: string, tags: readonly string[]): Promise<void> {
       for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const job = await load(ctx, id);
-        if (await store.commit({ job: { next: { ...job, tags: [...tags], version: job.version + 1 } } })) return;
+        if (
+          await store.commit({
+            job: { next: { ...job, tags: [...tags], version: job.version + 1 } },
+          })
+        )
+          return;
       }
       throw new AppError('conflict', `Job ${id} kept changing concurrently`);
     },
@@ -205,7 +260,13 @@ function newJob(
   deps: Pick<JobServiceDeps, 'newId' | 'defaultCostSeconds'>,
   ctx: CallContext,
   req: JobRequest,
-  at: { instanceId: string; backend: Backend; sessionId: string | null; totalShots: number; now: Date },
+  at: {
+    instanceId: string;
+    backend: Backend;
+    sessionId: string | null;
+    totalShots: number;
+    now: Date;
+  },
 ): Job {
   return {
     id: deps.newId(),

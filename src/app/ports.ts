@@ -17,7 +17,11 @@ export interface Commit {
   readonly session?: { readonly next: Session; readonly insert?: boolean };
   readonly job?: { readonly next: Job; readonly insert?: boolean };
   /** Cancel every queued job of a session (a close that cancels, or max-TTL expiry). */
-  readonly cancelQueued?: { readonly sessionId: string; readonly reason: string; readonly at: Date };
+  readonly cancelQueued?: {
+    readonly sessionId: string;
+    readonly reason: string;
+    readonly at: Date;
+  };
   /** Add usage to an instance's period (the period containing `at`). */
   readonly charge?: { readonly instanceId: string; readonly ms: number; readonly at: Date };
   /** Store a job's result document (JSON text). */
@@ -88,7 +92,10 @@ export interface Store {
   getLogs(jobId: string): Promise<{ at: Date; line: string }[]>;
 
   /** What the dispatch policy needs to pick the next job on one backend. */
-  loadDispatchSnapshot(backend: { name: string; lanes: number; online: boolean }, now: Date): Promise<DispatchSnapshot>;
+  loadDispatchSnapshot(
+    backend: { name: string; lanes: number; online: boolean },
+    now: Date,
+  ): Promise<DispatchSnapshot>;
   /** Jobs queued ahead of this one on its backend (0: next). */
   queuePosition(job: Job): Promise<number>;
   /** Running times (ms) of the latest completed jobs on a backend, newest first. */
@@ -125,7 +132,12 @@ export type ExecutionOutcome =
 /** Runs programs. Knows nothing of storage; cancellation through the signal. */
 export interface Executor {
   run(
-    job: { readonly id: string; readonly programId: string; readonly params: unknown; readonly backend: string },
+    job: {
+      readonly id: string;
+      readonly programId: string;
+      readonly params: unknown;
+      readonly backend: string;
+    },
     signal: AbortSignal,
   ): Promise<ExecutionOutcome>;
   close(): Promise<void>;

@@ -163,7 +163,8 @@ export class Scheduler {
         }
       }
     } catch (e) {
-      if (e instanceof AppError && (e.code === 'invalid_transition' || e.code === 'conflict')) return;
+      if (e instanceof AppError && (e.code === 'invalid_transition' || e.code === 'conflict'))
+        return;
       throw e;
     }
   }
@@ -201,9 +202,14 @@ export class Scheduler {
         if (job.cancelRequestedAt) {
           await execution.transition(job.id, [{ kind: 'stopped' }], job.cancelRequestedAt);
         } else if (job.attempts < MAX_ATTEMPTS) {
-          const next = await execution.transition(job.id, [{ kind: 'retry' }], this.deps.clock.now(), {
-            logs: ['The executor was lost (server restart); running the job again'],
-          });
+          const next = await execution.transition(
+            job.id,
+            [{ kind: 'retry' }],
+            this.deps.clock.now(),
+            {
+              logs: ['The executor was lost (server restart); running the job again'],
+            },
+          );
           if (next?.status === 'Running') runner.run(next);
         } else {
           await execution.transition(
@@ -224,7 +230,9 @@ export class Scheduler {
     if (this.again) return;
     const next = await this.deps.store.nextDeadline();
     const now = this.deps.clock.now().getTime();
-    const delay = next ? Math.max(0, Math.min(next.getTime() - now, this.deps.pollIntervalMs)) : this.deps.pollIntervalMs;
+    const delay = next
+      ? Math.max(0, Math.min(next.getTime() - now, this.deps.pollIntervalMs))
+      : this.deps.pollIntervalMs;
     if (this.wake) clearTimeout(this.wake);
     if (this.state !== 'running') return;
     this.wake = setTimeout(() => {

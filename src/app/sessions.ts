@@ -4,7 +4,13 @@
  */
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
-import type { Session, SessionMode, SessionRequest, SessionState, TtlPolicy } from '../domain/session/session.js';
+import type {
+  Session,
+  SessionMode,
+  SessionRequest,
+  SessionState,
+  TtlPolicy,
+} from '../domain/session/session.js';
 import {
   elapsedMs,
   newSession,
@@ -54,7 +60,8 @@ export function createSessionService(deps: SessionServiceDeps) {
 
   async function load(ctx: CallContext, id: string): Promise<Session> {
     const s = await store.getSession(id);
-    if (!s || !canSee(ctx, s.instanceId)) throw new AppError('session_not_found', `Session ${id} not found`);
+    if (!s || !canSee(ctx, s.instanceId))
+      throw new AppError('session_not_found', `Session ${id} not found`);
     return s;
   }
 
@@ -72,7 +79,12 @@ export function createSessionService(deps: SessionServiceDeps) {
       if (!ok) continue;
       for (const e of d.effects) {
         if (e.kind === 'state_changed') {
-          events.emit('session.state_changed', { session: d.next, from: e.from, to: e.to, reason: e.reason });
+          events.emit('session.state_changed', {
+            session: d.next,
+            from: e.from,
+            to: e.to,
+            reason: e.reason,
+          });
         }
       }
       if (d.next.backend) deps.onBackendChanged(d.next.backend);
@@ -89,7 +101,8 @@ export function createSessionService(deps: SessionServiceDeps) {
         throw new AppError('invalid_backend', `Backend ${request.backend} does not exist`);
       }
       const instance = deps.instances.get(ctx.instanceId);
-      if (!instance) throw new AppError('forbidden_instance', `Instance ${ctx.instanceId} is unknown`);
+      if (!instance)
+        throw new AppError('forbidden_instance', `Instance ${ctx.instanceId} is unknown`);
       const now = clock.now();
       const ttls = resolveTtls(request, policy, instance.maxTtlSeconds);
       const session = newSession(
@@ -108,7 +121,11 @@ export function createSessionService(deps: SessionServiceDeps) {
 
     async list(
       ctx: CallContext,
-      filter: { state?: SessionState | undefined; backend?: string | undefined; mode?: SessionMode | undefined },
+      filter: {
+        state?: SessionState | undefined;
+        backend?: string | undefined;
+        mode?: SessionMode | undefined;
+      },
       page: Page,
     ): Promise<PageOf<SessionView>> {
       const res = await store.listSessions({ instanceIds: [ctx.instanceId], ...filter }, page);

@@ -16,7 +16,11 @@ export interface InstanceUsage {
 
 export type UsageService = ReturnType<typeof createUsageService>;
 
-export function createUsageService(deps: { store: Store; clock: Clock; instances: ReadonlyMap<string, Instance> }) {
+export function createUsageService(deps: {
+  store: Store;
+  clock: Clock;
+  instances: ReadonlyMap<string, Instance>;
+}) {
   return {
     async get(ctx: CallContext): Promise<InstanceUsage> {
       const now = deps.clock.now();
@@ -31,7 +35,8 @@ export function createUsageService(deps: { store: Store; clock: Clock; instances
         periodEnd: period.end,
         consumedSeconds,
         limitSeconds: instance.usageLimitSeconds,
-        limitReached: instance.usageLimitSeconds !== null && consumedSeconds >= instance.usageLimitSeconds,
+        limitReached:
+          instance.usageLimitSeconds !== null && consumedSeconds >= instance.usageLimitSeconds,
       };
     },
   };

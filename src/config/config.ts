@@ -46,16 +46,34 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 /** Load and validate. `env` defaults to process.env; `overrides` win over everything (tests, CLI). */
 export function loadConfig(
-  options: { env?: Record<string, string | undefined>; overrides?: Partial<ResolvedConfig> } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    /** File content given directly instead of BERTH_CONFIG (tests, embedding). */
+    file?: unknown;
+    overrides?: Partial<ResolvedConfig>;
+  } = {},
 ): ResolvedConfig {
   const env = options.env ?? process.env;
   const problems: string[] = [];
-  const file = readFileConfig(env.BERTH_CONFIG, problems);
+  const file =
+    options.file !== undefined
+      ? validateFileConfig(options.file, 'config', problems)
+      : readFileConfig(env.BERTH_CONFIG, problems);
   const instances = (file.instances ?? [DEFAULT_INSTANCE]).map(resolveInstance);
   const references: Record<string, ReferenceDocs> = {};
-  const backends = (file.backends ?? DEFAULT_BACKENDS).map((b) => resolveBackend(b, references, problems));
-  checkUnique(instances.map((i) => i.id), 'instance id', problems);
-  checkUnique(backends.map((b) => b.name), 'backend name', problems);
+  const backends = (file.backends ?? DEFAULT_BACKENDS).map((b) =>
+    resolveBackend(b, references, problems),
+  );
+  checkUnique(
+    instances.map((i) => i.id),
+    'instance id',
+    problems,
+  );
+  checkUnique(
+    backends.map((b) => b.name),
+    'backend name',
+    problems,
+  );
   const ttl: TtlPolicy = { ...DEFAULT_TTL, ...file.ttl };
   if (ttl.defaultMaxTtlSeconds > Math.max(...instances.map((i) => i.maxTtlSeconds))) {
     problems.push('ttl.defaultMaxTtlSeconds is above every instance maxTtlSeconds');
@@ -98,8 +116,12 @@ function readFileConfig(path: string | undefined, problems: string[]): FileConfi
     problems.push(`BERTH_CONFIG ${path}: ${(e as Error).message}`);
     return {};
   }
+  return validateFileConfig(raw, `BERTH_CONFIG ${path}`, problems);
+}
+
+function validateFileConfig(raw: unknown, source: string, problems: string[]): FileConfig {
   const errors = [...Value.Errors(FileConfig, raw)];
-  for (const e of errors) problems.push(`BERTH_CONFIG ${path}: ${e.path || '/'} ${e.message}`);
+  for (const e of errors) problems.push(`${source}: ${e.path || '/'} ${e.message}`);
   return errors.length ? {} : (raw as FileConfig);
 }
 
@@ -114,18 +136,29 @@ function resolveInstance(i: InstanceConfig): Instance {
   };
 }
 
-function resolveBackend(b: BackendConfig, refs: Record<string, ReferenceDocs>, problems: string[]): Backend {
+function resolveBackend(
+  b: BackendConfig,
+  refs: Record<string, ReferenceDocs>,
+  problems: string[],
+): Backend {
   const ref = b.reference ? loadReference(b.reference) : null;
   if (ref && b.reference) refs[b.name] = ref;
   const refConf = ref?.configuration;
   const qubits = b.qubits ?? (refConf ? Number(refConf.n_qubits) : 20);
   const couplingMap =
-    b.couplingMap !== undefined ? b.couplingMap : ((refConf?.coupling_map as [number, number][] | undefined) ?? null);
+    b.couplingMap !== undefined
+      ? b.couplingMap
+      : ((refConf?.coupling_map as [number, number][] | undefined) ?? null);
   for (const [a, c] of couplingMap ?? []) {
-    if (a >= qubits || c >= qubits) problems.push(`backend ${b.name}: coupling pair [${a}, ${c}] is outside its ${qubits} qubits`);
+    if (a >= qubits || c >= qubits)
+      problems.push(
+        `backend ${b.name}: coupling pair [${a}, ${c}] is outside its ${qubits} qubits`,
+      );
   }
   if (ref && qubits > Number(refConf?.n_qubits)) {
-    problems.push(`backend ${b.name}: ${qubits} qubits is more than its reference ${b.reference} has`);
+    problems.push(
+      `backend ${b.name}: ${qubits} qubits is more than its reference ${b.reference} has`,
+    );
   }
   return {
     name: b.name,
@@ -134,14 +167,25 @@ function resolveBackend(b: BackendConfig, refs: Record<string, ReferenceDocs>, p
     status: b.status ?? 'online',
     statusReason: b.statusReason ?? null,
     model: { jobOverheadMs: b.model?.jobOverheadMs ?? 0, shotTimeMs: b.model?.shotTimeMs ?? 0 },
-    basisGates: b.basisGates ?? (refConf?.basis_gates as string[] | undefined) ?? ['cx', 'id', 'rz', 'sx', 'x', 'ecr', 'h', 'measure'],
+    basisGates: b.basisGates ??
+      (refConf?.basis_gates as string[] | undefined) ?? [
+        'cx',
+        'id',
+        'rz',
+        'sx',
+        'x',
+        'ecr',
+        'h',
+        'measure',
+      ],
     couplingMap,
     maxShots: b.maxShots ?? (refConf ? Number(refConf.max_shots) : 100_000),
     maxExperiments: b.maxExperiments ?? (refConf ? Number(refConf.max_experiments) : 300),
     processorType: { family: 'Berth Simulator', revision: 1 },
     clops: 0,
     version: '1.0.0',
-    description: b.description ?? `Berth simulated backend (${qubits} qubits, ${b.lanes ?? 1} lane(s))`,
+    description:
+      b.description ?? `Berth simulated backend (${qubits} qubits, ${b.lanes ?? 1} lane(s))`,
     reference: b.reference ?? null,
   };
 }
@@ -186,7 +230,12 @@ function oneOf<T extends string>(
   return fallback;
 }
 
-function nonEmpty(env: Record<string, string | undefined>, name: string, fallback: string, problems: string[]): string {
+function nonEmpty(
+  env: Record<string, string | undefined>,
+  name: string,
+  fallback: string,
+  problems: string[],
+): string {
   const raw = env[name];
   if (raw === undefined) return fallback;
   if (raw.trim() === '') problems.push(`${name} is empty`);
@@ -197,7 +246,8 @@ function apiKeyFromEnv(env: Record<string, string | undefined>, problems: string
   const raw = env.BERTH_API_KEY;
   if (raw === undefined || raw === '') return null;
   // A short admin key is guessable; the generated ones have 256 bits.
-  if (raw.length < 16 || /\s/.test(raw)) problems.push('BERTH_API_KEY must be at least 16 characters, without spaces');
+  if (raw.length < 16 || /\s/.test(raw))
+    problems.push('BERTH_API_KEY must be at least 16 characters, without spaces');
   return raw;
 }
 

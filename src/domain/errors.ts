@@ -10,7 +10,10 @@ export const ERRORS = {
   payload_too_large: { status: 413, message: 'The request body is too large' },
   unsupported_media_type: { status: 415, message: 'Unsupported content type' },
   unauthorized: { status: 401, message: 'Missing or invalid credentials' },
-  forbidden_instance: { status: 403, message: 'The credentials are not authorised for this instance' },
+  forbidden_instance: {
+    status: 403,
+    message: 'The credentials are not authorised for this instance',
+  },
   forbidden: { status: 403, message: 'This operation needs an administrator key' },
   invalid_apikey: { status: 400, message: 'Provided API key could not be found' },
   not_found: { status: 404, message: 'Not found' },
@@ -27,11 +30,17 @@ export const ERRORS = {
   session_closed: { status: 409, message: 'The session is closed' },
   session_not_accepting_jobs: { status: 409, message: 'The session is not accepting jobs' },
   usage_limit_reached: { status: 409, message: "The instance's usage limit has been reached" },
-  job_not_cancellable: { status: 409, message: 'The job is in a final state and cannot be cancelled' },
+  job_not_cancellable: {
+    status: 409,
+    message: 'The job is in a final state and cannot be cancelled',
+  },
   no_result: { status: 409, message: 'The job ended without a result' },
   job_not_final: { status: 409, message: 'Only a job in a final state can be deleted' },
   conflict: { status: 409, message: 'The object changed concurrently; try again' },
-  invalid_transition: { status: 409, message: 'The object cannot make this change in its current state' },
+  invalid_transition: {
+    status: 409,
+    message: 'The object cannot make this change in its current state',
+  },
   shutting_down: { status: 503, message: 'The server is shutting down' },
   internal_error: { status: 500, message: 'Internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -32,7 +32,9 @@ export function planMigrations(
       );
     }
     if (m.checksum !== a.checksum) {
-      throw new Error(`migration ${m.version}_${m.name} changed after it was applied (checksum mismatch)`);
+      throw new Error(
+        `migration ${m.version}_${m.name} changed after it was applied (checksum mismatch)`,
+      );
     }
   }
   return embedded.filter((m) => !byVersion.has(m.version));

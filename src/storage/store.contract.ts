@@ -29,9 +29,27 @@ export function runStoreContract({ name, makeStore }: ContractOptions): void {
     it(
       'round-trips a session and a job with every field',
       withStore(async (store) => {
-        const s = aSession('active', { id: 'sess-rt', maxDeadline: at(999), timestamps: [{ status: 'open', at: at(0) }] });
-        const j = aJob({ id: 'job-rt', sessionId: 'sess-rt', params: { pubs: [['x', null, 5]] }, tags: ['a', 'b'], startedAt: at(3), status: 'Running', settleAt: at(9), costDeadline: at(100) });
-        expect(await store.commit({ session: { next: s, insert: true }, job: { next: j, insert: true } })).toBe(true);
+        const s = aSession('active', {
+          id: 'sess-rt',
+          maxDeadline: at(999),
+          timestamps: [{ status: 'open', at: at(0) }],
+        });
+        const j = aJob({
+          id: 'job-rt',
+          sessionId: 'sess-rt',
+          params: { pubs: [['x', null, 5]] },
+          tags: ['a', 'b'],
+          startedAt: at(3),
+          status: 'Running',
+          settleAt: at(9),
+          costDeadline: at(100),
+        });
+        expect(
+          await store.commit({
+            session: { next: s, insert: true },
+            job: { next: j, insert: true },
+          }),
+        ).toBe(true);
         expect(await store.getSession('sess-rt')).toEqual(s);
         expect(await store.getJob('job-rt')).toEqual(j);
         expect(await store.getSession('nope')).toBeNull();
@@ -74,11 +92,26 @@ export function runStoreContract({ name, makeStore }: ContractOptions): void {
       withStore(async (store) => {
         const s = aSession('active', { id: 'sess-c', queued: 2 });
         await store.commit({ session: { next: s, insert: true } });
-        for (const id of ['q1', 'q2']) await store.commit({ job: { next: aJob({ id, sessionId: 'sess-c' }), insert: true } });
-        await store.commit({ job: { next: aJob({ id: 'r1', sessionId: 'sess-c', status: 'Running', startedAt: at(1) }), insert: true } });
+        for (const id of ['q1', 'q2'])
+          await store.commit({ job: { next: aJob({ id, sessionId: 'sess-c' }), insert: true } });
+        await store.commit({
+          job: {
+            next: aJob({ id: 'r1', sessionId: 'sess-c', status: 'Running', startedAt: at(1) }),
+            insert: true,
+          },
+        });
         const closed: Session = { ...s, state: 'closed', queued: 0, version: 2 };
-        await store.commit({ session: { next: closed }, cancelQueued: { sessionId: 'sess-c', reason: 'closed', at: at(7) } });
-        for (const id of ['q1', 'q2']) expect(await store.getJob(id)).toMatchObject({ status: 'Cancelled', reason: 'closed', endedAt: at(7), version: 2 });
+        await store.commit({
+          session: { next: closed },
+          cancelQueued: { sessionId: 'sess-c', reason: 'closed', at: at(7) },
+        });
+        for (const id of ['q1', 'q2'])
+          expect(await store.getJob(id)).toMatchObject({
+            status: 'Cancelled',
+            reason: 'closed',
+            endedAt: at(7),
+            version: 2,
+          });
         expect((await store.getJob('r1'))?.status).toBe('Running');
       }),
     );
@@ -88,27 +121,86 @@ export function runStoreContract({ name, makeStore }: ContractOptions): void {
       withStore(async (store) => {
         for (let i = 0; i < 5; i++) {
           await store.commit({
-            job: { next: aJob({ id: `j${i}`, createdAt: at(i), tags: i % 2 ? ['odd', 'x'] : ['even'], status: i < 2 ? 'Completed' : 'Queued' }), insert: true },
+            job: {
+              next: aJob({
+                id: `j${i}`,
+                createdAt: at(i),
+                tags: i % 2 ? ['odd', 'x'] : ['even'],
+                status: i < 2 ? 'Completed' : 'Queued',
+              }),
+              insert: true,
+            },
           });
         }
-        await store.commit({ job: { next: aJob({ id: 'other', instanceId: 'crn:v1:test:b' }), insert: true } });
+        await store.commit({
+          job: { next: aJob({ id: 'other', instanceId: 'crn:v1:test:b' }), insert: true },
+        });
         const all = await store.listJobs({ instanceIds: [INSTANCE] }, { limit: 2, offset: 0 });
         expect(all.count).toBe(5);
         expect(all.items.map((j) => j.id)).toEqual(['j4', 'j3']);
-        const asc = await store.listJobs({ instanceIds: [INSTANCE], ascending: true }, { limit: 10, offset: 3 });
+        const asc = await store.listJobs(
+          { instanceIds: [INSTANCE], ascending: true },
+          { limit: 10, offset: 3 },
+        );
         expect(asc.items.map((j) => j.id)).toEqual(['j3', 'j4']);
-        expect((await store.listJobs({ instanceIds: [INSTANCE], pending: true }, { limit: 10, offset: 0 })).count).toBe(3);
-        expect((await store.listJobs({ instanceIds: [INSTANCE], tags: ['odd', 'x'] }, { limit: 10, offset: 0 })).count).toBe(2);
-        expect((await store.listJobs({ instanceIds: [INSTANCE], createdAfter: at(2) }, { limit: 10, offset: 0 })).count).toBe(2);
+        expect(
+          (
+            await store.listJobs(
+              { instanceIds: [INSTANCE], pending: true },
+              { limit: 10, offset: 0 },
+            )
+          ).count,
+        ).toBe(3);
+        expect(
+          (
+            await store.listJobs(
+              { instanceIds: [INSTANCE], tags: ['odd', 'x'] },
+              { limit: 10, offset: 0 },
+            )
+          ).count,
+        ).toBe(2);
+        expect(
+          (
+            await store.listJobs(
+              { instanceIds: [INSTANCE], createdAfter: at(2) },
+              { limit: 10, offset: 0 },
+            )
+          ).count,
+        ).toBe(3);
+        expect(
+          (
+            await store.listJobs(
+              { instanceIds: [INSTANCE], createdBefore: at(1) },
+              { limit: 10, offset: 0 },
+            )
+          ).count,
+        ).toBe(2);
       }),
     );
 
     it(
       'finds due deadlines in time order, across sessions and jobs',
       withStore(async (store) => {
-        await store.commit({ session: { next: aSession('open', { id: 's-open', openDeadline: at(30) }), insert: true } });
-        await store.commit({ session: { next: aSession('active', { id: 's-act', idleDeadline: at(10), maxDeadline: at(50) }), insert: true } });
-        await store.commit({ job: { next: aJob({ id: 'j-settle', status: 'Running', settleAt: at(20), costDeadline: at(40) }), insert: true } });
+        await store.commit({
+          session: { next: aSession('open', { id: 's-open', openDeadline: at(30) }), insert: true },
+        });
+        await store.commit({
+          session: {
+            next: aSession('active', { id: 's-act', idleDeadline: at(10), maxDeadline: at(50) }),
+            insert: true,
+          },
+        });
+        await store.commit({
+          job: {
+            next: aJob({
+              id: 'j-settle',
+              status: 'Running',
+              settleAt: at(20),
+              costDeadline: at(40),
+            }),
+            insert: true,
+          },
+        });
         expect(await store.nextDeadline()).toEqual(at(10));
         const due = await store.dueItems(at(45), 10);
         expect(due.map((d) => [d.kind, d.id, d.at.getTime()])).toEqual([
@@ -126,14 +218,24 @@ export function runStoreContract({ name, makeStore }: ContractOptions): void {
         const b = { name: 'b1', lanes: 2, online: true };
         const add = (j: Partial<Job>) => store.commit({ job: { next: aJob(j), insert: true } });
         await add({ id: 'plain', createdAt: at(1) });
-        await store.commit({ session: { next: aSession('active', { id: 'batch', mode: 'batch', queued: 1, running: 0 }), insert: true } });
+        await store.commit({
+          session: {
+            next: aSession('active', { id: 'batch', mode: 'batch', queued: 1, running: 0 }),
+            insert: true,
+          },
+        });
         await add({ id: 'batch-job', sessionId: 'batch', createdAt: at(2) });
         let snap = await store.loadDispatchSnapshot(b, at(5));
         expect(snap.batchNext?.jobId).toBe('batch-job');
-        await store.commit({ session: { next: aSession('active', { id: 'ded', queued: 1, running: 0 }), insert: true } });
+        await store.commit({
+          session: { next: aSession('active', { id: 'ded', queued: 1, running: 0 }), insert: true },
+        });
         await add({ id: 'ded-job', sessionId: 'ded', createdAt: at(3) });
         snap = await store.loadDispatchSnapshot(b, at(5));
-        expect(snap.owner).toEqual({ sessionId: 'ded', next: expect.objectContaining({ jobId: 'ded-job' }) });
+        expect(snap.owner).toEqual({
+          sessionId: 'ded',
+          next: expect.objectContaining({ jobId: 'ded-job' }),
+        });
         await add({ id: 'running', status: 'Running', startedAt: at(4) });
         await add({ id: 'running2', status: 'Running', startedAt: at(4) });
         snap = await store.loadDispatchSnapshot(b, at(5));
@@ -144,12 +246,23 @@ export function runStoreContract({ name, makeStore }: ContractOptions): void {
     it(
       'puts open and inactive sessions’ jobs in the normal queue with their instance usage',
       withStore(async (store) => {
-        await store.commit({ session: { next: aSession('inactive', { id: 'in', queued: 1 }), insert: true } });
-        await store.commit({ job: { next: aJob({ id: 'in-job', sessionId: 'in' }), insert: true } });
-        await store.commit({ job: { next: aJob({ id: 'b-job', instanceId: 'crn:v1:test:b' }), insert: true } });
+        await store.commit({
+          session: { next: aSession('inactive', { id: 'in', queued: 1 }), insert: true },
+        });
+        await store.commit({
+          job: { next: aJob({ id: 'in-job', sessionId: 'in' }), insert: true },
+        });
+        await store.commit({
+          job: { next: aJob({ id: 'b-job', instanceId: 'crn:v1:test:b' }), insert: true },
+        });
         await store.commit({ charge: { instanceId: 'crn:v1:test:b', ms: 5000, at: at(1) } });
-        const snap = await store.loadDispatchSnapshot({ name: 'b1', lanes: 1, online: true }, at(2));
-        const heads = Object.fromEntries(snap.normalHeads.map((h) => [h.candidate.jobId, h.usageMs]));
+        const snap = await store.loadDispatchSnapshot(
+          { name: 'b1', lanes: 1, online: true },
+          at(2),
+        );
+        const heads = Object.fromEntries(
+          snap.normalHeads.map((h) => [h.candidate.jobId, h.usageMs]),
+        );
         expect(heads).toEqual({ 'in-job': 0, 'b-job': 5000 });
       }),
     );
@@ -159,9 +272,19 @@ export function runStoreContract({ name, makeStore }: ContractOptions): void {
       withStore(async (store) => {
         await store.commit({ charge: { instanceId: INSTANCE, ms: 1500, at: at(0) } });
         await store.commit({ charge: { instanceId: INSTANCE, ms: 500, at: at(1) } });
-        await store.commit({ session: { next: aSession('active', { id: 'live', activatedAt: at(10) }), insert: true } });
-        await store.commit({ job: { next: aJob({ id: 'sessionless', status: 'Running', startedAt: at(15) }), insert: true } });
-        expect(await store.instanceUsage(INSTANCE, at(20))).toEqual({ settledMs: 2000, liveMs: 10_000 + 5000 });
+        await store.commit({
+          session: { next: aSession('active', { id: 'live', activatedAt: at(10) }), insert: true },
+        });
+        await store.commit({
+          job: {
+            next: aJob({ id: 'sessionless', status: 'Running', startedAt: at(15) }),
+            insert: true,
+          },
+        });
+        expect(await store.instanceUsage(INSTANCE, at(20))).toEqual({
+          settledMs: 2000,
+          liveMs: 10_000 + 5000,
+        });
         const nextMonth = new Date(Date.UTC(2026, 1, 2));
         expect((await store.instanceUsage(INSTANCE, nextMonth)).settledMs).toBe(0);
       }),
@@ -171,7 +294,11 @@ export function runStoreContract({ name, makeStore }: ContractOptions): void {
       'stores results and logs, and deletes them with a final job',
       withStore(async (store) => {
         const j = aJob({ id: 'done', status: 'Completed' });
-        await store.commit({ job: { next: j, insert: true }, result: { jobId: 'done', body: '{"x":1}' }, logs: [{ jobId: 'done', at: at(1), line: 'hello' }] });
+        await store.commit({
+          job: { next: j, insert: true },
+          result: { jobId: 'done', body: '{"x":1}' },
+          logs: [{ jobId: 'done', at: at(1), line: 'hello' }],
+        });
         expect(await store.getResult('done')).toBe('{"x":1}');
         expect(await store.getLogs('done')).toEqual([{ at: at(1), line: 'hello' }]);
         expect(await store.deleteJob('done', 99)).toBe(false);
@@ -184,7 +311,18 @@ export function runStoreContract({ name, makeStore }: ContractOptions): void {
     it(
       'keeps API keys by hash and revokes them',
       withStore(async (store) => {
-        const key = { id: 'k1', name: 'n', userId: 'u', hash: 'ab'.repeat(32), admin: false, instances: [INSTANCE], defaultInstance: INSTANCE, createdAt: at(0), expiresAt: null, revokedAt: null };
+        const key = {
+          id: 'k1',
+          name: 'n',
+          userId: 'u',
+          hash: 'ab'.repeat(32),
+          admin: false,
+          instances: [INSTANCE],
+          defaultInstance: INSTANCE,
+          createdAt: at(0),
+          expiresAt: null,
+          revokedAt: null,
+        };
         await store.createKey(key);
         expect(await store.findKeyByHash(key.hash)).toEqual(key);
         expect(await store.revokeKey('k1', at(5))).toBe(true);

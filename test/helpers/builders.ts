@@ -14,7 +14,10 @@ export const policy: TtlPolicy = {
 };
 
 /** A session in `state`, with the fields that state implies. */
-export function aSession(state: Session['state'] = 'open', overrides: Partial<Session> = {}): Session {
+export function aSession(
+  state: Session['state'] = 'open',
+  overrides: Partial<Session> = {},
+): Session {
   const base: Session = {
     id: 'sess-1',
     instanceId: 'crn:v1:test:a',
@@ -44,7 +47,12 @@ export function aSession(state: Session['state'] = 'open', overrides: Partial<Se
     maxDeadline: null,
     version: 1,
   };
-  const started = { startedAt: at(10), activatedAt: at(10), maxDeadline: at(10 + 28_800), openDeadline: null };
+  const started = {
+    startedAt: at(10),
+    activatedAt: at(10),
+    maxDeadline: at(10 + 28_800),
+    openDeadline: null,
+  };
   const byState: Record<Session['state'], Partial<Session>> = {
     open: {},
     active: {

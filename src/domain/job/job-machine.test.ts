@@ -18,36 +18,58 @@ const INPUTS: JobInput[] = [
 const STATUSES: JobStatus[] = ['Queued', 'Running', 'Completed', 'Failed', 'Cancelled'];
 
 const running = (o: Partial<Job> = {}): Job =>
-  aJob({ status: 'Running', startedAt: at(10), costDeadline: at(610), attempts: 1, holdMs: 5000, ...o });
+  aJob({
+    status: 'Running',
+    startedAt: at(10),
+    costDeadline: at(610),
+    attempts: 1,
+    holdMs: 5000,
+    ...o,
+  });
 
 describe('decideJob', () => {
-  it.each(STATUSES.flatMap((s) => INPUTS.map((i) => [s, i] as const)))('%s × %o is allowed exactly when ACCEPTS says so', (status, input) => {
-    const job = status === 'Running' ? running() : aJob({ status });
-    const allowed = JOB_ACCEPTS[status].includes(input.kind);
-    let error: unknown = null;
-    try {
-      decideJob(job, input, at(20));
-    } catch (e) {
-      error = e;
-    }
-    if (allowed && !(input.kind === 'cancel' && status !== 'Queued' && status !== 'Running')) {
-      expect(error).toBeNull();
-    } else {
-      expect(error).toBeInstanceOf(AppError);
-      expect((error as AppError).code).toBe(input.kind === 'cancel' ? 'job_not_cancellable' : 'invalid_transition');
-    }
-  });
+  it.each(STATUSES.flatMap((s) => INPUTS.map((i) => [s, i] as const)))(
+    '%s × %o is allowed exactly when ACCEPTS says so',
+    (status, input) => {
+      const job = status === 'Running' ? running() : aJob({ status });
+      const allowed = JOB_ACCEPTS[status].includes(input.kind);
+      let error: unknown = null;
+      try {
+        decideJob(job, input, at(20));
+      } catch (e) {
+        error = e;
+      }
+      if (allowed && !(input.kind === 'cancel' && status !== 'Queued' && status !== 'Running')) {
+        expect(error).toBeNull();
+      } else {
+        expect(error).toBeInstanceOf(AppError);
+        expect((error as AppError).code).toBe(
+          input.kind === 'cancel' ? 'job_not_cancellable' : 'invalid_transition',
+        );
+      }
+    },
+  );
 
   it('starts a queued job and arms its max execution time', () => {
     const next = decideJob(aJob({ cost: 60 }), { kind: 'start' }, at(5));
-    expect(next).toMatchObject({ status: 'Running', startedAt: at(5), costDeadline: at(65), attempts: 1, version: 2 });
+    expect(next).toMatchObject({
+      status: 'Running',
+      startedAt: at(5),
+      costDeadline: at(65),
+      attempts: 1,
+      version: 2,
+    });
   });
 
   it('holds the lane for the modeled time after the result is ready', () => {
     const ready = decideJob(running(), { kind: 'result_ready' }, at(11));
     expect(ready?.settleAt).toEqual(at(15));
     expect(decideJob(ready as Job, { kind: 'settle' }, at(14))).toBeNull();
-    expect(decideJob(ready as Job, { kind: 'settle' }, at(15))).toMatchObject({ status: 'Completed', endedAt: at(15), settleAt: null });
+    expect(decideJob(ready as Job, { kind: 'settle' }, at(15))).toMatchObject({
+      status: 'Completed',
+      endedAt: at(15),
+      settleAt: null,
+    });
   });
 
   it('completes at once when the simulation took longer than the model', () => {
@@ -56,31 +78,46 @@ describe('decideJob', () => {
   });
 
   it('cancels a queued job at once', () => {
-    expect(decideJob(aJob(), { kind: 'cancel', reason: 'Cancelled by user' }, at(3))).toMatchObject({
-      status: 'Cancelled',
-      endedAt: at(3),
-      reason: 'Cancelled by user',
-    });
+    expect(decideJob(aJob(), { kind: 'cancel', reason: 'Cancelled by user' }, at(3))).toMatchObject(
+      {
+        status: 'Cancelled',
+        endedAt: at(3),
+        reason: 'Cancelled by user',
+      },
+    );
   });
 
   it('asks a computing job to stop, and ends it once stopped', () => {
-    const asked = decideJob(running(), { kind: 'cancel', reason: 'Cancelled by user' }, at(12)) as Job;
+    const asked = decideJob(
+      running(),
+      { kind: 'cancel', reason: 'Cancelled by user' },
+      at(12),
+    ) as Job;
     expect(asked.status).toBe('Running');
     expect(asked.cancelRequestedAt).toEqual(at(12));
     expect(decideJob(asked, { kind: 'cancel', reason: 'again' }, at(13))).toBeNull();
-    expect(decideJob(asked, { kind: 'stopped' }, at(13))).toMatchObject({ status: 'Cancelled', endedAt: at(13) });
+    expect(decideJob(asked, { kind: 'stopped' }, at(13))).toMatchObject({
+      status: 'Cancelled',
+      endedAt: at(13),
+    });
   });
 
   it('cancels a job that only holds its lane at once', () => {
     const holding = running({ settleAt: at(15) });
-    expect(decideJob(holding, { kind: 'cancel', reason: 'Cancelled by user' }, at(12))?.status).toBe('Cancelled');
+    expect(
+      decideJob(holding, { kind: 'cancel', reason: 'Cancelled by user' }, at(12))?.status,
+    ).toBe('Cancelled');
   });
 
   it('stops a job past its max execution time with reason code 1305', () => {
     const job = running();
     expect(decideJob(job, { kind: 'ran_too_long' }, at(609))).toBeNull();
     const next = decideJob(job, { kind: 'ran_too_long' }, at(610)) as Job;
-    expect(next).toMatchObject({ status: 'Cancelled', reasonCode: RAN_TOO_LONG_CODE, endedAt: at(610) });
+    expect(next).toMatchObject({
+      status: 'Cancelled',
+      reasonCode: RAN_TOO_LONG_CODE,
+      endedAt: at(610),
+    });
     expect(displayStatus(next)).toBe('Cancelled - Ran too long');
     expect(displayStatus(aJob({ status: 'Cancelled' }))).toBe('Cancelled');
   });

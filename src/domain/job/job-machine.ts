@@ -66,7 +66,10 @@ export function decideJob(j: Job, input: JobInput, now: Date): Job | null {
       return end('Failed', input.reason);
     case 'cancel':
       if (isFinal(j.status)) {
-        throw new AppError('job_not_cancellable', `Job ${j.id} is ${j.status} and cannot be cancelled`);
+        throw new AppError(
+          'job_not_cancellable',
+          `Job ${j.id} is ${j.status} and cannot be cancelled`,
+        );
       }
       // A running job whose executor is still working stops first; one that only holds its
       // lane for the modeled time (result ready) or is queued ends at once.

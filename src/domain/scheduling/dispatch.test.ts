@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { type DispatchSnapshot, type QueueCandidate, pickNextJob } from './dispatch.js';
 
-const job = (id: string, seq: number, instanceId = 'i1', sessionId: string | null = null): QueueCandidate => ({
+const job = (
+  id: string,
+  seq: number,
+  instanceId = 'i1',
+  sessionId: string | null = null,
+): QueueCandidate => ({
   jobId: id,
   seq,
   instanceId,
@@ -27,13 +32,21 @@ describe('pickNextJob', () => {
 
   it('gives the backend to an active dedicated session, even idle', () => {
     const heads = [{ candidate: job('other', 1), usageMs: 0, share: 1 }];
-    expect(pickNextJob(snap({ owner: { sessionId: 's', next: job('mine', 9, 'i1', 's') }, normalHeads: heads }))?.jobId).toBe('mine');
-    expect(pickNextJob(snap({ owner: { sessionId: 's', next: null }, normalHeads: heads }))).toBeNull();
+    expect(
+      pickNextJob(
+        snap({ owner: { sessionId: 's', next: job('mine', 9, 'i1', 's') }, normalHeads: heads }),
+      )?.jobId,
+    ).toBe('mine');
+    expect(
+      pickNextJob(snap({ owner: { sessionId: 's', next: null }, normalHeads: heads })),
+    ).toBeNull();
   });
 
   it('runs active batch jobs ahead of the normal queue', () => {
     const heads = [{ candidate: job('old', 1), usageMs: 0, share: 1 }];
-    expect(pickNextJob(snap({ batchNext: job('batch', 50, 'i1', 'b'), normalHeads: heads }))?.jobId).toBe('batch');
+    expect(
+      pickNextJob(snap({ batchNext: job('batch', 50, 'i1', 'b'), normalHeads: heads }))?.jobId,
+    ).toBe('batch');
   });
 
   it('orders the normal queue by usage relative to share, then age', () => {

@@ -27,7 +27,10 @@ interface Case {
 const submitted: SessionInput = { kind: 'job_submitted' };
 const started: SessionInput = { kind: 'job_started' };
 const dequeued: SessionInput = { kind: 'job_dequeued' };
-const settled = (startedAtS: number): SessionInput => ({ kind: 'job_settled', startedAt: at(startedAtS) });
+const settled = (startedAtS: number): SessionInput => ({
+  kind: 'job_settled',
+  startedAt: at(startedAtS),
+});
 const timer = (t: 'open' | 'idle' | 'max'): SessionInput => ({ kind: 'timer_fired', timer: t });
 
 const CASES: Case[] = [
@@ -36,7 +39,10 @@ const CASES: Case[] = [
     name: 'a submission disarms the open deadline',
     from: 'open',
     input: submitted,
-    expect: { state: 'open', check: (s) => (expect(s.queued).toBe(1), expect(s.openDeadline).toBeNull()) },
+    expect: {
+      state: 'open',
+      check: (s) => (expect(s.queued).toBe(1), expect(s.openDeadline).toBeNull()),
+    },
   },
   {
     name: 'a submission to a session not accepting jobs is refused',
@@ -80,7 +86,12 @@ const CASES: Case[] = [
     at: 30,
     expect: { state: 'open', check: (s) => expect(s.openDeadline).toEqual(at(30 + 1800)) },
   },
-  { name: 'an open session has no running job to settle', from: 'open', input: settled(0), expect: { throws: 'invalid_transition' } },
+  {
+    name: 'an open session has no running job to settle',
+    from: 'open',
+    input: settled(0),
+    expect: { throws: 'invalid_transition' },
+  },
   {
     name: 'PATCH false with nothing queued closes at once',
     from: 'open',
@@ -106,18 +117,44 @@ const CASES: Case[] = [
     from: 'open',
     given: { queued: 2, openDeadline: null },
     input: { kind: 'cancel' },
-    expect: { state: 'closed', reason: 'cancelled_by_user', effects: ['cancel_queued_jobs', 'state_changed'] },
+    expect: {
+      state: 'closed',
+      reason: 'cancelled_by_user',
+      effects: ['cancel_queued_jobs', 'state_changed'],
+    },
   },
   {
     name: 'the open deadline closes an unused session',
     from: 'open',
     input: timer('open'),
     at: 1800,
-    expect: { state: 'closed', reason: 'open_ttl_expired', check: (s) => expect(s.closedAt).toEqual(at(1800)) },
+    expect: {
+      state: 'closed',
+      reason: 'open_ttl_expired',
+      check: (s) => expect(s.closedAt).toEqual(at(1800)),
+    },
   },
-  { name: 'an open deadline fired early is stale', from: 'open', input: timer('open'), at: 1799, expect: { state: 'open', changed: false } },
-  { name: 'an idle timer is not armed while open', from: 'open', input: timer('idle'), at: 5000, expect: { state: 'open', changed: false } },
-  { name: 'a max timer is not armed while open', from: 'open', input: timer('max'), at: 5000, expect: { state: 'open', changed: false } },
+  {
+    name: 'an open deadline fired early is stale',
+    from: 'open',
+    input: timer('open'),
+    at: 1799,
+    expect: { state: 'open', changed: false },
+  },
+  {
+    name: 'an idle timer is not armed while open',
+    from: 'open',
+    input: timer('idle'),
+    at: 5000,
+    expect: { state: 'open', changed: false },
+  },
+  {
+    name: 'a max timer is not armed while open',
+    from: 'open',
+    input: timer('max'),
+    at: 5000,
+    expect: { state: 'open', changed: false },
+  },
 
   // active (one job running)
   {
@@ -125,7 +162,10 @@ const CASES: Case[] = [
     from: 'active',
     given: { running: 0, runningStartSumMs: 0, idleDeadline: at(200) },
     input: submitted,
-    expect: { state: 'active', check: (s) => (expect(s.idleDeadline).toBeNull(), expect(s.queued).toBe(1)) },
+    expect: {
+      state: 'active',
+      check: (s) => (expect(s.idleDeadline).toBeNull(), expect(s.queued).toBe(1)),
+    },
   },
   {
     name: 'another job start keeps it active',
@@ -133,7 +173,11 @@ const CASES: Case[] = [
     given: { queued: 1 },
     input: started,
     at: 30,
-    expect: { state: 'active', effects: [], check: (s) => (expect(s.running).toBe(2), expect(s.lastJobStartedAt).toEqual(at(30))) },
+    expect: {
+      state: 'active',
+      effects: [],
+      check: (s) => (expect(s.running).toBe(2), expect(s.lastJobStartedAt).toEqual(at(30))),
+    },
   },
   {
     name: 'cancelling the last queued job of an idle active session arms its idle deadline',
@@ -164,7 +208,11 @@ const CASES: Case[] = [
     given: { mode: 'batch' },
     input: settled(10),
     at: 70,
-    expect: { state: 'active', effects: ['charge_usage'], check: (s) => expect(s.usageMs).toBe(60_000) },
+    expect: {
+      state: 'active',
+      effects: ['charge_usage'],
+      check: (s) => expect(s.usageMs).toBe(60_000),
+    },
   },
   {
     name: 'a draining dedicated session closes when its last job ends',
@@ -172,7 +220,12 @@ const CASES: Case[] = [
     given: { acceptingJobs: false },
     input: settled(10),
     at: 70,
-    expect: { state: 'closed', reason: 'closed_by_user', effects: ['state_changed', 'charge_usage'], check: (s) => expect(s.usageMs).toBe(60_000) },
+    expect: {
+      state: 'closed',
+      reason: 'closed_by_user',
+      effects: ['state_changed', 'charge_usage'],
+      check: (s) => expect(s.usageMs).toBe(60_000),
+    },
   },
   {
     name: 'a draining batch session closes with no_more_jobs',
@@ -188,7 +241,12 @@ const CASES: Case[] = [
     input: { kind: 'stop_accepting' },
     expect: { state: 'active', check: (s) => expect(s.acceptingJobs).toBe(false) },
   },
-  { name: 'PATCH true on an accepting session changes nothing', from: 'active', input: { kind: 'start_accepting' }, expect: { state: 'active', changed: false } },
+  {
+    name: 'PATCH true on an accepting session changes nothing',
+    from: 'active',
+    input: { kind: 'start_accepting' },
+    expect: { state: 'active', changed: false },
+  },
   {
     name: 'DELETE close of an active dedicated session charges its active time',
     from: 'active',
@@ -199,7 +257,11 @@ const CASES: Case[] = [
       state: 'closed',
       reason: 'cancelled_by_user',
       effects: ['cancel_queued_jobs', 'state_changed', 'charge_usage'],
-      check: (s) => (expect(s.usageMs).toBe(30_000), expect(s.queued).toBe(0), expect(s.deactivatedAt).toEqual(at(40))),
+      check: (s) => (
+        expect(s.usageMs).toBe(30_000),
+        expect(s.queued).toBe(0),
+        expect(s.deactivatedAt).toEqual(at(40))
+      ),
     },
   },
   {
@@ -221,9 +283,19 @@ const CASES: Case[] = [
     given: { queued: 3 },
     input: timer('max'),
     at: 10 + 28_800,
-    expect: { state: 'closed', reason: 'max_ttl_expired', effects: ['cancel_queued_jobs', 'state_changed', 'charge_usage'] },
+    expect: {
+      state: 'closed',
+      reason: 'max_ttl_expired',
+      effects: ['cancel_queued_jobs', 'state_changed', 'charge_usage'],
+    },
   },
-  { name: 'an open timer is not armed while active', from: 'active', input: timer('open'), at: 5000, expect: { state: 'active', changed: false } },
+  {
+    name: 'an open timer is not armed while active',
+    from: 'active',
+    input: timer('open'),
+    at: 5000,
+    expect: { state: 'active', changed: false },
+  },
   {
     name: 'a job cannot start once the max deadline has passed',
     from: 'active',
@@ -234,7 +306,12 @@ const CASES: Case[] = [
   },
 
   // inactive
-  { name: 'a submission to an inactive session queues', from: 'inactive', input: submitted, expect: { state: 'inactive', check: (s) => expect(s.queued).toBe(1) } },
+  {
+    name: 'a submission to an inactive session queues',
+    from: 'inactive',
+    input: submitted,
+    expect: { state: 'inactive', check: (s) => expect(s.queued).toBe(1) },
+  },
   {
     name: 'a job start reactivates an inactive session without restarting the max-TTL clock',
     from: 'inactive',
@@ -244,7 +321,11 @@ const CASES: Case[] = [
     expect: {
       state: 'active',
       reason: 'job_started',
-      check: (s) => (expect(s.activatedAt).toEqual(at(500)), expect(s.startedAt).toEqual(at(10)), expect(s.maxDeadline).toEqual(at(10 + 28_800))),
+      check: (s) => (
+        expect(s.activatedAt).toEqual(at(500)),
+        expect(s.startedAt).toEqual(at(10)),
+        expect(s.maxDeadline).toEqual(at(10 + 28_800))
+      ),
     },
   },
   {
@@ -252,14 +333,49 @@ const CASES: Case[] = [
     from: 'inactive',
     given: { queued: 1 },
     input: dequeued,
-    expect: { state: 'inactive', check: (s) => (expect(s.idleDeadline).toBeNull(), expect(s.openDeadline).toBeNull()) },
+    expect: {
+      state: 'inactive',
+      check: (s) => (expect(s.idleDeadline).toBeNull(), expect(s.openDeadline).toBeNull()),
+    },
   },
-  { name: 'an inactive session has no running job to settle', from: 'inactive', input: settled(0), expect: { throws: 'invalid_transition' } },
-  { name: 'PATCH false closes an idle inactive session', from: 'inactive', input: { kind: 'stop_accepting' }, expect: { state: 'closed', reason: 'closed_by_user' } },
-  { name: 'PATCH true on an inactive accepting session changes nothing', from: 'inactive', input: { kind: 'start_accepting' }, expect: { state: 'inactive', changed: false } },
-  { name: 'DELETE close closes an inactive session', from: 'inactive', input: { kind: 'cancel' }, expect: { state: 'closed', reason: 'cancelled_by_user', effects: ['state_changed'] } },
-  { name: 'the max deadline closes an inactive session', from: 'inactive', input: timer('max'), at: 10 + 28_800, expect: { state: 'closed', reason: 'max_ttl_expired' } },
-  { name: 'an idle timer is stale once inactive', from: 'inactive', input: timer('idle'), at: 5000, expect: { state: 'inactive', changed: false } },
+  {
+    name: 'an inactive session has no running job to settle',
+    from: 'inactive',
+    input: settled(0),
+    expect: { throws: 'invalid_transition' },
+  },
+  {
+    name: 'PATCH false closes an idle inactive session',
+    from: 'inactive',
+    input: { kind: 'stop_accepting' },
+    expect: { state: 'closed', reason: 'closed_by_user' },
+  },
+  {
+    name: 'PATCH true on an inactive accepting session changes nothing',
+    from: 'inactive',
+    input: { kind: 'start_accepting' },
+    expect: { state: 'inactive', changed: false },
+  },
+  {
+    name: 'DELETE close closes an inactive session',
+    from: 'inactive',
+    input: { kind: 'cancel' },
+    expect: { state: 'closed', reason: 'cancelled_by_user', effects: ['state_changed'] },
+  },
+  {
+    name: 'the max deadline closes an inactive session',
+    from: 'inactive',
+    input: timer('max'),
+    at: 10 + 28_800,
+    expect: { state: 'closed', reason: 'max_ttl_expired' },
+  },
+  {
+    name: 'an idle timer is stale once inactive',
+    from: 'inactive',
+    input: timer('idle'),
+    at: 5000,
+    expect: { state: 'inactive', changed: false },
+  },
   {
     name: 'a due deadline that no longer fits the state is cleared, not applied',
     from: 'inactive',
@@ -268,26 +384,85 @@ const CASES: Case[] = [
     at: 120,
     expect: { state: 'inactive', effects: [], check: (s) => expect(s.idleDeadline).toBeNull() },
   },
-  { name: 'an open timer is stale once inactive', from: 'inactive', input: timer('open'), at: 5000, expect: { state: 'inactive', changed: false } },
+  {
+    name: 'an open timer is stale once inactive',
+    from: 'inactive',
+    input: timer('open'),
+    at: 5000,
+    expect: { state: 'inactive', changed: false },
+  },
 
   // closed
-  { name: 'a closed session refuses jobs', from: 'closed', input: submitted, expect: { throws: 'session_closed' } },
-  { name: 'no job starts in a closed session', from: 'closed', input: started, expect: { throws: 'invalid_transition' } },
-  { name: 'a dequeue in a closed session only keeps counts', from: 'closed', given: { queued: 1 }, input: dequeued, expect: { state: 'closed', check: (s) => expect(s.queued).toBe(0) } },
+  {
+    name: 'a closed session refuses jobs',
+    from: 'closed',
+    input: submitted,
+    expect: { throws: 'session_closed' },
+  },
+  {
+    name: 'no job starts in a closed session',
+    from: 'closed',
+    input: started,
+    expect: { throws: 'invalid_transition' },
+  },
+  {
+    name: 'a dequeue in a closed session only keeps counts',
+    from: 'closed',
+    given: { queued: 1 },
+    input: dequeued,
+    expect: { state: 'closed', check: (s) => expect(s.queued).toBe(0) },
+  },
   {
     name: 'a job that runs past the close is charged to a dedicated session from the close',
     from: 'closed',
     given: { running: 1, runningStartSumMs: at(30).getTime() },
     input: settled(30),
     at: 80,
-    expect: { state: 'closed', effects: ['charge_usage'], check: (s) => (expect(s.usageMs).toBe(40_000 + 30_000), expect(s.running).toBe(0)) },
+    expect: {
+      state: 'closed',
+      effects: ['charge_usage'],
+      check: (s) => (expect(s.usageMs).toBe(40_000 + 30_000), expect(s.running).toBe(0)),
+    },
   },
-  { name: 'PATCH false on a closed session is idempotent', from: 'closed', input: { kind: 'stop_accepting' }, expect: { state: 'closed', changed: false } },
-  { name: 'PATCH true on a closed session is refused', from: 'closed', input: { kind: 'start_accepting' }, expect: { throws: 'session_closed' } },
-  { name: 'DELETE close on a closed session is idempotent', from: 'closed', input: { kind: 'cancel' }, expect: { state: 'closed', changed: false } },
-  { name: 'an open timer never fires on a closed session', from: 'closed', input: timer('open'), at: 99_999, expect: { state: 'closed', changed: false } },
-  { name: 'an idle timer never fires on a closed session', from: 'closed', input: timer('idle'), at: 99_999, expect: { state: 'closed', changed: false } },
-  { name: 'a max timer never fires on a closed session', from: 'closed', input: timer('max'), at: 99_999, expect: { state: 'closed', changed: false } },
+  {
+    name: 'PATCH false on a closed session is idempotent',
+    from: 'closed',
+    input: { kind: 'stop_accepting' },
+    expect: { state: 'closed', changed: false },
+  },
+  {
+    name: 'PATCH true on a closed session is refused',
+    from: 'closed',
+    input: { kind: 'start_accepting' },
+    expect: { throws: 'session_closed' },
+  },
+  {
+    name: 'DELETE close on a closed session is idempotent',
+    from: 'closed',
+    input: { kind: 'cancel' },
+    expect: { state: 'closed', changed: false },
+  },
+  {
+    name: 'an open timer never fires on a closed session',
+    from: 'closed',
+    input: timer('open'),
+    at: 99_999,
+    expect: { state: 'closed', changed: false },
+  },
+  {
+    name: 'an idle timer never fires on a closed session',
+    from: 'closed',
+    input: timer('idle'),
+    at: 99_999,
+    expect: { state: 'closed', changed: false },
+  },
+  {
+    name: 'a max timer never fires on a closed session',
+    from: 'closed',
+    input: timer('max'),
+    at: 99_999,
+    expect: { state: 'closed', changed: false },
+  },
 ];
 
 describe('decideSession', () => {
@@ -337,7 +512,10 @@ describe('decideSession', () => {
     ];
     for (const state of ['open', 'active', 'inactive', 'closed'] as const) {
       for (const kind of kinds) {
-        expect(CASES.some((c) => c.from === state && c.input.kind === kind), `${state} × ${kind}`).toBe(true);
+        expect(
+          CASES.some((c) => c.from === state && c.input.kind === kind),
+          `${state} × ${kind}`,
+        ).toBe(true);
       }
       for (const t of ['open', 'idle', 'max'] as const) {
         const covered = CASES.some(
@@ -351,7 +529,9 @@ describe('decideSession', () => {
   it('rejects inputs outside the ACCEPTS table', () => {
     for (const [state, accepted] of Object.entries(ACCEPTS)) {
       if (!accepted.includes('job_settled')) {
-        expect(() => decideSession(aSession(state as SessionState), settled(0), at(60), policy)).toThrow(AppError);
+        expect(() =>
+          decideSession(aSession(state as SessionState), settled(0), at(60), policy),
+        ).toThrow(AppError);
       }
     }
   });

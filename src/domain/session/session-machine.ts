@@ -230,7 +230,9 @@ function afterWorkLeft(d: Draft, policy: TtlPolicy): void {
  */
 function fireTimer(d: Draft, timer: SessionTimer): boolean {
   const s = d.cur;
-  const field = ({ open: 'openDeadline', idle: 'idleDeadline', max: 'maxDeadline' } as const)[timer];
+  const field = ({ open: 'openDeadline', idle: 'idleDeadline', max: 'maxDeadline' } as const)[
+    timer
+  ];
   const due = s[field];
   if (!due || due.getTime() > d.now.getTime()) return false;
   const fits = { open: s.state === 'open', idle: s.state === 'active', max: s.state !== 'closed' };
@@ -315,9 +317,10 @@ class Draft {
 
   decision(): SessionDecision {
     if (this.cur === this.orig) return NO_CHANGE;
-    const effects = this.chargedMs > 0
-      ? [...this.effects, { kind: 'charge_usage' as const, ms: this.chargedMs }]
-      : this.effects;
+    const effects =
+      this.chargedMs > 0
+        ? [...this.effects, { kind: 'charge_usage' as const, ms: this.chargedMs }]
+        : this.effects;
     return { next: { ...this.cur, version: this.orig.version + 1 }, effects };
   }
 }

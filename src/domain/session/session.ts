@@ -171,7 +171,8 @@ export function elapsedMs(s: Session, now: Date): number {
   const t = now.getTime();
   if (s.mode === 'batch') return s.usageMs + s.running * t - s.runningStartSumMs;
   if (s.state === 'active' && s.activatedAt) return s.usageMs + (t - s.activatedAt.getTime());
-  if (s.running > 0 && s.deactivatedAt) return s.usageMs + s.running * (t - s.deactivatedAt.getTime());
+  if (s.running > 0 && s.deactivatedAt)
+    return s.usageMs + s.running * (t - s.deactivatedAt.getTime());
   return s.usageMs;
 }
 

@@ -167,5 +167,6 @@ export const INSERT_KEY = insertSql('api_keys', [
 ]);
 export const LIST_KEYS = 'SELECT * FROM api_keys ORDER BY created_at, id';
 export const REVOKE_KEY = 'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL';
-export const INSERT_SECRET = 'INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING';
+export const INSERT_SECRET =
+  'INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING';
 export const GET_SECRET = 'SELECT value FROM secrets WHERE name = ?';

@@ -6,14 +6,19 @@ import { runStoreContract } from '../store.contract.js';
 import { SqliteStore } from './sqlite-store.js';
 import { sqliteMigrations } from '../generated/migrations.js';
 
-runStoreContract({ name: 'sqlite :memory:', makeStore: () => new SqliteStore({ path: ':memory:' }) });
+runStoreContract({
+  name: 'sqlite :memory:',
+  makeStore: () => new SqliteStore({ path: ':memory:' }),
+});
 
 describe('SqliteStore on a file', () => {
   it('refuses a second server on the same database file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-lock-'));
     try {
       const first = new SqliteStore({ path: join(dir, 'db.sqlite') });
-      expect(() => new SqliteStore({ path: join(dir, 'db.sqlite'), lockTimeoutMs: 10 })).toThrow(/in use by another Berth server/);
+      expect(() => new SqliteStore({ path: join(dir, 'db.sqlite'), lockTimeoutMs: 10 })).toThrow(
+        /in use by another Berth server/,
+      );
       await first.close();
       const again = new SqliteStore({ path: join(dir, 'db.sqlite') });
       await again.close();

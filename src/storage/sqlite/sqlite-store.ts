@@ -110,7 +110,10 @@ export class SqliteStore implements Store {
     if (c.job) {
       const params = jobParams(c.job.next);
       const r = c.job.insert
-        ? this.st(q.INSERT_JOB).run({ ...params, params: JSON.stringify(c.job.next.params ?? null) })
+        ? this.st(q.INSERT_JOB).run({
+            ...params,
+            params: JSON.stringify(c.job.next.params ?? null),
+          })
         : this.st(q.UPDATE_JOB).run(params);
       if (r.changes !== 1) throw CONFLICT;
     }
@@ -136,13 +139,14 @@ export class SqliteStore implements Store {
   }
 
   async listSessions(f: SessionFilter, page: Page): Promise<PageOf<Session>> {
-    const where: string[] = [`instance_id IN (${f.instanceIds.map(() => '?').join(', ')})`];
-    const args: unknown[] = [...f.instanceIds];
-    if (f.state) (where.push('state = ?'), args.push(f.state));
-    if (f.backend) (where.push('backend = ?'), args.push(f.backend));
-    if (f.mode) (where.push('mode = ?'), args.push(f.mode));
+    const { where, args, add } = conditions(f.instanceIds);
+    add('state = ?', f.state);
+    add('backend = ?', f.backend);
+    add('mode = ?', f.mode);
     const w = where.join(' AND ');
-    const count = (this.st(`SELECT COUNT(*) AS n FROM sessions WHERE ${w}`).get(...args) as { n: number }).n;
+    const count = (
+      this.st(`SELECT COUNT(*) AS n FROM sessions WHERE ${w}`).get(...args) as { n: number }
+    ).n;
     const rows = this.st(
       `SELECT * FROM sessions WHERE ${w} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`,
     ).all(...args, page.limit, page.offset) as SessionRow[];
@@ -155,22 +159,22 @@ export class SqliteStore implements Store {
   }
 
   async listJobs(f: JobFilter, page: Page): Promise<PageOf<Job>> {
-    const where: string[] = [`instance_id IN (${f.instanceIds.map(() => '?').join(', ')})`];
-    const args: unknown[] = [...f.instanceIds];
+    const { where, args, add } = conditions(f.instanceIds);
     if (f.pending === true) where.push(`status IN ('Queued', 'Running')`);
     if (f.pending === false) where.push(`status IN ('Completed', 'Failed', 'Cancelled')`);
-    if (f.programId) (where.push('program_id = ?'), args.push(f.programId));
-    if (f.backend) (where.push('backend = ?'), args.push(f.backend));
-    if (f.sessionId) (where.push('session_id = ?'), args.push(f.sessionId));
-    if (f.createdAfter) (where.push('created_at > ?'), args.push(f.createdAfter.getTime()));
-    if (f.createdBefore) (where.push('created_at < ?'), args.push(f.createdBefore.getTime()));
+    add('program_id = ?', f.programId);
+    add('backend = ?', f.backend);
+    add('session_id = ?', f.sessionId);
+    add('created_at >= ?', f.createdAfter?.getTime());
+    add('created_at <= ?', f.createdBefore?.getTime());
     for (const tag of f.tags ?? []) {
-      where.push('EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE json_each.value = ?)');
-      args.push(tag);
+      add('EXISTS (SELECT 1 FROM json_each(jobs.tags) WHERE json_each.value = ?)', tag);
     }
     const w = where.join(' AND ');
     const dir = f.ascending ? 'ASC' : 'DESC';
-    const count = (this.st(`SELECT COUNT(*) AS n FROM jobs WHERE ${w}`).get(...args) as { n: number }).n;
+    const count = (
+      this.st(`SELECT COUNT(*) AS n FROM jobs WHERE ${w}`).get(...args) as { n: number }
+    ).n;
     const rows = this.st(
       `SELECT * FROM jobs WHERE ${w} ORDER BY created_at ${dir}, seq ${dir} LIMIT ? OFFSET ?`,
     ).all(...args, page.limit, page.offset) as JobRow[];
@@ -224,7 +228,11 @@ export class SqliteStore implements Store {
       }) as (CandidateRow & { usage_ms: number; share: number })[];
       return {
         ...base,
-        normalHeads: heads.map((h) => ({ candidate: candidate(h), usageMs: h.usage_ms, share: h.share })),
+        normalHeads: heads.map((h) => ({
+          candidate: candidate(h),
+          usageMs: h.usage_ms,
+          share: h.share,
+        })),
       };
     })();
   }
@@ -256,10 +264,14 @@ export class SqliteStore implements Store {
     return (this.st(q.RUNNING_JOBS).all() as JobRow[]).map(jobFromRow);
   }
 
-  async instanceUsage(instanceId: string, now: Date): Promise<{ settledMs: number; liveMs: number }> {
+  async instanceUsage(
+    instanceId: string,
+    now: Date,
+  ): Promise<{ settledMs: number; liveMs: number }> {
     return this.db.transaction(() => {
       const period = usagePeriod(now).start.getTime();
-      const settled = this.st(q.SETTLED_USAGE).get(instanceId, period) as { usage_ms: number } | undefined;
+      const settled = this.st(q.SETTLED_USAGE).get(instanceId, period) as
+        { usage_ms: number } | undefined;
       const live = (this.st(q.LIVE_SESSIONS).all(instanceId) as SessionRow[])
         .map(sessionFromRow)
         .reduce((sum, s) => sum + elapsedMs(s, now) - s.usageMs, 0);
@@ -346,6 +358,18 @@ export class SqliteStore implements Store {
   }
 }
 
+/** A WHERE clause builder: the caller's instances, then optional conditions. */
+function conditions(instanceIds: readonly string[]) {
+  const where = [`instance_id IN (${instanceIds.map(() => '?').join(', ')})`];
+  const args: unknown[] = [...instanceIds];
+  const add = (sql: string, value: unknown): void => {
+    if (value === undefined) return;
+    where.push(sql);
+    args.push(value);
+  };
+  return { where, args, add };
+}
+
 function openDatabase(options: SqliteStoreOptions): Database.Database {
   const db = new Database(options.path, { timeout: options.lockTimeoutMs ?? 2000 });
   try {
@@ -373,7 +397,9 @@ function openDatabase(options: SqliteStoreOptions): Database.Database {
 function migrate(db: Database.Database, embedded: readonly Migration[], clock: Clock): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const applied = db.prepare('SELECT version, checksum FROM schema_migrations').all() as AppliedMigration[];
+  const applied = db
+    .prepare('SELECT version, checksum FROM schema_migrations')
+    .all() as AppliedMigration[];
   for (const m of planMigrations(embedded, applied)) {
     db.transaction(() => {
       db.exec(m.sql);

@@ -1,0 +1,26 @@
+/**
+ * Authentication for /api/v1 and /admin: every route there needs credentials unless its config
+ * says `public`. Runs on onRequest, before the body is read, so that an unauthenticated request
+ * costs nothing more.
+ */
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../domain/errors.js';
+
+const header = (v: string | string[] | undefined): string | undefined =>
+  Array.isArray(v) ? v[0] : v;
+
+export function registerAuth(app: FastifyInstance): void {
+  app.decorateRequest('ctx', null as never);
+  app.addHook('onRequest', async (req) => {
+    const url = req.routeOptions.url;
+    if (!url || req.routeOptions.config.public) return;
+    const admin = url.startsWith('/admin');
+    if (!admin && !url.startsWith('/api/v1')) return;
+    const ctx = await app.services.auth.authenticate(
+      header(req.headers.authorization),
+      header(req.headers['service-crn']),
+    );
+    if (admin && !ctx.principal.admin) throw new AppError('forbidden');
+    req.ctx = { ...ctx, caller: header(req.headers['x-qx-client-application']) ?? null };
+  });
+}

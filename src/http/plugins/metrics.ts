@@ -1,0 +1,90 @@
+/**
+ * Prometheus metrics at GET /metrics (unauthenticated, as scrapers expect): requests, request
+ * time, jobs by state, queue length and running jobs per backend, sessions by state, and the
+ * scheduler's tick time. One registry per server, so that tests never share counters.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function registerMetrics(app: FastifyInstance): void {
+  const register = new Registry();
+  collectDefaultMetrics({ register, prefix: 'berth_' });
+  const requests = new Counter({
+    name: 'berth_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [register],
+  });
+  const duration = new Histogram({
+    name: 'berth_http_request_duration_seconds',
+    help: 'HTTP request time',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+    registers: [register],
+  });
+  const tick = new Histogram({
+    name: 'berth_scheduler_tick_seconds',
+    help: 'Time of one scheduler pass (due deadlines + dispatch)',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1],
+    registers: [register],
+  });
+  const gauges = {
+    jobs: new Gauge({
+      name: 'berth_jobs',
+      help: 'Jobs by state',
+      labelNames: ['state'] as const,
+      registers: [register],
+    }),
+    queue: new Gauge({
+      name: 'berth_queue_length',
+      help: 'Queued jobs per backend',
+      labelNames: ['backend'] as const,
+      registers: [register],
+    }),
+    running: new Gauge({
+      name: 'berth_running_jobs',
+      help: 'Running jobs per backend',
+      labelNames: ['backend'] as const,
+      registers: [register],
+    }),
+    sessions: new Gauge({
+      name: 'berth_sessions',
+      help: 'Sessions by state',
+      labelNames: ['state'] as const,
+      registers: [register],
+    }),
+  };
+  app.services.events.on('scheduler.ticked', (e) => tick.observe(e.ms / 1000));
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    duration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.get('/metrics', { schema: { hide: true }, config: { public: true } }, async (_req, reply) => {
+    const stats = await app.services.ops.stats();
+    const set = (
+      g: Gauge<string>,
+      label: string,
+      values: Record<string, number>,
+      keys: readonly string[],
+    ) => {
+      g.reset();
+      for (const k of new Set([...keys, ...Object.keys(values)]))
+        g.set({ [label]: k }, values[k] ?? 0);
+    };
+    set(gauges.jobs, 'state', stats.jobsByStatus, [
+      'Queued',
+      'Running',
+      'Completed',
+      'Failed',
+      'Cancelled',
+    ]);
+    set(gauges.sessions, 'state', stats.sessionsByState, ['open', 'active', 'inactive', 'closed']);
+    const backends = (await app.services.backends.list()).map((b) => b.backend.name);
+    set(gauges.queue, 'backend', stats.queuedByBackend, backends);
+    set(gauges.running, 'backend', stats.runningByBackend, backends);
+    return reply.type(register.contentType).send(await register.metrics());
+  });
+}

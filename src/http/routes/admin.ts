@@ -1,0 +1,120 @@
+/**
+ * /admin: API keys and instances, for administrator keys only (checked by the auth hook).
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { KeyInfo } from '../../app/auth.js';
+import { DateTime, IdParams, Nullable, iso } from '../schemas/common.js';
+
+const KeySchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  user_id: Type.String(),
+  admin: Type.Boolean(),
+  instances: Type.Array(Type.String()),
+  default_instance: Type.String(),
+  created_at: DateTime,
+  expires_at: DateTime,
+  revoked_at: DateTime,
+});
+
+const toWireKey = (k: KeyInfo) => ({
+  id: k.id,
+  name: k.name,
+  user_id: k.userId,
+  admin: k.admin,
+  instances: [...k.instances],
+  default_instance: k.defaultInstance,
+  created_at: iso(k.createdAt),
+  expires_at: iso(k.expiresAt),
+  revoked_at: iso(k.revokedAt),
+});
+
+export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['admin'];
+  app.post(
+    '/keys',
+    {
+      schema: {
+        tags,
+        summary: 'Create an API key (the key is shown once, in this answer)',
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 1, maxLength: 128 }),
+            user_id: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+            admin: Type.Optional(Type.Boolean()),
+            instances: Type.Optional(
+              Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 100 }),
+            ),
+            expires_in_seconds: Type.Optional(Type.Integer({ minimum: 1 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Intersect([KeySchema, Type.Object({ key: Type.String() })]) },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const { key, info } = await app.services.auth.createKey({
+        name: b.name,
+        userId: b.user_id,
+        admin: b.admin,
+        instances: b.instances,
+        expiresInSeconds: b.expires_in_seconds,
+      });
+      return reply.code(201).send({ ...toWireKey(info), key });
+    },
+  );
+  app.get(
+    '/keys',
+    {
+      schema: {
+        tags,
+        summary: 'List API keys (never the keys themselves)',
+        response: { 200: Type.Object({ keys: Type.Array(KeySchema) }) },
+      },
+    },
+    async () => ({ keys: (await app.services.auth.listKeys()).map(toWireKey) }),
+  );
+  app.delete(
+    '/keys/:id',
+    { schema: { tags, summary: 'Revoke an API key', params: IdParams } },
+    async (req, reply) => {
+      await app.services.auth.revokeKey(req.params.id);
+      return reply.code(204).send();
+    },
+  );
+  app.get(
+    '/instances',
+    {
+      schema: {
+        tags,
+        summary: 'Configured instances',
+        response: {
+          200: Type.Object({
+            instances: Type.Array(
+              Type.Object({
+                id: Type.String(),
+                name: Type.String(),
+                plan_id: Type.String(),
+                share: Type.Number(),
+                usage_limit_seconds: Nullable(Type.Number()),
+                max_ttl_seconds: Type.Integer(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async () => ({
+      instances: app.services.auth.instances().map((i) => ({
+        id: i.id,
+        name: i.name,
+        plan_id: i.planId,
+        share: i.share,
+        usage_limit_seconds: i.usageLimitSeconds,
+        max_ttl_seconds: i.maxTtlSeconds,
+      })),
+    }),
+  );
+};

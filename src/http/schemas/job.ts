@@ -1,0 +1,154 @@
+/** Wire schemas of jobs (runtime-api.md §4). */
+import { type Static, Type } from '@sinclair/typebox';
+import type { JobMetrics, JobView } from '../../app/jobs.js';
+import { displayStatus } from '../../domain/job/job.js';
+import { DateTime, Nullable, PageQuery, iso } from './common.js';
+
+const Status = Type.Union([
+  Type.Literal('Queued'),
+  Type.Literal('Running'),
+  Type.Literal('Completed'),
+  Type.Literal('Failed'),
+  Type.Literal('Cancelled'),
+]);
+
+export const CreateJobBody = Type.Object(
+  {
+    program_id: Type.String({ minLength: 1, maxLength: 128 }),
+    backend: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    session_id: Type.Optional(Nullable(Type.String({ maxLength: 128 }))),
+    params: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    tags: Type.Optional(Type.Array(Type.String({ maxLength: 86 }), { maxItems: 8 })),
+    log_level: Type.Optional(Nullable(Type.String({ maxLength: 16 }))),
+    cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 10800 })),
+    private: Type.Optional(Type.Boolean()),
+    runtime: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
+    calibration_id: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: true },
+);
+export type CreateJobBody = Static<typeof CreateJobBody>;
+
+export const CreateJobResponse = Type.Object({
+  id: Type.String(),
+  backend: Type.String(),
+  session_id: Type.Optional(Nullable(Type.String())),
+});
+
+export const JobQuery = Type.Object({
+  exclude_params: Type.Optional(Type.Boolean()),
+});
+
+export const ListJobsQuery = Type.Object({
+  ...PageQuery,
+  pending: Type.Optional(Type.Boolean()),
+  program: Type.Optional(Type.String()),
+  backend: Type.Optional(Type.String()),
+  session_id: Type.Optional(Type.String()),
+  created_after: Type.Optional(Type.String({ format: 'date-time' })),
+  created_before: Type.Optional(Type.String({ format: 'date-time' })),
+  tags: Type.Optional(Type.Array(Type.String())),
+  sort: Type.Optional(Type.Union([Type.Literal('ASC'), Type.Literal('DESC')])),
+  exclude_params: Type.Optional(Type.Boolean()),
+});
+export type ListJobsQuery = Static<typeof ListJobsQuery>;
+
+export const TagsBody = Type.Object(
+  { tags: Type.Array(Type.String({ maxLength: 86 }), { maxItems: 8 }) },
+  { additionalProperties: true },
+);
+
+export const Job = Type.Object(
+  {
+    id: Type.String(),
+    backend: Type.String(),
+    program: Type.Object({ id: Type.String() }),
+    created: Type.String({ format: 'date-time' }),
+    state: Type.Object({
+      status: Status,
+      reason: Type.Optional(Nullable(Type.String())),
+      reason_code: Type.Optional(Nullable(Type.Integer())),
+    }),
+    status: Type.String({ description: 'the state, or `Cancelled - Ran too long`' }),
+    params: Type.Optional(Type.Unknown()),
+    session_id: Nullable(Type.String()),
+    user_id: Type.String(),
+    tags: Type.Array(Type.String()),
+    cost: Type.Integer(),
+    runtime: Nullable(Type.String()),
+    usage: Type.Object({ qpu_charge_time_seconds: Type.Number(), status: Type.String() }),
+    estimated_running_time_seconds: Type.Number(),
+    private: Type.Optional(Type.Boolean()),
+    started: DateTime,
+    ended: DateTime,
+    instance: Type.String(),
+  },
+  { $id: 'Job' },
+);
+export type WireJob = Static<typeof Job>;
+
+export const JobList = Type.Object({
+  jobs: Type.Array(Type.Ref(Job)),
+  count: Type.Integer(),
+  offset: Type.Integer(),
+  limit: Type.Integer(),
+});
+
+export const JobMetricsSchema = Type.Object({
+  timestamps: Type.Object({ created: DateTime, running: DateTime, finished: DateTime }),
+  usage: Type.Object({
+    quantum_seconds: Type.Number(),
+    seconds: Type.Number(),
+    qpu_charge_time_seconds: Type.Number(),
+    status: Type.Union([Type.Literal('pending'), Type.Literal('complete')]),
+  }),
+  position_in_queue: Nullable(Type.Integer()),
+  estimated_start_time: DateTime,
+  caller: Nullable(Type.String()),
+  qiskit_version: Type.Null(),
+});
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+const usageStatus = (v: JobView): string => (v.job.endedAt ? 'complete' : 'pending');
+
+export function toWireJob(v: JobView, includeParams: boolean): WireJob {
+  const j = v.job;
+  return {
+    id: j.id,
+    backend: j.backend,
+    program: { id: j.programId },
+    created: j.createdAt.toISOString(),
+    state: { status: j.status, reason: j.reason, reason_code: j.reasonCode },
+    status: displayStatus(j),
+    ...(includeParams && !j.private ? { params: j.params } : {}),
+    session_id: j.sessionId,
+    user_id: j.userId,
+    tags: [...j.tags],
+    cost: j.cost,
+    runtime: j.runtime,
+    usage: { qpu_charge_time_seconds: round3(v.usageSeconds), status: usageStatus(v) },
+    estimated_running_time_seconds: j.holdMs / 1000,
+    ...(j.private ? { private: true } : {}),
+    started: iso(j.startedAt),
+    ended: iso(j.endedAt),
+    instance: j.instanceId,
+  };
+}
+
+export function toWireMetrics(m: JobMetrics): Static<typeof JobMetricsSchema> {
+  const j = m.job;
+  const seconds = round3(m.usageSeconds);
+  return {
+    timestamps: { created: iso(j.createdAt), running: iso(j.startedAt), finished: iso(j.endedAt) },
+    usage: {
+      quantum_seconds: seconds,
+      seconds,
+      qpu_charge_time_seconds: seconds,
+      status: j.endedAt ? 'complete' : 'pending',
+    },
+    position_in_queue: m.positionInQueue,
+    estimated_start_time: iso(m.estimatedStartTime),
+    caller: j.caller,
+    qiskit_version: null,
+  };
+}

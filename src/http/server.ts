@@ -1,0 +1,107 @@
+/**
+ * buildServer: the Fastify application, never listening (tests use inject(); the CLI listens).
+ * Plugins in Fastify's recommended order: ecosystem (swagger) → ours (parsers, validation,
+ * errors, auth, metrics) → routes.
+ */
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerParsers } from './plugins/parsers.js';
+import { registerErrorHandling } from './plugins/error-handler.js';
+import { registerAuth } from './plugins/auth.js';
+import { registerMetrics } from './plugins/metrics.js';
+import { registerValidation } from './plugins/validation.js';
+import { ErrorBody } from './schemas/error.js';
+import { Job } from './schemas/job.js';
+import { Session } from './schemas/session.js';
+import { adminRoutes } from './routes/admin.js';
+import { healthRoutes } from './routes/health.js';
+import { identityRoutes } from './routes/identity.js';
+import { backendRoutes } from './routes/v1/backends.js';
+import { jobRoutes } from './routes/v1/jobs.js';
+import { sessionRoutes } from './routes/v1/sessions.js';
+import { usageRoutes } from './routes/v1/usage.js';
+import type { Services } from './services.js';
+
+export interface ServerOptions {
+  readonly services: Services;
+  readonly bodyLimitBytes: number;
+  /** A pino logger, or false for none. */
+  readonly logger: FastifyBaseLogger | false;
+  readonly version: string;
+}
+
+// A client-supplied request id is echoed only when it is short and plain (it ends up in logs).
+const REQUEST_ID_RE = /^[\w.:-]{1,64}$/;
+
+export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
+    bodyLimit: options.bodyLimitBytes,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
+    },
+    disableRequestLogging: true,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('services', options.services);
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addSchema(ErrorBody);
+  app.addSchema(Session);
+  app.addSchema(Job);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Berth — Qiskit Runtime REST API',
+        version: options.version,
+        description:
+          'Sessions, jobs and backends, compatible with IBM Qiskit Runtime v1. Errors use the IBM shape ({trace, errors:[{code, message, more_info}]}).',
+      },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key, or a token from POST /identity/token',
+          },
+        },
+      },
+      security: [{ bearer: [] }],
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => String(json.$id ?? `def-${i}`) },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+
+  registerParsers(app, options.bodyLimitBytes);
+  registerValidation(app);
+  registerErrorHandling(app);
+  registerMetrics(app);
+  registerAuth(app);
+
+  await app.register(healthRoutes);
+  await app.register(identityRoutes);
+  await app.register(adminRoutes, { prefix: '/admin' });
+  await app.register(
+    async (v1) => {
+      await v1.register(sessionRoutes);
+      await v1.register(jobRoutes);
+      await v1.register(backendRoutes);
+      await v1.register(usageRoutes);
+    },
+    { prefix: '/api/v1' },
+  );
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { public: true } }, async () =>
+    app.swagger(),
+  );
+  return app;
+}

@@ -1,0 +1,33 @@
+/** What the HTTP layer calls: one object of services, decorated on the Fastify instance. */
+import type { AuthService } from '../app/auth.js';
+import type { BackendService } from '../app/backends.js';
+import type { CallContext } from '../app/context.js';
+import type { Events } from '../app/events.js';
+import type { JobService } from '../app/jobs.js';
+import type { OpsService } from '../app/ops.js';
+import type { SessionService } from '../app/sessions.js';
+import type { UsageService } from '../app/usage.js';
+
+export interface Services {
+  readonly auth: AuthService;
+  readonly sessions: SessionService;
+  readonly jobs: JobService;
+  readonly backends: BackendService;
+  readonly usage: UsageService;
+  readonly ops: OpsService;
+  readonly events: Events;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    services: Services;
+  }
+  interface FastifyRequest {
+    /** Set by the auth hook on every authenticated route. */
+    ctx: CallContext;
+  }
+  interface FastifyContextConfig {
+    /** No authentication (versions, health, identity). */
+    public?: boolean;
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The composition root: wires configuration, store, services, scheduler, worker and the HTTP
+ * server. `start()` prepares (instances, admin key, recovery) and starts the scheduler; `listen()`
+ * opens the port; `stop()` shuts down gracefully (stop accepting, let executions finish or time
+ * out, stop the scheduler, close the database).
+ */
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { createAuthService } from './app/auth.js';
+import { buildConfiguration, buildProperties } from './app/backend-documents.js';
+import { BackendCatalog, createBackendService } from './app/backends.js';
+import { Events } from './app/events.js';
+import { createExecution } from './app/execution.js';
+import { createJobService } from './app/jobs.js';
+import { createOpsService } from './app/ops.js';
+import type { Executor, Logger, Store } from './app/ports.js';
+import { Scheduler } from './app/scheduler.js';
+import { createSessionService } from './app/sessions.js';
+import { createUsageService } from './app/usage.js';
+import type { ResolvedConfig } from './config/config.js';
+import { type Clock, systemClock } from './domain/clock.js';
+import { buildServer } from './http/server.js';
+import type { Services } from './http/services.js';
+import * as keys from './security/keys.js';
+import { SqliteStore } from './storage/sqlite/sqlite-store.js';
+import { SimulatorExecutor } from './worker/executors/simulator.js';
+import { createProgramRegistry } from './worker/programs.js';
+import { Worker } from './worker/worker.js';
+import { VERSION } from './version.js';
+
+export interface RuntimeOptions {
+  readonly clock?: Clock;
+  /** Replace the simulator (tests use a controllable executor). */
+  readonly executor?: (catalog: BackendCatalog) => Executor;
+  /** false: the scheduler only runs when tick() is called (tests with a manual clock). */
+  readonly autoRun?: boolean;
+  /** A pino logger; default: JSON to stdout at the configured level. */
+  readonly logger?: pino.Logger;
+}
+
+export interface Runtime {
+  readonly config: ResolvedConfig;
+  readonly store: Store;
+  readonly app: FastifyInstance;
+  readonly scheduler: Scheduler;
+  readonly worker: Worker;
+  readonly services: Services;
+  readonly events: Events;
+  readonly catalog: BackendCatalog;
+  readonly log: pino.Logger;
+  /** Sync instances, ensure the admin key, start the scheduler. Returns a generated admin key. */
+  start(): Promise<{ generatedApiKey: string | null }>;
+  /** Listen on the configured host and port; returns the address. */
+  listen(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export async function createRuntime(
+  config: ResolvedConfig,
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
+  const clock = options.clock ?? systemClock;
+  const log = options.logger ?? pino({ level: config.logLevel, base: { service: 'berth' } });
+  const store = new SqliteStore({ path: config.dbPath, synchronous: config.dbSynchronous, clock });
+  const events = new Events((err) => log.error({ err }, 'event listener failed'));
+  const instances = new Map(config.instances.map((i) => [i.id, i]));
+  const started = clock.now().toISOString();
+  const catalog = new BackendCatalog(
+    config.backends.map((b) => {
+      const ref = config.references[b.name] ?? null;
+      return {
+        backend: b,
+        configuration: buildConfiguration(b, ref?.configuration ?? null, started),
+        properties: buildProperties(b, ref?.properties ?? null, started),
+      };
+    }),
+  );
+
+  let scheduler: Scheduler | null = null;
+  const onBackendChanged = (backend: string): void => scheduler?.nudge(backend);
+  const execution = createExecution({ store, clock, policy: config.ttl, events, onBackendChanged });
+  const executor =
+    options.executor?.(catalog) ?? new SimulatorExecutor(catalog, config.simulatorThreads);
+  const worker = new Worker({ executor, execution, log: log as Logger });
+  const sessions = createSessionService({
+    store,
+    clock,
+    policy: config.ttl,
+    events,
+    backends: catalog,
+    instances,
+    newId: keys.newId,
+    onBackendChanged,
+  });
+  scheduler = new Scheduler({
+    store,
+    clock,
+    execution,
+    sessions,
+    backends: catalog,
+    runner: worker,
+    events,
+    log: log as Logger,
+    autoRun: options.autoRun ?? true,
+    pollIntervalMs: 1000,
+  });
+  const secret = await store.ensureSecret('token_signing_key', keys.newSecret);
+  const auth = createAuthService({
+    store,
+    clock,
+    instances,
+    defaultInstanceId: config.defaultInstanceId,
+    crypto: {
+      ...keys,
+      signToken: (claims) => keys.signToken(claims, secret),
+      verifyToken: (token, now) => keys.verifyToken(token, secret, now),
+    },
+  });
+  const sched = scheduler;
+  let stopping = false;
+  const services: Services = {
+    auth,
+    sessions,
+    jobs: createJobService({
+      store,
+      clock,
+      policy: config.ttl,
+      backends: catalog,
+      instances,
+      programs: createProgramRegistry(catalog),
+      execution,
+      newId: keys.newId,
+      defaultCostSeconds: config.defaultCostSeconds,
+      onBackendChanged,
+      runner: worker,
+    }),
+    backends: createBackendService({ store, catalog }),
+    usage: createUsageService({ store, clock, instances }),
+    ops: createOpsService({ store, isReady: () => !stopping && sched.currentState === 'running' }),
+    events,
+  };
+  const app = await buildServer({
+    services,
+    bodyLimitBytes: config.bodyLimitBytes,
+    logger: log,
+    version: VERSION,
+  });
+
+  return {
+    config,
+    store,
+    app,
+    scheduler: sched,
+    worker,
+    services,
+    events,
+    catalog,
+    log,
+    async start() {
+      await store.syncInstances(config.instances);
+      const generatedApiKey = await auth.ensureAdminKey(config.apiKey);
+      await sched.start();
+      return { generatedApiKey };
+    },
+    async listen() {
+      return app.listen({ host: config.host, port: config.port });
+    },
+    async stop() {
+      if (stopping) return;
+      stopping = true;
+      log.info({}, 'shutting down');
+      await app.close();
+      // No new job starts from here; executions in flight finish (their outcomes are committed)
+      // or are aborted after the grace period and re-run at the next start.
+      await sched.stop();
+      await worker.close(config.shutdownGraceMs);
+      await store.close();
+      log.info({}, 'stopped');
+    },
+  };
+}

@@ -1,0 +1,153 @@
+/**
+ * The simulator executor: a fixed pool of worker threads running the quantum library. Jobs wait
+ * for a free thread in start order (they already hold their backend lane). A cancelled job stops
+ * cooperatively; a thread that does not stop within STOP_GRACE_MS is terminated and replaced.
+ */
+import { Worker as Thread } from 'node:worker_threads';
+import type { BackendCatalog } from '../../app/backends.js';
+import type { ExecutionOutcome, Executor } from '../../app/ports.js';
+import { isProgramId, limitsOf } from '../programs.js';
+import type { ThreadReply, ThreadTask } from './thread-protocol.js';
+
+const STOP_GRACE_MS = 2000;
+
+interface Task {
+  readonly message: ThreadTask;
+  readonly resolve: (o: ExecutionOutcome) => void;
+  readonly signal: AbortSignal;
+}
+
+interface Slot {
+  thread: Thread;
+  task: Task | null;
+  killTimer: NodeJS.Timeout | null;
+}
+
+// Under the test runner the sources are TypeScript: the thread then loads them through tsx.
+const SOURCE = import.meta.url.endsWith('.ts');
+const THREAD_URL = new URL(
+  SOURCE ? './simulator-thread.ts' : './simulator-thread.js',
+  import.meta.url,
+);
+
+export class SimulatorExecutor implements Executor {
+  private readonly slots: Slot[] = [];
+  private readonly waiting: Task[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly catalog: BackendCatalog,
+    threads: number,
+  ) {
+    for (let i = 0; i < threads; i++) {
+      const slot: Slot = { thread: null as unknown as Thread, task: null, killTimer: null };
+      this.attachThread(slot);
+      this.slots.push(slot);
+    }
+  }
+
+  run(
+    job: { id: string; programId: string; params: unknown; backend: string },
+    signal: AbortSignal,
+  ): Promise<ExecutionOutcome> {
+    const entry = this.catalog.get(job.backend);
+    if (!entry || !isProgramId(job.programId)) {
+      return Promise.resolve({
+        kind: 'failed',
+        reason: `Cannot run ${job.programId} on ${job.backend}`,
+        logs: [],
+      });
+    }
+    if (signal.aborted) return Promise.resolve({ kind: 'stopped' });
+    return new Promise((resolve) => {
+      const task: Task = {
+        message: {
+          jobId: job.id,
+          programId: job.programId as 'sampler' | 'estimator',
+          params: job.params,
+          limits: limitsOf(entry.backend),
+          stopFlag: new SharedArrayBuffer(4),
+        },
+        resolve,
+        signal,
+      };
+      signal.addEventListener('abort', () => this.abort(task), { once: true });
+      this.waiting.push(task);
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const t of this.waiting.splice(0)) t.resolve({ kind: 'stopped' });
+    await Promise.all(this.slots.map((s) => s.thread.terminate()));
+  }
+
+  /** Give a slot a fresh thread (at start, and after one was terminated or crashed). */
+  private attachThread(slot: Slot): void {
+    const thread = new Thread(THREAD_URL, SOURCE ? { execArgv: ['--import', 'tsx'] } : {});
+    slot.thread = thread;
+    thread.on('message', (reply: ThreadReply) => {
+      if (slot.thread === thread) this.finish(slot, toOutcome(reply));
+    });
+    thread.on('error', (err) => {
+      if (slot.thread !== thread) return;
+      this.finish(slot, {
+        kind: 'failed',
+        reason: `Simulator thread crashed: ${err.message}`,
+        logs: [],
+      });
+      if (!this.closed) this.attachThread(slot);
+    });
+    thread.unref();
+  }
+
+  private pump(): void {
+    for (const slot of this.slots) {
+      if (slot.task || this.closed) continue;
+      const task = this.waiting.shift();
+      if (!task) return;
+      slot.task = task;
+      slot.thread.postMessage(task.message);
+    }
+  }
+
+  private finish(slot: Slot, outcome: ExecutionOutcome): void {
+    const task = slot.task;
+    slot.task = null;
+    if (slot.killTimer) clearTimeout(slot.killTimer);
+    slot.killTimer = null;
+    task?.resolve(outcome);
+    this.pump();
+  }
+
+  private abort(task: Task): void {
+    const i = this.waiting.indexOf(task);
+    if (i >= 0) {
+      this.waiting.splice(i, 1);
+      task.resolve({ kind: 'stopped' });
+      return;
+    }
+    const slot = this.slots.find((s) => s.task === task);
+    if (!slot) return;
+    Atomics.store(new Int32Array(task.message.stopFlag), 0, 1);
+    slot.killTimer = setTimeout(() => {
+      // The simulation did not reach a stop check in time: replace the thread.
+      if (slot.task !== task) return;
+      void slot.thread.terminate();
+      this.attachThread(slot);
+      this.finish(slot, { kind: 'stopped' });
+    }, STOP_GRACE_MS);
+  }
+}
+
+function toOutcome(reply: ThreadReply): ExecutionOutcome {
+  switch (reply.kind) {
+    case 'completed':
+      return { kind: 'completed', resultJson: reply.resultJson, logs: reply.logs };
+    case 'failed':
+      return { kind: 'failed', reason: reply.reason, logs: [] };
+    case 'stopped':
+      return { kind: 'stopped' };
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * A whole Berth on SQLite :memory: with a manual clock and a scheduler driven by tick(), plus a
+ * small HTTP client over inject(). Every runtime is stopped after its test (see setup.ts).
+ */
+import { pino } from 'pino';
+import { afterEach } from 'vitest';
+import type { Executor } from '../../src/app/ports.js';
+import { type ResolvedConfig, loadConfig } from '../../src/config/config.js';
+import { type Runtime, createRuntime } from '../../src/runtime.js';
+import { T0 } from './builders.js';
+import { ControlledExecutor } from './controlled-executor.js';
+import { ManualClock } from './manual-clock.js';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789';
+export const DEFAULT_CRN = 'crn:v1:bluemix:public:quantum-computing:us-east:a/berth:default::';
+
+const open = new Set<Runtime>();
+afterEach(async () => {
+  const left = [...open];
+  open.clear();
+  await Promise.all(left.map((rt) => rt.stop()));
+});
+
+export interface TestRuntimeOptions {
+  /** Configuration file content (instances, backends, ttl). */
+  file?: unknown;
+  env?: Record<string, string>;
+  overrides?: Partial<ResolvedConfig>;
+  /** 'controlled' (default): the test finishes jobs; 'simulator': the real one. */
+  executor?: 'controlled' | 'auto' | 'simulator';
+  /** Real time: the system clock and a self-driving scheduler (default: manual clock, tick()). */
+  realTime?: boolean;
+  clock?: ManualClock;
+}
+
+export interface Api {
+  (
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{
+    status: number;
+    body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    text: string;
+    headers: Record<string, unknown>;
+  }>;
+}
+
+export async function testRuntime(options: TestRuntimeOptions = {}) {
+  const clock = options.clock ?? new ManualClock(T0);
+  const config = loadConfig({
+    env: { BERTH_DB: ':memory:', BERTH_API_KEY: ADMIN_KEY, BERTH_SIM_THREADS: '1', ...options.env },
+    ...(options.file !== undefined ? { file: options.file } : {}),
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+  });
+  const controlled = new ControlledExecutor(options.executor === 'auto');
+  const useSimulator = options.executor === 'simulator';
+  const rt = await createRuntime(config, {
+    ...(options.realTime ? {} : { clock }),
+    ...(useSimulator ? {} : { executor: (): Executor => controlled }),
+    autoRun: options.realTime ?? false,
+    logger: pino({ level: 'silent' }),
+  });
+  open.add(rt);
+  await rt.start();
+
+  const api: Api = async (method, url, body, headers = {}) => {
+    const res = await rt.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, ...headers },
+      ...(body !== undefined ? { payload: body as object } : {}),
+    });
+    let parsed: unknown = null;
+    try {
+      parsed = res.body ? JSON.parse(res.body) : null;
+    } catch {
+      parsed = null;
+    }
+    return { status: res.statusCode, body: parsed, text: res.body, headers: res.headers };
+  };
+
+  /** Advance the clock and run the scheduler. */
+  const advance = async (seconds: number): Promise<void> => {
+    clock.advanceSeconds(seconds);
+    await rt.scheduler.tick();
+  };
+
+  /** Finish a running job's execution and wait until its outcome is committed. */
+  const finish = async (
+    jobId: string,
+    how: 'complete' | { fail: string } = 'complete',
+  ): Promise<void> => {
+    if (how === 'complete') controlled.complete(jobId);
+    else controlled.fail(jobId, how.fail);
+    await rt.worker.settled(jobId);
+    await rt.scheduler.tick();
+  };
+
+  return { rt, clock, api, advance, finish, executor: controlled, tick: () => rt.scheduler.tick() };
+}
