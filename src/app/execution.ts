@@ -85,6 +85,8 @@ export function createExecution(deps: ExecutionDeps) {
       let next: Job = job;
       for (const input of inputs) next = decideJob(next, input, at) ?? next;
       if (next === job) return job;
+      // Several inputs make one change: one version step for the compare-and-set.
+      next = { ...next, version: job.version + 1 };
       const change = await buildCommit(job, next, at, extra);
       if (!(await store.commit(change.commit))) continue;
       announce(job, next, change);

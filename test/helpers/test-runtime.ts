@@ -50,7 +50,13 @@ export interface Api {
 export async function testRuntime(options: TestRuntimeOptions = {}) {
   const clock = options.clock ?? new ManualClock(T0);
   const config = loadConfig({
-    env: { BERTH_DB: ':memory:', BERTH_API_KEY: ADMIN_KEY, BERTH_SIM_THREADS: '1', ...options.env },
+    env: {
+      BERTH_DB: ':memory:',
+      BERTH_API_KEY: ADMIN_KEY,
+      BERTH_SIM_THREADS: '1',
+      BERTH_SHUTDOWN_GRACE_MS: '20',
+      ...options.env,
+    },
     ...(options.file !== undefined ? { file: options.file } : {}),
     ...(options.overrides ? { overrides: options.overrides } : {}),
   });
@@ -60,7 +66,7 @@ export async function testRuntime(options: TestRuntimeOptions = {}) {
     ...(options.realTime ? {} : { clock }),
     ...(useSimulator ? {} : { executor: (): Executor => controlled }),
     autoRun: options.realTime ?? false,
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: process.env.BERTH_TEST_LOG ?? 'silent' }),
   });
   open.add(rt);
   await rt.start();
