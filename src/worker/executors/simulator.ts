@@ -23,10 +23,10 @@ interface Slot {
   killTimer: NodeJS.Timeout | null;
 }
 
-// Under the test runner the sources are TypeScript: the thread then loads them through tsx.
+// From the TypeScript sources (tests, `npm run dev`) a thread starts through a tsx bootstrap.
 const SOURCE = import.meta.url.endsWith('.ts');
 const THREAD_URL = new URL(
-  SOURCE ? './simulator-thread.ts' : './simulator-thread.js',
+  SOURCE ? './simulator-thread-dev.mjs' : './simulator-thread.js',
   import.meta.url,
 );
 
@@ -85,7 +85,7 @@ export class SimulatorExecutor implements Executor {
 
   /** Give a slot a fresh thread (at start, and after one was terminated or crashed). */
   private attachThread(slot: Slot): void {
-    const thread = new Thread(THREAD_URL, SOURCE ? { execArgv: ['--import', 'tsx'] } : {});
+    const thread = new Thread(THREAD_URL);
     slot.thread = thread;
     thread.on('message', (reply: ThreadReply) => {
       if (slot.thread === thread) this.finish(slot, toOutcome(reply));

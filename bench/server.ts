@@ -1,0 +1,238 @@
+/**
+ * `npm run bench`: the server's speed, printed as one JSON document.
+ *
+ * The server (built JavaScript, `node dist/cli/main.js serve`) runs pinned to core 0 and this
+ * load generator to core 1 (taskset), on an embedded SQLite file. Measured, in one run:
+ * - GET /api/v1/sessions/{id} with auth: requests per second (autocannon, keep-alive);
+ * - job submit → Running on an idle backend: p50/p99 from the job's own timestamps;
+ * - the gap from one job's end to the start of the next queued job of an active dedicated
+ *   session: p50/p99 from the jobs' timestamps;
+ * - resident memory of the server with 10,000 open sessions, each with a live timer.
+ * Timestamps have millisecond resolution, so latency figures are whole milliseconds.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies
+type Json = any;
+
+const KEY = 'bench-admin-key-0123456789abcdef';
+const ROOT = new URL('..', import.meta.url).pathname;
+const BELL =
+  'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n';
+
+interface Server {
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+function pin(core: number, pid: number): void {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
+  } catch {
+    // taskset missing: the figures are still measured, just not pinned (reported below).
+  }
+}
+
+async function startServer(dir: string): Promise<Server> {
+  const config = join(dir, 'berth.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      backends: [
+        { name: 'idle', lanes: 1, qubits: 5 },
+        { name: 'dedicated', lanes: 1, qubits: 5 },
+      ],
+      ttl: { openTtlSeconds: 3600 },
+    }),
+  );
+  const child = spawn(
+    'taskset',
+    ['-c', '0', process.execPath, join(ROOT, 'dist/cli/main.js'), 'serve'],
+    {
+      env: {
+        ...process.env,
+        BERTH_DB: join(dir, 'bench.db'),
+        BERTH_PORT: '0',
+        BERTH_API_KEY: KEY,
+        BERTH_CONFIG: config,
+        BERTH_LOG_LEVEL: 'info',
+        BERTH_SIM_THREADS: '1',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const pid = child.pid ?? 0;
+  let url = '';
+  for (let i = 0; i < 600 && !url; i++) {
+    await sleep(50);
+    url = /"address":"(http:\/\/[^"]+)"/.exec(out)?.[1] ?? '';
+  }
+  if (!url) throw new Error(`server did not start: ${out}`);
+  pin(0, pid);
+  return {
+    url,
+    pid,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('exit', r));
+    },
+  };
+}
+
+async function api(base: string, method: string, path: string, body?: unknown): Promise<Json> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+const job = (extra: Record<string, unknown>) => ({
+  program_id: 'sampler',
+  params: { pubs: [[BELL, null, 16]] },
+  ...extra,
+});
+
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+}
+
+async function waitFinal(base: string, id: string): Promise<Json> {
+  for (;;) {
+    const j = await api(base, 'GET', `/api/v1/jobs/${id}`);
+    if (!['Queued', 'Running'].includes(j.state.status)) return j;
+    await sleep(2);
+  }
+}
+
+async function getSessionThroughput(
+  base: string,
+): Promise<{ requestsPerSecond: number; p99LatencyMs: number; errors: number }> {
+  const s = await api(base, 'POST', '/api/v1/sessions', { mode: 'dedicated', backend: 'idle' });
+  const opts = {
+    url: `${base}/api/v1/sessions/${s.id}`,
+    headers: { authorization: `Bearer ${KEY}` },
+    connections: 64,
+    pipelining: 1,
+  };
+  await autocannon({ ...opts, duration: 3 }); // warm-up
+  const r = await autocannon({ ...opts, duration: 10 });
+  return {
+    requestsPerSecond: Math.round(r.requests.average),
+    p99LatencyMs: r.latency.p99,
+    errors: r.errors + r.non2xx,
+  };
+}
+
+async function submitToRunning(
+  base: string,
+  n: number,
+): Promise<{ p50Ms: number; p99Ms: number; samples: number }> {
+  const lat: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const { id } = await api(base, 'POST', '/api/v1/jobs', job({ backend: 'idle' }));
+    const j = await waitFinal(base, id);
+    lat.push(Date.parse(j.started) - Date.parse(j.created));
+  }
+  return { p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), samples: lat.length };
+}
+
+async function dedicatedGap(
+  base: string,
+  n: number,
+): Promise<{ p50Ms: number; p99Ms: number; samples: number }> {
+  const s = await api(base, 'POST', '/api/v1/sessions', {
+    mode: 'dedicated',
+    backend: 'dedicated',
+    interactive_ttl: 60,
+  });
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++)
+    ids.push((await api(base, 'POST', '/api/v1/jobs', job({ session_id: s.id }))).id);
+  const jobs = [];
+  for (const id of ids) jobs.push(await waitFinal(base, id));
+  const gaps: number[] = [];
+  for (let i = 1; i < jobs.length; i++)
+    gaps.push(Date.parse(jobs[i].started) - Date.parse(jobs[i - 1].ended));
+  await api(base, 'DELETE', `/api/v1/sessions/${s.id}/close`);
+  return { p50Ms: percentile(gaps, 50), p99Ms: percentile(gaps, 99), samples: gaps.length };
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+  return Math.round(kb / 1024);
+}
+
+async function openSessionsMemory(
+  base: string,
+  pid: number,
+  n: number,
+): Promise<{ sessions: number; rssBeforeMb: number; rssAfterMb: number }> {
+  const before = rssMb(pid);
+  const batch = 100;
+  for (let i = 0; i < n; i += batch) {
+    await Promise.all(
+      Array.from({ length: Math.min(batch, n - i) }, () =>
+        api(base, 'POST', '/api/v1/sessions', { mode: 'dedicated', backend: 'idle' }),
+      ),
+    );
+  }
+  const listed = await api(base, 'GET', '/api/v1/sessions?state=open&limit=1');
+  await sleep(500);
+  return { sessions: listed.count, rssBeforeMb: before, rssAfterMb: rssMb(pid) };
+}
+
+async function main(): Promise<void> {
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  pin(1, process.pid);
+  const dir = mkdtempSync(join(tmpdir(), 'berth-bench-'));
+  const server = await startServer(dir);
+  try {
+    const getSession = await getSessionThroughput(server.url);
+    const submit = await submitToRunning(server.url, 500);
+    const gap = await dedicatedGap(server.url, 300);
+    const memory = await openSessionsMemory(server.url, server.pid, 10_000);
+    const report = {
+      benchmark: 'berth-server',
+      machine: {
+        cpus: 2,
+        serverCore: 0,
+        loadCore: 1,
+        node: process.version,
+        store: 'sqlite (file, WAL)',
+      },
+      getSessionWithAuth: {
+        ...getSession,
+        goalRequestsPerSecond: 15_000,
+        met: getSession.requestsPerSecond >= 15_000,
+      },
+      submitToRunningIdleBackend: {
+        ...submit,
+        goalP50Ms: 1,
+        goalP99Ms: 5,
+        met: submit.p50Ms <= 1 && submit.p99Ms <= 5,
+      },
+      dedicatedSessionNextJobGap: { ...gap, goalP99Ms: 2, met: gap.p99Ms <= 2 },
+      openSessionsMemory: { ...memory, goalRssMb: 300, met: memory.rssAfterMb <= 300 },
+    };
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } finally {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,62 @@
+/**
+ * Berth's quantum library: OpenQASM 2/3, a statevector simulator, and Qiskit's Sampler V2 and
+ * Estimator V2 primitives with results in the qiskit-ibm-runtime JSON encoding. Usable without
+ * the server; see docs/quantum.md.
+ */
+import { product } from './arrays.js';
+import { QuantumInputError, SimulationCancelledError } from './errors.js';
+import { readEstimatorPubs, runEstimator, shotsForPrecision } from './estimator.js';
+import type { ProgramLimits } from './pubs.js';
+import { readSamplerPubs, runSampler } from './sampler.js';
+
+export { QuantumInputError, SimulationCancelledError };
+export type { ProgramLimits };
+export { parseQasm } from './qasm/parser.js';
+export { StateVector } from './statevector.js';
+export type { Circuit } from './circuit.js';
+
+/** What a program will do, known at submission. */
+export interface ProgramSummary {
+  readonly pubs: number;
+  readonly totalShots: number;
+  readonly maxQubits: number;
+}
+
+export type ProgramId = 'sampler' | 'estimator';
+
+/** Validate params (parse and check every circuit; no simulation). Throws QuantumInputError. */
+export function checkProgram(
+  programId: ProgramId,
+  params: unknown,
+  limits: ProgramLimits,
+): ProgramSummary {
+  if (programId === 'sampler') {
+    const { pubs } = readSamplerPubs(params, limits);
+    return {
+      pubs: pubs.length,
+      totalShots: pubs.reduce((s, p) => s + p.shots * product(p.bindings.shape), 0),
+      maxQubits: Math.max(...pubs.map((p) => p.circuit.numQubits)),
+    };
+  }
+  const { pubs } = readEstimatorPubs(params, limits);
+  return {
+    pubs: pubs.length,
+    totalShots: pubs.reduce((s, p) => s + shotsForPrecision(p.precision) * product(p.shape), 0),
+    maxQubits: Math.max(...pubs.map((p) => p.circuit.numQubits)),
+  };
+}
+
+/** Run a program; `result` is the PrimitiveResult document. */
+export function runProgram(
+  programId: ProgramId,
+  params: unknown,
+  limits: ProgramLimits,
+  options: { shouldStop?: () => boolean } = {},
+): { result: unknown; summary: ProgramSummary } {
+  const summary = checkProgram(programId, params, limits);
+  const result =
+    programId === 'sampler'
+      ? runSampler(params, limits, options.shouldStop)
+      : runEstimator(params, limits, options.shouldStop);
+  return { result, summary };
+}

@@ -1,0 +1,106 @@
+/** Reading primitive params (what the Python client sends as `params`) into checked pubs. */
+import type { Circuit } from './circuit.js';
+import { qubitPairs } from './circuit.js';
+import { QuantumInputError } from './errors.js';
+import { parseQasm } from './qasm/parser.js';
+
+/** What a backend allows. */
+export interface ProgramLimits {
+  /** Backend width: a wider circuit is rejected. */
+  readonly maxQubits: number;
+  /** Per pub. */
+  readonly maxShots: number;
+  /** Pubs per job. */
+  readonly maxExperiments: number;
+  /** When given, multi-qubit operations must act on coupled pairs (either direction). */
+  readonly couplingMap?: ReadonlyArray<readonly [number, number]> | null;
+}
+
+/** Parameters common to both primitives. */
+export interface PrimitiveParams {
+  readonly pubs: readonly unknown[];
+  readonly options: Record<string, unknown>;
+  readonly raw: Record<string, unknown>;
+}
+
+const asObject = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+
+export function readParams(params: unknown, limits: ProgramLimits): PrimitiveParams {
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
+    throw new QuantumInputError('params must be an object with a "pubs" list');
+  }
+  const raw = params as Record<string, unknown>;
+  if (raw.version !== undefined && raw.version !== 2)
+    throw new QuantumInputError(
+      `only version 2 primitives are supported (got version ${String(raw.version)})`,
+    );
+  const pubs = raw.pubs;
+  if (!Array.isArray(pubs) || pubs.length === 0)
+    throw new QuantumInputError('params.pubs must be a non-empty list');
+  if (pubs.length > limits.maxExperiments) {
+    throw new QuantumInputError(
+      `${pubs.length} pubs is more than the backend's limit of ${limits.maxExperiments}`,
+    );
+  }
+  return { pubs, options: asObject(raw.options), raw };
+}
+
+/** The pub as a list: a bare circuit is a pub of one element. */
+export function pubItems(pub: unknown, index: number): unknown[] {
+  if (Array.isArray(pub)) return pub;
+  if (typeof pub === 'string') return [pub];
+  throw new QuantumInputError(`pub ${index}: expected [circuit, ...] or an OpenQASM string`);
+}
+
+/** Parse and check a pub's circuit against the backend. */
+export function readCircuit(value: unknown, index: number, limits: ProgramLimits): Circuit {
+  if (typeof value !== 'string') {
+    const type = asObject(value).__type__;
+    if (type === 'QuantumCircuit') {
+      throw new QuantumInputError(
+        `pub ${index}: QPY circuits are not supported; send the circuit as an OpenQASM 2 or 3 string (qiskit.qasm3.dumps)`,
+      );
+    }
+    throw new QuantumInputError(`pub ${index}: the circuit must be an OpenQASM 2 or 3 string`);
+  }
+  let circuit: Circuit;
+  try {
+    circuit = parseQasm(value);
+  } catch (e) {
+    if (e instanceof QuantumInputError) throw new QuantumInputError(`pub ${index}: ${e.message}`);
+    throw e;
+  }
+  if (circuit.numQubits > limits.maxQubits) {
+    throw new QuantumInputError(
+      `pub ${index}: the circuit uses ${circuit.numQubits} qubits; the backend has ${limits.maxQubits}`,
+    );
+  }
+  if (limits.couplingMap) {
+    const coupled = new Set(limits.couplingMap.flatMap(([a, b]) => [`${a},${b}`, `${b},${a}`]));
+    for (const [a, b] of qubitPairs(circuit.ops)) {
+      if (!coupled.has(`${a},${b}`)) {
+        throw new QuantumInputError(
+          `pub ${index}: qubits ${a} and ${b} are not coupled on this backend (transpile the circuit for its coupling map)`,
+        );
+      }
+    }
+  }
+  return circuit;
+}
+
+/** An integer option, if present. */
+export function intOption(v: unknown, what: string, min: number, max: number): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new QuantumInputError(`${what} must be an integer from ${min} to ${max}`);
+  }
+  return v;
+}
+
+/** The seed from options.simulator.seed_simulator, options.seed or params.seed. */
+export function seedOf(p: PrimitiveParams): number | undefined {
+  const sim = asObject(p.options.simulator);
+  const v = sim.seed_simulator ?? p.options.seed ?? p.raw.seed;
+  return intOption(v, 'the seed', 0, Number.MAX_SAFE_INTEGER);
+}

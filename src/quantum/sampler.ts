@@ -1,0 +1,130 @@
+/**
+ * Sampler V2: pubs (circuit, parameter values?, shots?) → per classical register a BitArray of
+ * all shots, for every element of the pub's parameter shape, plus readable counts in metadata.
+ */
+import { product } from './arrays.js';
+import { type Bindings, parseBindings } from './bindings.js';
+import type { Circuit, Register } from './circuit.js';
+import { bitArray, dataBin, primitiveResult, pubResult } from './encoding.js';
+import { QuantumInputError } from './errors.js';
+import { bind, sampleShots } from './execute.js';
+import {
+  type PrimitiveParams,
+  type ProgramLimits,
+  intOption,
+  pubItems,
+  readCircuit,
+  readParams,
+  seedOf,
+} from './pubs.js';
+import { createRng } from './rng.js';
+
+/** Qiskit's default number of shots for Sampler V2. */
+export const DEFAULT_SHOTS = 4096;
+
+export interface SamplerPub {
+  readonly circuit: Circuit;
+  readonly bindings: Bindings;
+  readonly shots: number;
+}
+
+export function readSamplerPubs(
+  params: unknown,
+  limits: ProgramLimits,
+): { pubs: SamplerPub[]; p: PrimitiveParams } {
+  const p = readParams(params, limits);
+  const defaultShots =
+    intOption(p.options.default_shots, 'options.default_shots', 1, limits.maxShots) ??
+    intOption(p.raw.shots, 'params.shots', 1, limits.maxShots) ??
+    Math.min(DEFAULT_SHOTS, limits.maxShots);
+  const pubs = p.pubs.map((pub, i) => {
+    const [circ, values, shots] = pubItems(pub, i);
+    const circuit = readCircuit(circ, i, limits);
+    if (circuit.numClbits === 0)
+      throw new QuantumInputError(
+        `pub ${i}: the circuit has no classical bits to sample (add measurements)`,
+      );
+    return {
+      circuit,
+      bindings: parseBindings(values, circuit.parameters, `pub ${i}`),
+      shots: intOption(shots, `pub ${i}: shots`, 1, limits.maxShots) ?? defaultShots,
+    };
+  });
+  return { pubs, p };
+}
+
+export function runSampler(params: unknown, limits: ProgramLimits, shouldStop?: () => boolean) {
+  const { pubs, p } = readSamplerPubs(params, limits);
+  const rng = createRng(seedOf(p));
+  const results = pubs.map((pub) => {
+    const elements = pub.bindings.sets.map((env) =>
+      sampleShots(pub.circuit, bind(pub.circuit.ops, env), pub.shots, rng, shouldStop),
+    );
+    const fields = Object.fromEntries(
+      pub.circuit.cregs.map((reg) => [
+        reg.name,
+        bitArray(packRegister(elements, reg, pub), pub.bindings.shape, pub.shots, reg.size),
+      ]),
+    );
+    const counts = Object.fromEntries(
+      pub.circuit.cregs.map((reg) => [reg.name, countsOf(elements, reg, pub)]),
+    );
+    return pubResult('SamplerPubResult', dataBin(fields, pub.bindings.shape), {
+      shots: pub.shots,
+      circuit_metadata: {},
+      counts,
+    });
+  });
+  return primitiveResult(results, { version: 2 });
+}
+
+/** Register value of one shot (bit k of the register is clbit offset+k). */
+function registerValue(bits: Uint8Array, shot: number, reg: Register, numClbits: number): bigint {
+  let v = 0n;
+  for (let k = reg.size - 1; k >= 0; k--)
+    v = (v << 1n) | BigInt(bits[shot * numClbits + reg.offset + k] ?? 0);
+  return v;
+}
+
+/** Big-endian bytes per shot, as Qiskit's BitArray stores them. */
+function packRegister(elements: readonly Uint8Array[], reg: Register, pub: SamplerPub): Uint8Array {
+  const width = Math.ceil(reg.size / 8);
+  const out = new Uint8Array(elements.length * pub.shots * width);
+  elements.forEach((bits, e) => {
+    for (let s = 0; s < pub.shots; s++) {
+      const base = (e * pub.shots + s) * width;
+      for (let k = 0; k < reg.size; k++) {
+        if (bits[s * pub.circuit.numClbits + reg.offset + k]) {
+          const byte = width - 1 - Math.floor(k / 8);
+          out[base + byte] = (out[base + byte] ?? 0) | (1 << (k % 8));
+        }
+      }
+    }
+  });
+  return out;
+}
+
+/** Counts per element, keyed by bitstrings with the highest bit first; nested like the shape. */
+function countsOf(elements: readonly Uint8Array[], reg: Register, pub: SamplerPub): unknown {
+  const one = (bits: Uint8Array): Record<string, number> => {
+    const c: Record<string, number> = {};
+    for (let s = 0; s < pub.shots; s++) {
+      const key = registerValue(bits, s, reg, pub.circuit.numClbits)
+        .toString(2)
+        .padStart(reg.size, '0');
+      c[key] = (c[key] ?? 0) + 1;
+    }
+    return c;
+  };
+  const flat = elements.map(one);
+  const shape = pub.bindings.shape;
+  if (shape.length === 0) return flat[0];
+  const nestAt = (offset: number, dims: readonly number[]): unknown => {
+    const [n = 0, ...rest] = dims;
+    const size = product(rest);
+    return Array.from({ length: n }, (_, k) =>
+      rest.length ? nestAt(offset + k * size, rest) : flat[offset + k],
+    );
+  };
+  return nestAt(0, shape);
+}
