@@ -70,8 +70,8 @@ export async function createRuntime(
       const ref = config.references[b.name] ?? null;
       return {
         backend: b,
-        configuration: buildConfiguration(b, ref?.configuration ?? null, started),
-        properties: buildProperties(b, ref?.properties ?? null, started),
+        configuration: JSON.stringify(buildConfiguration(b, ref?.configuration ?? null, started)),
+        properties: JSON.stringify(buildProperties(b, ref?.properties ?? null, started)),
       };
     }),
   );

@@ -17,6 +17,15 @@ import type { Store } from './ports.js';
 /** Lifetime of an access token, as IBM's IAM answers. */
 export const TOKEN_TTL_SECONDS = 3600;
 
+/**
+ * Verified credentials are remembered this long, so that a busy client costs one hash and one
+ * lookup every few seconds instead of per request. A revocation in this process clears the
+ * cache at once; elsewhere it takes effect within this time.
+ */
+const CREDENTIAL_CACHE_MS = 5000;
+/** Bound on remembered credentials (only valid ones are remembered). */
+const CREDENTIAL_CACHE_SIZE = 10_000;
+
 /** Crypto primitives (an adapter provides them). */
 export interface KeyCrypto {
   generateApiKey(): string;
@@ -24,7 +33,7 @@ export interface KeyCrypto {
   sameHash(a: string, b: string): boolean;
   newId(): string;
   signToken(claims: { sub: string; iat: number; exp: number }): string;
-  verifyToken(token: string, nowSeconds: number): { sub: string } | null;
+  verifyToken(token: string, nowSeconds: number): { sub: string; exp: number } | null;
   looksLikeToken(credential: string): boolean;
 }
 
@@ -32,6 +41,9 @@ export interface KeyCrypto {
 export type KeyInfo = Omit<ApiKeyRecord, 'hash'>;
 
 export type AuthService = ReturnType<typeof createAuthService>;
+
+const earliest = (a: Date | null, expSeconds: number): Date =>
+  a && a.getTime() < expSeconds * 1000 ? a : new Date(expSeconds * 1000);
 
 export function createAuthService(deps: {
   store: Store;
@@ -51,12 +63,28 @@ export function createAuthService(deps: {
     defaultInstance: k.defaultInstance,
   });
 
+  const verified = new Map<string, { key: ApiKeyRecord; until: number }>();
+
   async function keyFromCredential(credential: string): Promise<ApiKeyRecord | null> {
     const now = clock.now();
+    const hit = verified.get(credential);
+    if (hit && hit.until > now.getTime() && isKeyUsable(hit.key, now)) return hit.key;
+    const key = await lookUp(credential, now);
+    if (key) {
+      if (verified.size >= CREDENTIAL_CACHE_SIZE) verified.clear();
+      verified.set(credential, { key, until: now.getTime() + CREDENTIAL_CACHE_MS });
+    }
+    return key;
+  }
+
+  async function lookUp(credential: string, now: Date): Promise<ApiKeyRecord | null> {
     if (crypto.looksLikeToken(credential)) {
       const claims = crypto.verifyToken(credential, Math.floor(now.getTime() / 1000));
       const key = claims ? await store.getKey(claims.sub) : null;
-      return key && isKeyUsable(key, now) ? key : null;
+      // A token is not remembered past its own expiry.
+      return key && isKeyUsable(key, now) && claims
+        ? { ...key, expiresAt: earliest(key.expiresAt, claims.exp) }
+        : null;
     }
     const hash = crypto.hashApiKey(credential);
     const key = await store.findKeyByHash(hash);
@@ -138,6 +166,7 @@ export function createAuthService(deps: {
       const key = await store.getKey(id);
       if (!key) throw new AppError('key_not_found', `API key ${id} not found`);
       await store.revokeKey(id, clock.now());
+      verified.clear();
     },
 
     /**

@@ -9,10 +9,10 @@ import type { Store } from './ports.js';
 /** A backend with the documents it serves. */
 export interface BackendEntry {
   readonly backend: Backend;
-  /** Qiskit backend configuration document (already renamed to this backend). */
-  readonly configuration: Record<string, unknown>;
-  /** Qiskit backend properties document. */
-  readonly properties: Record<string, unknown>;
+  /** Qiskit backend configuration document (already renamed to this backend), as JSON text. */
+  readonly configuration: string;
+  /** Qiskit backend properties document, as JSON text. */
+  readonly properties: string;
 }
 
 /** Backends by name. */
@@ -59,17 +59,13 @@ export function createBackendService(deps: { store: Store; catalog: BackendCatal
     },
     async status(name: string): Promise<BackendView> {
       const e = entry(name);
-      const stats = await store.stats();
-      return {
-        backend: e.backend,
-        queued: stats.queuedByBackend[name] ?? 0,
-        running: stats.runningByBackend[name] ?? 0,
-      };
+      return { backend: e.backend, ...(await store.backendLoad(name)) };
     },
-    configuration(name: string): Record<string, unknown> {
+    /** JSON text: these documents are static and large (a 20-qubit coupling map), so serialised once. */
+    configuration(name: string): string {
       return entry(name).configuration;
     },
-    properties(name: string): Record<string, unknown> {
+    properties(name: string): string {
       return entry(name).properties;
     },
   };

@@ -109,6 +109,8 @@ export interface Store {
   /** Settled usage of an instance in the period containing `now`, and the live part up to `now`. */
   instanceUsage(instanceId: string, now: Date): Promise<{ settledMs: number; liveMs: number }>;
   stats(): Promise<StoreStats>;
+  /** Queued and running jobs of one backend. */
+  backendLoad(backend: string): Promise<{ queued: number; running: number }>;
 
   /** Make the stored instances match configuration (insert or update; never delete). */
   syncInstances(instances: readonly Instance[]): Promise<void>;

@@ -47,7 +47,6 @@ export class Scheduler {
   private inFlight: Promise<void> | null = null;
   private again = false;
   private wake: NodeJS.Timeout | null = null;
-  private soon: NodeJS.Immediate | null = null;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -75,9 +74,7 @@ export class Scheduler {
     if (this.state === 'stopped' || this.state === 'stopping') return this.inFlight ?? undefined;
     this.setState('stopping');
     if (this.wake) clearTimeout(this.wake);
-    if (this.soon) clearImmediate(this.soon);
     this.wake = null;
-    this.soon = null;
     await this.inFlight;
     this.setState('stopped');
   }
@@ -85,11 +82,9 @@ export class Scheduler {
   /** Something changed on a backend: dispatch it soon. */
   nudge(backend: string): void {
     this.dirty.add(backend);
-    if (!this.deps.autoRun || this.state !== 'running' || this.soon) return;
-    this.soon = setImmediate(() => {
-      this.soon = null;
-      void this.tick();
-    });
+    // At once, not on a later turn of the event loop: the next job of a session should start
+    // within the same turn as the one that freed its lane. A pass in progress just runs again.
+    if (this.deps.autoRun && this.state === 'running') void this.tick();
   }
 
   /** One pass: due deadlines, then dispatch. Concurrent calls share the pass in progress. */
@@ -112,12 +107,13 @@ export class Scheduler {
       try {
         await this.applyDue();
         await this.dispatchDirty();
+        await this.armWake();
       } catch (e) {
         this.deps.log.error({ err: e }, 'scheduler tick failed');
       }
       this.deps.events.emit('scheduler.ticked', { ms: performance.now() - t0 });
+      // A nudge that arrived during the pass (even while arming the wake-up) is served now.
     } while (this.again && this.state === 'running');
-    await this.armWake();
   }
 
   private async applyDue(): Promise<void> {
@@ -227,7 +223,6 @@ export class Scheduler {
 
   private async armWake(): Promise<void> {
     if (!this.deps.autoRun || this.state !== 'running') return;
-    if (this.again) return;
     const next = await this.deps.store.nextDeadline();
     const now = this.deps.clock.now().getTime();
     const delay = next

@@ -51,9 +51,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('services', options.services);
-  app.addHook('onSend', async (req, reply) => {
-    reply.header('x-request-id', req.id);
-  });
   app.addSchema(ErrorBody);
   app.addSchema(Session);
   app.addSchema(Job);

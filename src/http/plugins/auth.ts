@@ -1,5 +1,5 @@
 /**
- * Authentication for /api/v1 and /admin: every route there needs credentials unless its config
+ * The request id header, and authentication for /api/v1 and /admin: every route there needs credentials unless its config
  * says `public`. Runs on onRequest, before the body is read, so that an unauthenticated request
  * costs nothing more.
  */
@@ -11,7 +11,9 @@ const header = (v: string | string[] | undefined): string | undefined =>
 
 export function registerAuth(app: FastifyInstance): void {
   app.decorateRequest('ctx', null as never);
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
+    // One hook for both: every answer carries its request id (the `trace` of error bodies).
+    reply.header('x-request-id', req.id);
     const url = req.routeOptions.url;
     if (!url || req.routeOptions.config.public) return;
     const admin = url.startsWith('/admin');

@@ -71,9 +71,13 @@ export const INSERT_SESSION = insertSql('sessions', SESSION_COLUMNS);
 export const UPDATE_SESSION = updateSql('sessions', SESSION_COLUMNS);
 export const GET_SESSION = 'SELECT * FROM sessions WHERE id = ?';
 
-export const INSERT_JOB = insertSql('jobs', [...JOB_COLUMNS, 'params']);
+export const INSERT_JOB = insertSql('jobs', JOB_COLUMNS);
+export const INSERT_PARAMS = 'INSERT INTO job_params (job_id, body) VALUES (?, ?)';
 export const UPDATE_JOB = updateSql('jobs', JOB_COLUMNS);
-export const GET_JOB = 'SELECT * FROM jobs WHERE id = ?';
+/** Job columns with the params joined in. */
+export const JOB_SELECT = `SELECT jobs.*, (SELECT body FROM job_params WHERE job_id = jobs.id) AS params FROM jobs`;
+export const GET_JOB = `${JOB_SELECT} WHERE id = ?`;
+export const DELETE_PARAMS = 'DELETE FROM job_params WHERE job_id = ?';
 export const DELETE_JOB = `DELETE FROM jobs WHERE id = ? AND version = ?
   AND status IN ('Completed', 'Failed', 'Cancelled')`;
 export const DELETE_RESULT = 'DELETE FROM job_results WHERE job_id = ?';
@@ -94,10 +98,12 @@ export const RUNNING_ON_BACKEND = `SELECT COUNT(*) AS n FROM jobs
   WHERE backend = ? AND status = 'Running'`;
 export const DEDICATED_OWNER = `SELECT id FROM sessions
   WHERE state = 'active' AND backend = ? AND mode = 'dedicated' ORDER BY created_at LIMIT 1`;
+// INDEXED BY: without statistics the planner would walk every job of the session.
 export const SESSION_NEXT_QUEUED = `SELECT seq, id, session_id, instance_id FROM jobs
-  WHERE session_id = ? AND status = 'Queued' ORDER BY seq LIMIT 1`;
+  INDEXED BY jobs_session_queued WHERE session_id = ? AND status = 'Queued' ORDER BY seq LIMIT 1`;
 export const BATCH_NEXT = `SELECT j.seq, j.id, j.session_id, j.instance_id
-  FROM sessions s JOIN jobs j ON j.session_id = s.id AND j.status = 'Queued'
+  FROM sessions s JOIN jobs j INDEXED BY jobs_session_queued
+    ON j.session_id = s.id AND j.status = 'Queued'
   WHERE s.state = 'active' AND s.backend = ? AND s.mode = 'batch' AND s.queued > 0
   ORDER BY s.created_at, j.seq LIMIT 1`;
 // The normal queue: sessionless jobs and jobs of open or inactive sessions; the oldest per instance.
@@ -131,19 +137,24 @@ export const DUE_ITEMS = `SELECT kind, id, at FROM (
   UNION ALL SELECT 'job_settle', id, settle_at FROM jobs WHERE settle_at <= @now
   UNION ALL SELECT 'job_cost', id, cost_deadline FROM jobs WHERE cost_deadline <= @now)
   ORDER BY at LIMIT @limit`;
-export const RUNNING_JOBS = `SELECT * FROM jobs WHERE status = 'Running' ORDER BY seq`;
+export const RUNNING_JOBS = `${JOB_SELECT} WHERE status = 'Running' ORDER BY seq`;
 
 export const SETTLED_USAGE = `SELECT usage_ms FROM instance_usage
   WHERE instance_id = ? AND period_start = ?`;
 export const LIVE_SESSIONS = `SELECT * FROM sessions
   WHERE instance_id = ? AND (state = 'active' OR running > 0)`;
-export const SESSIONLESS_RUNNING = `SELECT COALESCE(SUM(@now - started_at), 0) AS ms FROM jobs
-  WHERE instance_id = @instance_id AND status = 'Running' AND session_id IS NULL`;
+export const SESSIONLESS_RUNNING = `SELECT COALESCE(SUM(@now - started_at), 0) AS ms
+  FROM jobs INDEXED BY jobs_sessionless_running WHERE instance_id = @instance_id AND status = 'Running' AND session_id IS NULL`;
 
 export const JOBS_BY_STATUS = 'SELECT status, COUNT(*) AS n FROM jobs GROUP BY status';
 export const SESSIONS_BY_STATE = 'SELECT state, COUNT(*) AS n FROM sessions GROUP BY state';
-export const BACKEND_LOAD = `SELECT backend, status, COUNT(*) AS n FROM jobs
-  WHERE status IN ('Queued', 'Running') GROUP BY backend, status`;
+// Counted through the partial indexes (a job is in at most one of them).
+export const ONE_BACKEND_LOAD = `SELECT
+  (SELECT COUNT(*) FROM jobs WHERE backend = @backend AND status = 'Queued') AS queued,
+  (SELECT COUNT(*) FROM jobs WHERE backend = @backend AND status = 'Running') AS running`;
+export const BACKEND_LOAD = `SELECT backend, 'Queued' AS status, COUNT(*) AS n FROM jobs
+    WHERE status = 'Queued' GROUP BY backend
+  UNION ALL SELECT backend, 'Running', COUNT(*) FROM jobs WHERE status = 'Running' GROUP BY backend`;
 
 export const UPSERT_INSTANCE = `INSERT INTO instances
   (id, name, plan_id, share, usage_limit_seconds, max_ttl_seconds)

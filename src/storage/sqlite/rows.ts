@@ -174,7 +174,7 @@ export function jobFromRow(r: JobRow): Job {
   };
 }
 
-/** Every column but `params` (written only on insert: params never change). */
+/** Every column of `jobs` (params live in `job_params`, written once at insert). */
 export function jobParams(j: Job): Omit<JobRow, 'params'> {
   return {
     id: j.id,

@@ -27,6 +27,7 @@ import { usagePeriod } from '../../domain/usage.js';
 import { sqliteMigrations } from '../generated/migrations.js';
 import { type AppliedMigration, type Migration, planMigrations } from '../migrate.js';
 import * as q from './queries.js';
+import { RowCache } from './row-cache.js';
 import {
   type JobRow,
   type KeyRow,
@@ -54,6 +55,8 @@ export interface SqliteStoreOptions {
 }
 
 const CONFLICT = Symbol('version conflict');
+/** Sessions and jobs kept decoded: the hot reads (clients poll them) then skip SQLite. */
+const CACHE_ROWS = 20_000;
 
 interface CandidateRow {
   seq: number;
@@ -73,7 +76,9 @@ const candidate = (r: CandidateRow): QueueCandidate => ({
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmts = new Map<string, Database.Statement>();
-  private readonly applyCommit: (c: Commit) => boolean;
+  private readonly applyCommit: (c: Commit) => void;
+  private readonly sessions = new RowCache<Session>(CACHE_ROWS);
+  private readonly jobs = new RowCache<Job>(CACHE_ROWS);
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -94,14 +99,34 @@ export class SqliteStore implements Store {
 
   async commit(c: Commit): Promise<boolean> {
     try {
-      return this.applyCommit(c);
+      this.applyCommit(c);
     } catch (e) {
       if (e === CONFLICT) return false;
       throw e;
     }
+    this.afterCommit(c);
+    return true;
   }
 
-  private writeCommit(c: Commit): boolean {
+  /** Keep the row caches equal to what was just committed. */
+  private afterCommit(c: Commit): void {
+    if (c.session)
+      this.sessions.set(c.session.next.id, {
+        ...c.session.next,
+        usageMs: Math.round(c.session.next.usageMs),
+      });
+    if (c.job) {
+      // A new job's params are cached only once read back, so that they are exactly the stored JSON.
+      if (c.job.insert) this.jobs.delete(c.job.next.id);
+      else this.jobs.set(c.job.next.id, c.job.next);
+    }
+    if (c.cancelQueued) {
+      const id = c.cancelQueued.sessionId;
+      this.jobs.deleteWhere((j) => j.sessionId === id);
+    }
+  }
+
+  private writeCommit(c: Commit): void {
     if (c.session) {
       const params = sessionParams(c.session.next);
       const r = this.st(c.session.insert ? q.INSERT_SESSION : q.UPDATE_SESSION).run(params);
@@ -109,13 +134,10 @@ export class SqliteStore implements Store {
     }
     if (c.job) {
       const params = jobParams(c.job.next);
-      const r = c.job.insert
-        ? this.st(q.INSERT_JOB).run({
-            ...params,
-            params: JSON.stringify(c.job.next.params ?? null),
-          })
-        : this.st(q.UPDATE_JOB).run(params);
+      const r = this.st(c.job.insert ? q.INSERT_JOB : q.UPDATE_JOB).run(params);
       if (r.changes !== 1) throw CONFLICT;
+      if (c.job.insert)
+        this.st(q.INSERT_PARAMS).run(c.job.next.id, JSON.stringify(c.job.next.params ?? null));
     }
     if (c.cancelQueued) {
       const { sessionId, reason, at } = c.cancelQueued;
@@ -130,12 +152,16 @@ export class SqliteStore implements Store {
     }
     if (c.result) this.st(q.INSERT_RESULT).run(c.result.jobId, c.result.body);
     for (const l of c.logs ?? []) this.st(q.INSERT_LOG).run(l.jobId, l.at.getTime(), l.line);
-    return true;
   }
 
   async getSession(id: string): Promise<Session | null> {
+    const hit = this.sessions.get(id);
+    if (hit) return hit;
     const r = this.st(q.GET_SESSION).get(id) as SessionRow | undefined;
-    return r ? sessionFromRow(r) : null;
+    if (!r) return null;
+    const s = sessionFromRow(r);
+    this.sessions.set(id, s);
+    return s;
   }
 
   async listSessions(f: SessionFilter, page: Page): Promise<PageOf<Session>> {
@@ -154,8 +180,13 @@ export class SqliteStore implements Store {
   }
 
   async getJob(id: string): Promise<Job | null> {
+    const hit = this.jobs.get(id);
+    if (hit) return hit;
     const r = this.st(q.GET_JOB).get(id) as JobRow | undefined;
-    return r ? jobFromRow(r) : null;
+    if (!r) return null;
+    const j = jobFromRow(r);
+    this.jobs.set(id, j);
+    return j;
   }
 
   async listJobs(f: JobFilter, page: Page): Promise<PageOf<Job>> {
@@ -176,7 +207,7 @@ export class SqliteStore implements Store {
       this.st(`SELECT COUNT(*) AS n FROM jobs WHERE ${w}`).get(...args) as { n: number }
     ).n;
     const rows = this.st(
-      `SELECT * FROM jobs WHERE ${w} ORDER BY created_at ${dir}, seq ${dir} LIMIT ? OFFSET ?`,
+      `${q.JOB_SELECT} WHERE ${w} ORDER BY created_at ${dir}, seq ${dir} LIMIT ? OFFSET ?`,
     ).all(...args, page.limit, page.offset) as JobRow[];
     return { items: rows.map(jobFromRow), count };
   }
@@ -187,6 +218,8 @@ export class SqliteStore implements Store {
       if (r.changes !== 1) return false;
       this.st(q.DELETE_RESULT).run(id);
       this.st(q.DELETE_LOGS).run(id);
+      this.st(q.DELETE_PARAMS).run(id);
+      this.jobs.delete(id);
       return true;
     })();
   }
@@ -307,6 +340,10 @@ export class SqliteStore implements Store {
     };
   }
 
+  async backendLoad(backend: string): Promise<{ queued: number; running: number }> {
+    return this.st(q.ONE_BACKEND_LOAD).get({ backend }) as { queued: number; running: number };
+  }
+
   async syncInstances(instances: readonly Instance[]): Promise<void> {
     this.db.transaction(() => {
       for (const i of instances) {
@@ -354,6 +391,8 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.sessions.clear();
+    this.jobs.clear();
     this.db.close();
   }
 }

@@ -6,10 +6,19 @@
 import { Worker as Thread } from 'node:worker_threads';
 import type { BackendCatalog } from '../../app/backends.js';
 import type { ExecutionOutcome, Executor } from '../../app/ports.js';
+import { checkProgram } from '../../quantum/index.js';
 import { isProgramId, limitsOf } from '../programs.js';
+import { runTask } from './run-task.js';
 import type { ThreadReply, ThreadTask } from './thread-protocol.js';
 
 const STOP_GRACE_MS = 2000;
+/**
+ * Jobs this small (amplitudes × pubs, and shots) run on the main thread, on the next turn of the
+ * event loop: a thread hop costs more than the simulation, and a thread competing for the same
+ * core delays the scheduler. Bigger jobs always go to a thread.
+ */
+const INLINE_MAX_AMPLITUDES = 2 ** 10;
+const INLINE_MAX_SHOTS = 20_000;
 
 interface Task {
   readonly message: ThreadTask;
@@ -59,18 +68,20 @@ export class SimulatorExecutor implements Executor {
       });
     }
     if (signal.aborted) return Promise.resolve({ kind: 'stopped' });
+    const message: ThreadTask = {
+      jobId: job.id,
+      programId: job.programId,
+      params: job.params,
+      limits: limitsOf(entry.backend),
+      stopFlag: new SharedArrayBuffer(4),
+    };
+    if (isSmall(message)) {
+      return new Promise((resolve) => {
+        setImmediate(() => resolve(toOutcome(runTask(message, () => signal.aborted))));
+      });
+    }
     return new Promise((resolve) => {
-      const task: Task = {
-        message: {
-          jobId: job.id,
-          programId: job.programId as 'sampler' | 'estimator',
-          params: job.params,
-          limits: limitsOf(entry.backend),
-          stopFlag: new SharedArrayBuffer(4),
-        },
-        resolve,
-        signal,
-      };
+      const task: Task = { message, resolve, signal };
       signal.addEventListener('abort', () => this.abort(task), { once: true });
       this.waiting.push(task);
       this.pump();
@@ -138,6 +149,15 @@ export class SimulatorExecutor implements Executor {
       this.attachThread(slot);
       this.finish(slot, { kind: 'stopped' });
     }, STOP_GRACE_MS);
+  }
+}
+
+function isSmall(task: ThreadTask): boolean {
+  try {
+    const s = checkProgram(task.programId, task.params, task.limits);
+    return 2 ** s.maxQubits * s.pubs <= INLINE_MAX_AMPLITUDES && s.totalShots <= INLINE_MAX_SHOTS;
+  } catch {
+    return false; // let the thread report the problem
   }
 }
 

@@ -1,5 +1,6 @@
 /** Backends: runtime-api.md §5. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
   AnyObject,
@@ -10,6 +11,13 @@ import {
   toDevice,
 } from '../../schemas/backend.js';
 import { ErrorBody } from '../../schemas/error.js';
+
+/** Send JSON text as it is (it was serialised once, at start-up). */
+const sendJson = (reply: FastifyReply, json: string): FastifyReply =>
+  reply
+    .type('application/json; charset=utf-8')
+    .serializer((x) => x as string)
+    .send(json);
 
 const errors = { 401: Type.Ref(ErrorBody), 404: Type.Ref(ErrorBody) };
 
@@ -50,7 +58,7 @@ export const backendRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: AnyObject, ...errors },
       },
     },
-    async (req) => backends.configuration(req.params.name),
+    async (req, reply) => sendJson(reply, backends.configuration(req.params.name)),
   );
   app.get(
     '/backends/:name/properties',
@@ -62,6 +70,6 @@ export const backendRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: AnyObject, ...errors },
       },
     },
-    async (req) => backends.properties(req.params.name),
+    async (req, reply) => sendJson(reply, backends.properties(req.params.name)),
   );
 };

@@ -62,7 +62,6 @@ CREATE INDEX sessions_idle_deadline ON sessions (idle_deadline) WHERE idle_deadl
 CREATE INDEX sessions_max_deadline ON sessions (max_deadline) WHERE max_deadline IS NOT NULL;
 CREATE INDEX sessions_active ON sessions (backend, mode, created_at) WHERE state = 'active';
 CREATE INDEX sessions_live ON sessions (instance_id) WHERE state = 'active' OR running > 0;
-CREATE INDEX sessions_state ON sessions (state);
 
 CREATE TABLE jobs (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -72,7 +71,6 @@ CREATE TABLE jobs (
   backend TEXT NOT NULL,
   program_id TEXT NOT NULL,
   session_id TEXT,
-  params TEXT NOT NULL,
   tags TEXT NOT NULL,
   log_level TEXT,
   cost INTEGER NOT NULL,
@@ -92,15 +90,23 @@ CREATE TABLE jobs (
   attempts INTEGER NOT NULL,
   version INTEGER NOT NULL
 );
+-- Indexes are chosen so that a job's state change touches few pages: immutable columns, or
+-- partial indexes that a job enters and leaves once.
 CREATE INDEX jobs_queued ON jobs (backend, seq) WHERE status = 'Queued';
+CREATE INDEX jobs_session_queued ON jobs (session_id, seq) WHERE status = 'Queued';
 CREATE INDEX jobs_running ON jobs (backend) WHERE status = 'Running';
-CREATE INDEX jobs_session ON jobs (session_id, status, seq);
+CREATE INDEX jobs_sessionless_running ON jobs (instance_id) WHERE status = 'Running' AND session_id IS NULL;
+CREATE INDEX jobs_session ON jobs (session_id);
 CREATE INDEX jobs_instance_created ON jobs (instance_id, created_at);
 CREATE INDEX jobs_settle_at ON jobs (settle_at) WHERE settle_at IS NOT NULL;
 CREATE INDEX jobs_cost_deadline ON jobs (cost_deadline) WHERE cost_deadline IS NOT NULL;
 CREATE INDEX jobs_completed ON jobs (backend, ended_at) WHERE status = 'Completed';
-CREATE INDEX jobs_status ON jobs (status, backend);
-CREATE INDEX jobs_sessionless_running ON jobs (instance_id) WHERE status = 'Running' AND session_id IS NULL;
+
+-- Params are written once and can be large (circuits): kept out of the row that changes.
+CREATE TABLE job_params (
+  job_id TEXT PRIMARY KEY,
+  body TEXT NOT NULL
+);
 
 CREATE TABLE job_results (
   job_id TEXT PRIMARY KEY,
