@@ -64,6 +64,7 @@ export function readNpy(bytes: Buffer): { data: number[]; shape: number[] } {
     '<f4': [4, (o) => body.readFloatLE(o)],
     '<i8': [8, (o) => Number(body.readBigInt64LE(o))],
     '<i4': [4, (o) => body.readInt32LE(o)],
+    '|u1': [1, (o) => body.readUInt8(o)],
   };
   const reader = readers[descr];
   if (!reader) throw new QuantumInputError(`arrays of dtype ${descr} are not supported`);

@@ -11,7 +11,11 @@ import { call, startServer, tempDir, writeConfig } from '../helpers/spawn-server
 
 const KEY = 'restart-test-admin-key-000';
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -28,22 +32,39 @@ describe('restart after SIGKILL', () => {
       BERTH_DB: join(dir, 'db.sqlite'),
       BERTH_API_KEY: KEY,
       BERTH_CONFIG: writeConfig(dir, {
-        backends: [{ name: 'qpu', lanes: 1, qubits: 5, model: { jobOverheadMs: 1500, shotTimeMs: 0 } }],
+        backends: [
+          { name: 'qpu', lanes: 1, qubits: 5, model: { jobOverheadMs: 1500, shotTimeMs: 0 } },
+        ],
         ttl: { openTtlSeconds: 2 },
       }),
     };
     let server = await startServer(env);
-    const api = (method: string, path: string, body?: unknown) => call(server.url, KEY, method, path, body);
-    const job = (session_id?: string) => ({ program_id: 'sampler', backend: 'qpu', params: { pubs: [[BELL, null, 32]] }, ...(session_id ? { session_id } : {}) });
+    const api = (method: string, path: string, body?: unknown) =>
+      call(server.url, KEY, method, path, body);
+    const job = (session_id?: string) => ({
+      program_id: 'sampler',
+      backend: 'qpu',
+      params: { pubs: [[BELL, null, 32]] },
+      ...(session_id ? { session_id } : {}),
+    });
 
-    const dedicated = (await api('POST', '/api/v1/sessions', { mode: 'dedicated', backend: 'qpu', interactive_ttl: 1 })).body.id;
+    const dedicated = (
+      await api('POST', '/api/v1/sessions', {
+        mode: 'dedicated',
+        backend: 'qpu',
+        interactive_ttl: 1,
+      })
+    ).body.id;
     const a = (await api('POST', '/api/v1/jobs', job(dedicated))).body.id;
     const b = (await api('POST', '/api/v1/jobs', job(dedicated))).body.id;
     const c = (await api('POST', '/api/v1/jobs', job())).body.id;
-    const idle = (await api('POST', '/api/v1/sessions', { mode: 'dedicated', backend: 'qpu' })).body;
+    const idle = (await api('POST', '/api/v1/sessions', { mode: 'dedicated', backend: 'qpu' }))
+      .body;
     // Kill once A's simulation result is committed: A now only holds the backend for its modeled time.
     await until('job A to have run', async () => {
-      const logs = await fetch(`${server.url}/api/v1/jobs/${a}/logs`, { headers: { authorization: `Bearer ${KEY}` } });
+      const logs = await fetch(`${server.url}/api/v1/jobs/${a}/logs`, {
+        headers: { authorization: `Bearer ${KEY}` },
+      });
       return (await logs.text()).includes('Ran ') ? true : undefined;
     });
     const started = (await api('GET', `/api/v1/jobs/${a}`)).body;
@@ -64,14 +85,20 @@ describe('restart after SIGKILL', () => {
 
     // Nothing accepted is lost: B runs next (the dedicated session kept its priority), then C.
     for (const id of [b, c]) {
-      await until(`job ${id} to complete`, async () => ((await api('GET', `/api/v1/jobs/${id}`)).body.status === 'Completed' ? true : undefined));
+      await until(`job ${id} to complete`, async () =>
+        (await api('GET', `/api/v1/jobs/${id}`)).body.status === 'Completed' ? true : undefined,
+      );
     }
     const bDone = (await api('GET', `/api/v1/jobs/${b}`)).body;
     const cDone = (await api('GET', `/api/v1/jobs/${c}`)).body;
     expect(Date.parse(cDone.started)).toBeGreaterThanOrEqual(Date.parse(bDone.ended));
     expect((await api('GET', `/api/v1/jobs/${a}/results`)).body.__type__).toBe('PrimitiveResult');
     const d = (await api('GET', `/api/v1/sessions/${dedicated}`)).body;
-    expect(d.timestamps.map((t: { status: string }) => t.status)).toEqual(['open', 'active', 'inactive']);
+    expect(d.timestamps.map((t: { status: string }) => t.status)).toEqual([
+      'open',
+      'active',
+      'inactive',
+    ]);
     // It went inactive interactive_ttl after B ended, not when the server noticed.
     expect(Date.parse(d.timestamps[2].timestamp) - Date.parse(bDone.ended)).toBe(1000);
     server.child.kill('SIGTERM');

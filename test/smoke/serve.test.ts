@@ -11,9 +11,19 @@ import { call, startServer, tempDir, writeConfig } from '../helpers/spawn-server
 describe('berth serve', () => {
   it('refuses invalid configuration with one message listing every problem', () => {
     const dir = tempDir();
-    const config = writeConfig(dir, { backends: [{ name: 'x', lanes: 0 }, { name: 'x', qubits: 2, couplingMap: [[0, 5]] }] });
+    const config = writeConfig(dir, {
+      backends: [
+        { name: 'x', lanes: 0 },
+        { name: 'x', qubits: 2, couplingMap: [[0, 5]] },
+      ],
+    });
     const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-      env: { ...process.env, BERTH_CONFIG: config, BERTH_PORT: 'eighty', BERTH_DB: join(dir, 'db.sqlite') },
+      env: {
+        ...process.env,
+        BERTH_CONFIG: config,
+        BERTH_PORT: 'eighty',
+        BERTH_DB: join(dir, 'db.sqlite'),
+      },
       encoding: 'utf8',
     });
     expect(res.status).toBe(2);
@@ -31,10 +41,21 @@ describe('berth serve', () => {
     expect(m).not.toBeNull();
     const key = m?.[1] ?? '';
     expect(server.stdout()).not.toContain(key);
-    expect((await call(server.url, key, 'GET', '/api/v1/backends')).body.devices.map((d: { name: string }) => d.name)).toEqual(['berth_manila', 'berth_sim']);
-    const s = await call(server.url, key, 'POST', '/api/v1/sessions', { mode: 'batch', backend: 'berth_sim' });
+    expect(
+      (await call(server.url, key, 'GET', '/api/v1/backends')).body.devices.map(
+        (d: { name: string }) => d.name,
+      ),
+    ).toEqual(['berth_manila', 'berth_sim']);
+    const s = await call(server.url, key, 'POST', '/api/v1/sessions', {
+      mode: 'batch',
+      backend: 'berth_sim',
+    });
     expect(s.status).toBe(200);
-    const j = await call(server.url, key, 'POST', '/api/v1/jobs', { program_id: 'sampler', session_id: s.body.id, params: { pubs: [[BELL, null, 64]] } });
+    const j = await call(server.url, key, 'POST', '/api/v1/jobs', {
+      program_id: 'sampler',
+      session_id: s.body.id,
+      params: { pubs: [[BELL, null, 64]] },
+    });
     expect(j.status).toBe(200);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     server.child.kill('SIGTERM');

@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const problemsOf = (f: () => unknown): readonly string[] => {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('loadConfig', () => {
+  it('has usable defaults: one CRN instance and a 1-lane and a several-lane backend', () => {
+    const c = loadConfig({ env: {} });
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 8000,
+      dbPath: './data/berth.db',
+      apiKey: null,
+      logLevel: 'info',
+    });
+    expect(c.instances).toHaveLength(1);
+    expect(c.instances[0]?.id).toMatch(/^crn:v1:/);
+    expect(c.backends.map((b) => [b.name, b.lanes])).toEqual([
+      ['berth_manila', 1],
+      ['berth_sim', 4],
+    ]);
+    expect(c.backends[0]?.couplingMap).toContainEqual([0, 1]);
+    expect(c.ttl.openTtlSeconds).toBe(1800);
+    expect(Object.isFrozen(c.backends[0])).toBe(true);
+  });
+
+  it('reads BERTH_* variables', () => {
+    const c = loadConfig({
+      env: {
+        BERTH_HOST: '0.0.0.0',
+        BERTH_PORT: '9000',
+        BERTH_DB: ':memory:',
+        BERTH_API_KEY: 'a-long-admin-key-123',
+        BERTH_LOG_LEVEL: 'warn',
+        BERTH_DB_SYNC: 'full',
+      },
+    });
+    expect(c).toMatchObject({
+      host: '0.0.0.0',
+      port: 9000,
+      dbPath: ':memory:',
+      apiKey: 'a-long-admin-key-123',
+      logLevel: 'warn',
+      dbSynchronous: 'full',
+    });
+  });
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: { BERTH_PORT: '99999', BERTH_LOG_LEVEL: 'loud', BERTH_API_KEY: 'short' },
+        file: { backends: [{ name: 'a', qubits: 3, couplingMap: [[0, 7]] }, { name: 'a' }] },
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('BERTH_PORT=99999'),
+        expect.stringContaining('BERTH_LOG_LEVEL=loud'),
+        expect.stringContaining('BERTH_API_KEY'),
+        expect.stringContaining('coupling pair [0, 7]'),
+        expect.stringContaining('duplicate backend name: a'),
+      ]),
+    );
+    expect(problems).toHaveLength(5);
+  });
+
+  it('rejects unknown keys and wrong types in the file, naming the path', () => {
+    const problems = problemsOf(() =>
+      loadConfig({ env: {}, file: { backend: [], ttl: { openTtlSeconds: 'soon' } } }),
+    );
+    expect(problems.join('\n')).toMatch(/config: \/backend/);
+    expect(problems.join('\n')).toMatch(/\/ttl\/openTtlSeconds/);
+  });
+
+  it('reads the file named by BERTH_CONFIG and reports one that is not JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-config-'));
+    try {
+      const good = join(dir, 'good.json');
+      writeFileSync(
+        good,
+        JSON.stringify({ instances: [{ id: 'crn:v1:x', share: 3, usageLimitSeconds: 60 }] }),
+      );
+      expect(loadConfig({ env: { BERTH_CONFIG: good } }).instances[0]).toMatchObject({
+        id: 'crn:v1:x',
+        share: 3,
+        usageLimitSeconds: 60,
+        name: 'crn:v1:x',
+      });
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, '{ nope');
+      expect(problemsOf(() => loadConfig({ env: { BERTH_CONFIG: bad } }))[0]).toMatch(
+        /^BERTH_CONFIG .*bad\.json: /,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
