@@ -17,7 +17,6 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies
 type Json = any;
 
 const KEY = 'bench-admin-key-0123456789abcdef';

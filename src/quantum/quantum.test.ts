@@ -7,7 +7,6 @@ const LIMITS = { maxQubits: 10, maxShots: 100_000, maxExperiments: 10 };
 const BELL =
   'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- walking the encoded JSON
 type J = any;
 const pub = (r: unknown, i = 0): J => (r as J).__value__.pub_results[i].__value__;
 const decode = (nd: J) => readNpy(inflateSync(Buffer.from(nd.__value__, 'base64')));

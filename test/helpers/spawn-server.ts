@@ -90,7 +90,6 @@ export async function call(
   path: string,
   body?: unknown,
 ): Promise<{ status: number; body: any }> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   const res = await fetch(base + path, {
     method,
     headers: {

@@ -41,7 +41,7 @@ export interface Api {
     headers?: Record<string, string>,
   ): Promise<{
     status: number;
-    body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    body: any;
     text: string;
     headers: Record<string, unknown>;
   }>;

@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { BELL } from '../helpers/fixtures.js';
 import { ADMIN_KEY, DEFAULT_CRN, testRuntime } from '../helpers/test-runtime.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies as the client reads them
 type Body = Record<string, any>;
 
 const CLIENT_APP =
