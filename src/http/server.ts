@@ -12,6 +12,7 @@ import { registerParsers } from './plugins/parsers.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerMetrics } from './plugins/metrics.js';
+import { registerRequestLog } from './plugins/request-log.js';
 import { registerValidation } from './plugins/validation.js';
 import { ErrorBody } from './schemas/error.js';
 import { Job } from './schemas/job.js';
@@ -83,6 +84,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerValidation(app);
   registerErrorHandling(app);
   registerMetrics(app);
+  registerRequestLog(app);
   registerAuth(app);
 
   await app.register(healthRoutes);

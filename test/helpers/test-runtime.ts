@@ -31,6 +31,8 @@ export interface TestRuntimeOptions {
   /** Real time: the system clock and a self-driving scheduler (default: manual clock, tick()). */
   realTime?: boolean;
   clock?: ManualClock;
+  /** Collect the JSON log lines here (info and above). */
+  logs?: string[];
 }
 
 export interface Api {
@@ -66,7 +68,9 @@ export async function testRuntime(options: TestRuntimeOptions = {}) {
     ...(options.realTime ? {} : { clock }),
     ...(useSimulator ? {} : { executor: (): Executor => controlled }),
     autoRun: options.realTime ?? false,
-    logger: pino({ level: process.env.BERTH_TEST_LOG ?? 'silent' }),
+    logger: options.logs
+      ? pino({ level: 'info' }, { write: (line: string) => options.logs?.push(line) })
+      : pino({ level: process.env.BERTH_TEST_LOG ?? 'silent' }),
   });
   open.add(rt);
   await rt.start();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { samplerJob } from '../helpers/fixtures.js';
-import { testRuntime } from '../helpers/test-runtime.js';
+import { ADMIN_KEY, testRuntime } from '../helpers/test-runtime.js';
 
 describe('operations endpoints', () => {
   it('answers health and readiness, and readiness fails once stopping', async () => {
@@ -54,6 +54,22 @@ describe('operations endpoints', () => {
     const page = await rt.app.inject({ url: '/docs/' });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
+  });
+
+  it('writes one JSON access-log line per request, with the request id and no credentials', async () => {
+    const logs: string[] = [];
+    const { api } = await testRuntime({ logs });
+    await api('GET', '/api/v1/sessions?limit=1', undefined, { 'x-request-id': 'req-42' });
+    const line = logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'request');
+    expect(line).toMatchObject({
+      reqId: 'req-42',
+      method: 'GET',
+      route: '/api/v1/sessions',
+      path: '/api/v1/sessions',
+      status: 200,
+      user: 'admin',
+    });
+    expect(logs.join('\n')).not.toContain(ADMIN_KEY);
   });
 
   it('echoes a request id and uses it as the error trace', async () => {
