@@ -13,6 +13,14 @@ import { StateVector } from './statevector.js';
 
 export type Bound =
   | {
+      readonly kind: 'pair';
+      readonly a: number;
+      readonly b: number;
+      readonly ma: Matrix2 | null;
+      readonly mb: Matrix2 | null;
+      readonly cu: Matrix2 | null;
+    }
+  | {
       readonly kind: 'u';
       readonly m: Matrix2;
       readonly target: number;
@@ -107,8 +115,10 @@ export function bind(ops: readonly Op[], env: ReadonlyMap<string, number>): Boun
 }
 
 /**
- * Merge runs of uncontrolled single-qubit gates on the same qubit into one matrix. Gates on
- * other qubits commute with them, so a run only ends when something else touches its qubit.
+ * Merge runs of uncontrolled single-qubit gates on the same qubit into one matrix, and fold the
+ * pending ones of both qubits into the next singly-controlled gate on them (one sweep of the
+ * state instead of three). Gates on other qubits commute with a pending one, so a run only ends
+ * when something else touches its qubit.
  */
 export function fuse(ops: readonly Bound[]): Bound[] {
   const out: Bound[] = [];
@@ -122,6 +132,8 @@ export function fuse(ops: readonly Bound[]): Bound[] {
     switch (op.kind) {
       case 'u':
         return [op.target, ...bits(op.cmask | op.nmask)];
+      case 'pair':
+        return [op.a, op.b];
       case 'swap':
         return [op.a, op.b, ...bits(op.cmask | op.nmask)];
       case 'measure':
@@ -135,6 +147,20 @@ export function fuse(ops: readonly Bound[]): Bound[] {
     if (op.kind === 'u' && op.cmask === 0 && op.nmask === 0) {
       const prev = pending.get(op.target);
       pending.set(op.target, prev ? multiply(op.m, prev) : op.m);
+      continue;
+    }
+    if (op.kind === 'u' && op.nmask === 0 && (op.cmask & (op.cmask - 1)) === 0) {
+      const a = Math.log2(op.cmask);
+      out.push({
+        kind: 'pair',
+        a,
+        b: op.target,
+        ma: pending.get(a) ?? null,
+        mb: pending.get(op.target) ?? null,
+        cu: op.m,
+      });
+      pending.delete(a);
+      pending.delete(op.target);
       continue;
     }
     for (const q of touches(op)) flush(q);
@@ -152,6 +178,7 @@ function bits(m: number): number[] {
 
 function applyUnitary(state: StateVector, op: Bound): void {
   if (op.kind === 'u') state.applyU(op.m, op.target, op.cmask, op.nmask);
+  else if (op.kind === 'pair') state.applyPair(op.a, op.b, op.ma, op.mb, op.cu);
   else if (op.kind === 'swap') state.applySwap(op.a, op.b, op.cmask, op.nmask);
 }
 
@@ -188,7 +215,7 @@ export function sampleShots(
     return out;
   }
   // Trajectories: simulate the unitary prefix once, then each shot from a copy of it.
-  const first = ops.findIndex((o) => o.kind !== 'u' && o.kind !== 'swap');
+  const first = ops.findIndex((o) => o.kind !== 'u' && o.kind !== 'swap' && o.kind !== 'pair');
   const prefix = new StateVector(circuit.numQubits);
   evolve(prefix, fuse(ops.slice(0, first)), shouldStop);
   const rest = ops.slice(first);

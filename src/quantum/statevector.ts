@@ -1,9 +1,9 @@
 /**
  * The statevector engine: amplitudes in two Float64Arrays (real, imaginary), gates applied in
- * place on the pairs of amplitudes they mix, never as full-space matrices. Diagonal gates (z, s,
- * t, rz, p, and their controlled forms) only rotate phases.
+ * place on the amplitudes they mix (kernels.ts), never as full-space matrices.
  */
 import type { Matrix2 } from './gates.js';
+import { apply1, applyMasked, applyPair } from './kernels.js';
 
 export class StateVector {
   readonly dim: number;
@@ -26,31 +26,24 @@ export class StateVector {
 
   /** Apply `m` to `target` where all `cmask` bits are 1 and all `nmask` bits are 0. */
   applyU(m: Matrix2, target: number, cmask = 0, nmask = 0): void {
-    const { re, im, dim } = this;
-    const t = 2 ** target;
-    const [ar = 0, ai = 0, br = 0, bi = 0, cr = 0, ci = 0, dr = 0, di = 0] = m;
-    const diagonal = br === 0 && bi === 0 && cr === 0 && ci === 0;
-    for (let hi = 0; hi < dim; hi += 2 * t) {
-      for (let i = hi; i < hi + t; i++) {
-        if ((i & cmask) !== cmask || (i & nmask) !== 0) continue;
-        const j = i + t;
-        const xr = re[i] ?? 0;
-        const xi = im[i] ?? 0;
-        const yr = re[j] ?? 0;
-        const yi = im[j] ?? 0;
-        if (diagonal) {
-          re[i] = ar * xr - ai * xi;
-          im[i] = ar * xi + ai * xr;
-          re[j] = dr * yr - di * yi;
-          im[j] = dr * yi + di * yr;
-        } else {
-          re[i] = ar * xr - ai * xi + br * yr - bi * yi;
-          im[i] = ar * xi + ai * xr + br * yi + bi * yr;
-          re[j] = cr * xr - ci * xi + dr * yr - di * yi;
-          im[j] = cr * xi + ci * xr + dr * yi + di * yr;
-        }
-      }
+    if (cmask === 0 && nmask === 0) {
+      apply1(this.re, this.im, this.dim, target, m);
+    } else if (nmask === 0 && (cmask & (cmask - 1)) === 0) {
+      applyPair(this.re, this.im, this.dim, Math.log2(cmask), target, null, null, m);
+    } else {
+      applyMasked(this.re, this.im, this.dim, target, m, cmask, nmask);
     }
+  }
+
+  /** `ma` on `a` and `mb` on `b` (either may be null), then `cu` controlled by `a` on `b`. */
+  applyPair(
+    a: number,
+    b: number,
+    ma: Matrix2 | null,
+    mb: Matrix2 | null,
+    cu: Matrix2 | null,
+  ): void {
+    applyPair(this.re, this.im, this.dim, a, b, ma, mb, cu);
   }
 
   /** Swap qubits `a` and `b` under the same control rule. */
