@@ -13,6 +13,7 @@ export { QuantumInputError, SimulationCancelledError };
 export type { ProgramLimits };
 export { parseQasm } from './qasm/parser.js';
 export { StateVector } from './statevector.js';
+export { statevector } from './exact.js';
 export type { Circuit } from './circuit.js';
 
 /** What a program will do, known at submission. */

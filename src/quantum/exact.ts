@@ -1,0 +1,18 @@
+/** The exact final state of a unitary circuit (no measurement), for checks and for users. */
+import { QuantumInputError } from './errors.js';
+import { bind, evolve, fuse } from './execute.js';
+import { parseQasm } from './qasm/parser.js';
+import { StateVector } from './statevector.js';
+
+/** Simulate `source` with parameter values by name; measurements, resets and `if` are refused. */
+export function statevector(source: string, values: Record<string, number> = {}): StateVector {
+  const circuit = parseQasm(source);
+  if (circuit.ops.some((o) => o.kind === 'measure' || o.kind === 'reset' || o.kind === 'if')) {
+    throw new QuantumInputError('statevector() needs a circuit without measurements, resets or if');
+  }
+  const missing = circuit.parameters.filter((p) => values[p] === undefined);
+  if (missing.length) throw new QuantumInputError(`no values for ${missing.join(', ')}`);
+  const state = new StateVector(circuit.numQubits);
+  evolve(state, fuse(bind(circuit.ops, new Map(Object.entries(values)))));
+  return state;
+}
