@@ -1,8 +1,8 @@
 /**
  * Estimator V2: pubs (circuit, observables, parameter values?, precision?) → expectation values
  * broadcast over the observables' and parameters' shapes. Precision 0 gives exact values (as
- * Qiskit's StatevectorEstimator); a positive precision adds shot-noise-consistent gaussian error
- * with that standard deviation, reported in `stds`.
+ * Qiskit's StatevectorEstimator); a positive precision p samples each Pauli term with 1/p² shots,
+ * so estimates carry the shot noise a device would give, with the standard error in `stds`.
  */
 import { broadcastIndex, broadcastShapes, product, toNdArray, unwrap } from './arrays.js';
 import { parseBindings } from './bindings.js';
@@ -11,7 +11,7 @@ import { dataBin, floatArray, primitiveResult, pubResult } from './encoding.js';
 import { QuantumInputError } from './errors.js';
 import { bind, evolve, fuse } from './execute.js';
 import { type ProgramLimits, pubItems, readCircuit, readParams, seedOf } from './pubs.js';
-import { createRng, gaussian } from './rng.js';
+import { type Rng, createRng, gaussian } from './rng.js';
 import { StateVector } from './statevector.js';
 
 /** A Pauli sum: terms of (label, coefficient); labels are little-endian (last char = qubit 0). */
@@ -98,6 +98,42 @@ export function readEstimatorPubs(params: unknown, limits: ProgramLimits) {
 export const shotsForPrecision = (precision: number): number =>
   precision > 0 ? Math.ceil(1 / precision ** 2) : 0;
 
+/**
+ * Shot noise: each non-identity term is measured `shots` times (outcomes ±1 with P(+1) =
+ * (1 + ⟨P⟩)/2), as a device would; the standard error comes from the same samples.
+ */
+function estimate(
+  terms: readonly (readonly [number, number, boolean])[],
+  shots: number,
+  rng: Rng,
+): { ev: number; std: number } {
+  let ev = 0;
+  let variance = 0;
+  for (const [c, exact, identity] of terms) {
+    if (identity) {
+      ev += c * exact;
+      continue;
+    }
+    const p = Math.min(1, Math.max(0, (1 + exact) / 2));
+    const ones = binomial(shots, p, rng);
+    const mean = (2 * ones) / shots - 1;
+    ev += c * mean;
+    variance += (c * c * (1 - mean * mean)) / shots;
+  }
+  return { ev, std: Math.sqrt(variance) };
+}
+
+/** A Binomial(n, p) draw: exact for small n, the normal approximation beyond. */
+function binomial(n: number, p: number, rng: Rng): number {
+  if (n <= 1000) {
+    let k = 0;
+    for (let i = 0; i < n; i++) if (rng() < p) k++;
+    return k;
+  }
+  const k = Math.round(n * p + Math.sqrt(n * p * (1 - p)) * gaussian(rng));
+  return Math.min(n, Math.max(0, k));
+}
+
 export function runEstimator(params: unknown, limits: ProgramLimits, shouldStop?: () => boolean) {
   const { pubs, p } = readEstimatorPubs(params, limits);
   const rng = createRng(seedOf(p));
@@ -118,10 +154,17 @@ export function runEstimator(params: unknown, limits: ProgramLimits, shouldStop?
     for (let k = 0; k < n; k++) {
       const state = stateFor(broadcastIndex(k, pub.shape, pub.bindings.shape));
       const obs = pub.observables[broadcastIndex(k, pub.shape, pub.obsShape)] ?? [];
-      let ev = obs.reduce((sum, [label, c]) => sum + c * pauliExpectation(state, label), 0);
-      if (pub.precision > 0) ev += pub.precision * gaussian(rng);
-      evs[k] = ev;
-      stds[k] = pub.precision;
+      const exact = obs.map(
+        ([label, c]) => [c, pauliExpectation(state, label), /^I*$/.test(label)] as const,
+      );
+      if (pub.precision > 0) {
+        const est = estimate(exact, shotsForPrecision(pub.precision), rng);
+        evs[k] = est.ev;
+        stds[k] = est.std;
+      } else {
+        evs[k] = exact.reduce((sum, [c, e]) => sum + c * e, 0);
+        stds[k] = 0;
+      }
     }
     const fields = {
       evs: floatArray(evs, pub.shape),

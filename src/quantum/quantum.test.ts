@@ -138,14 +138,27 @@ describe('estimator', () => {
     expect(decode(pub(r).data.__value__.fields.evs).data).toEqual(evs);
   });
 
-  it('adds noise with the requested precision and reports it in stds', () => {
+  it('samples shot noise for a positive precision: estimates scatter by the standard error it reports', () => {
+    // ⟨Z⟩ of RY(1.0)|0⟩ is cos(1.0); precision 0.02 → 2,500 shots per estimate.
+    const circuit = 'OPENQASM 3.0; include "stdgates.inc"; qubit q; ry(1.0) q;';
+    const thetas = Array.from({ length: 400 }, () => 'Z');
     const r = runProgram(
       'estimator',
-      { pubs: [['OPENQASM 3.0; qubit q; U(0,0,0) q;', 'Z', null, 0.1]], options: { seed: 1 } },
+      { pubs: [[circuit, thetas, null, 0.02]], options: { seed: 5 } },
       LIMITS,
     ).result;
-    expect(pub(r).metadata.stds).toEqual([0.1]);
-    expect(Math.abs((pub(r).metadata.evs as number[])[0] ?? 0)).not.toBe(1);
+    const evs = pub(r).metadata.evs as number[];
+    const stds = pub(r).metadata.stds as number[];
+    const exact = Math.cos(1.0);
+    const expectedStd = Math.sqrt((1 - exact ** 2) / 2500);
+    const mean = evs.reduce((a, b) => a + b, 0) / evs.length;
+    const spread = Math.sqrt(evs.reduce((a, b) => a + (b - mean) ** 2, 0) / (evs.length - 1));
+    // 400 estimates: the mean is within 5 standard errors of the mean, the spread within 15%.
+    expect(Math.abs(mean - exact)).toBeLessThan((5 * expectedStd) / Math.sqrt(400));
+    expect(spread / expectedStd).toBeGreaterThan(0.85);
+    expect(spread / expectedStd).toBeLessThan(1.15);
+    for (const s of stds) expect(s).toBeCloseTo(expectedStd, 2);
+    expect(pub(r).metadata.shots).toBe(2500);
   });
 });
 
