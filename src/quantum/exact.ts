@@ -1,8 +1,9 @@
 /** The exact final state of a unitary circuit (no measurement), for checks and for users. */
 import { QuantumInputError } from './errors.js';
-import { bind, evolve, fuse } from './execute.js';
+import { bind, evolveFromZero, fuse } from './execute.js';
 import { parseQasm } from './qasm/parser.js';
-import { StateVector } from './statevector.js';
+import { SparseState } from './sparse.js';
+import type { StateVector } from './statevector.js';
 
 /** Simulate `source` with parameter values by name; measurements, resets and `if` are refused. */
 export function statevector(source: string, values: Record<string, number> = {}): StateVector {
@@ -12,7 +13,9 @@ export function statevector(source: string, values: Record<string, number> = {})
   }
   const missing = circuit.parameters.filter((p) => values[p] === undefined);
   if (missing.length) throw new QuantumInputError(`no values for ${missing.join(', ')}`);
-  const state = new StateVector(circuit.numQubits);
-  evolve(state, fuse(bind(circuit.ops, new Map(Object.entries(values)))));
-  return state;
+  const state = evolveFromZero(
+    circuit.numQubits,
+    fuse(bind(circuit.ops, new Map(Object.entries(values)))),
+  );
+  return state instanceof SparseState ? state.toDense() : state;
 }

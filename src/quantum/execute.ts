@@ -9,6 +9,7 @@ import { SimulationCancelledError } from './errors.js';
 import { BASE, type Matrix2 } from './gates.js';
 import { evaluate } from './qasm/expr.js';
 import type { Rng } from './rng.js';
+import { SparseState } from './sparse.js';
 import { StateVector } from './statevector.js';
 
 export type Bound =
@@ -204,10 +205,16 @@ export function sampleShots(
 ): Uint8Array {
   const out = new Uint8Array(shots * circuit.numClbits);
   if (measuresAreTerminal(circuit)) {
-    const state = new StateVector(circuit.numQubits);
-    evolve(state, fuse(ops.filter((o) => o.kind !== 'measure')), shouldStop);
+    const state = evolveFromZero(
+      circuit.numQubits,
+      fuse(ops.filter((o) => o.kind !== 'measure')),
+      shouldStop,
+    );
     const measures = ops.filter((o): o is MeasureOp => o.kind === 'measure');
-    const outcomes = sampleBasis(state, shots, rng);
+    const outcomes =
+      state instanceof SparseState
+        ? sampleSparse(state, shots, rng)
+        : sampleBasis(state, shots, rng);
     outcomes.forEach((basis, s) => {
       for (const m of measures)
         out[s * circuit.numClbits + m.clbit] = Math.floor(basis / 2 ** m.qubit) % 2;
@@ -225,6 +232,44 @@ export function sampleShots(
     runTrajectory(prefix.clone(), rest, clbits, rng);
   }
   return out;
+}
+
+/** Below this many qubits the dense vector is small enough to always use. */
+const SPARSE_MIN_QUBITS = 12;
+
+/**
+ * Unitary operations from |0…0⟩: on a sparse map while at most 1/64 of the amplitudes are
+ * non-zero (and at most 2^14 of them), then on the dense vector.
+ */
+export function evolveFromZero(
+  n: number,
+  ops: readonly Bound[],
+  shouldStop?: () => boolean,
+): StateVector | SparseState {
+  if (n < SPARSE_MIN_QUBITS) {
+    const dense = new StateVector(n);
+    evolve(dense, ops, shouldStop);
+    return dense;
+  }
+  const limit = Math.min(2 ** 14, 2 ** n / 64);
+  const sparse = new SparseState(n);
+  for (let k = 0; k < ops.length; k++) {
+    if (shouldStop?.()) throw new SimulationCancelledError();
+    const op = ops[k] as Bound;
+    if (op.kind === 'u') sparse.applyU(op.m, op.target, op.cmask, op.nmask);
+    else if (op.kind === 'swap') sparse.applySwap(op.a, op.b, op.cmask, op.nmask);
+    else if (op.kind === 'pair') {
+      if (op.ma) sparse.applyU(op.ma, op.a);
+      if (op.mb) sparse.applyU(op.mb, op.b);
+      if (op.cu) sparse.applyU(op.cu, op.b, 1 << op.a);
+    }
+    if (sparse.size > limit) {
+      const dense = sparse.toDense();
+      evolve(dense, ops.slice(k + 1), shouldStop);
+      return dense;
+    }
+  }
+  return sparse;
 }
 
 function runTrajectory(
@@ -266,21 +311,53 @@ function measure(state: StateVector, q: number, rng: Rng): 0 | 1 {
  * (no cumulative array, so no memory beyond the shots), then shuffled into random order.
  */
 export function sampleBasis(state: StateVector, shots: number, rng: Rng): Uint32Array {
+  const { re, im, dim } = state;
+  return sweep(
+    dim,
+    (i) => (re[i] ?? 0) ** 2 + (im[i] ?? 0) ** 2,
+    (i) => i,
+    state.norm(),
+    shots,
+    rng,
+  );
+}
+
+/** The same from a sparse state: only its non-zero amplitudes are walked. */
+export function sampleSparse(state: SparseState, shots: number, rng: Rng): Uint32Array {
+  const { index, prob } = state.sorted();
+  const total = prob.reduce((a, b) => a + b, 0);
+  return sweep(
+    index.length,
+    (k) => prob[k] ?? 0,
+    (k) => index[k] ?? 0,
+    total,
+    shots,
+    rng,
+  );
+}
+
+/** Draw `shots` of `count` outcomes (probability p(k), label index(k)) in one sorted sweep. */
+function sweep(
+  count: number,
+  p: (k: number) => number,
+  index: (k: number) => number,
+  total: number,
+  shots: number,
+  rng: Rng,
+): Uint32Array {
   const u = new Float64Array(shots);
   for (let s = 0; s < shots; s++) u[s] = rng();
   u.sort();
-  const total = state.norm();
   const out = new Uint32Array(shots);
   let acc = 0;
-  let i = 0;
-  const { re, im, dim } = state;
+  let k = 0;
   for (let s = 0; s < shots; s++) {
     const target = (u[s] ?? 0) * total;
-    while (i < dim - 1 && acc + (re[i] ?? 0) ** 2 + (im[i] ?? 0) ** 2 <= target) {
-      acc += (re[i] ?? 0) ** 2 + (im[i] ?? 0) ** 2;
-      i++;
+    while (k < count - 1 && acc + p(k) <= target) {
+      acc += p(k);
+      k++;
     }
-    out[s] = i;
+    out[s] = index(k);
   }
   for (let s = shots - 1; s > 0; s--) {
     const j = Math.floor(rng() * (s + 1));

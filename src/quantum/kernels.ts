@@ -6,6 +6,8 @@
  */
 import type { Matrix2 } from './gates.js';
 
+const IDENTITY: Matrix2 = Float64Array.from([1, 0, 0, 0, 0, 0, 1, 0]);
+
 /** Whether a matrix only has diagonal entries (phases): those gates never mix amplitudes. */
 export const isDiagonal = (m: Matrix2): boolean =>
   m[2] === 0 && m[3] === 0 && m[4] === 0 && m[5] === 0;
@@ -19,7 +21,14 @@ export function apply1(
   m: Matrix2,
 ): void {
   const s = 1 << t;
-  const [ar = 0, ai = 0, br = 0, bi = 0, cr = 0, ci = 0, dr = 0, di = 0] = m;
+  const ar = m[0] as number,
+    ai = m[1] as number,
+    br = m[2] as number,
+    bi = m[3] as number;
+  const cr = m[4] as number,
+    ci = m[5] as number,
+    dr = m[6] as number,
+    di = m[7] as number;
   if (isDiagonal(m)) {
     for (let base = 0; base < dim; base += 2 * s) {
       for (let i = base; i < base + s; i++) {
@@ -74,9 +83,35 @@ export function applyPair(
   const B = 1 << b;
   const lo = Math.min(A, B);
   const hi = Math.max(A, B);
-  const [aar = 1, aai = 0, abr = 0, abi = 0, acr = 0, aci = 0, adr = 1, adi = 0] = ma ?? [];
-  const [bar = 1, bai = 0, bbr = 0, bbi = 0, bcr = 0, bci = 0, bdr = 1, bdi = 0] = mb ?? [];
-  const [car = 1, cai = 0, cbr = 0, cbi = 0, ccr = 0, cci = 0, cdr = 1, cdi = 0] = cu ?? [];
+  // Plain locals rather than destructuring with defaults: under a TypeScript loader the latter
+  // left the loop working on boxed values, twice as slow.
+  const A_ = ma ?? IDENTITY;
+  const B_ = mb ?? IDENTITY;
+  const C_ = cu ?? IDENTITY;
+  const aar = A_[0] as number,
+    aai = A_[1] as number,
+    abr = A_[2] as number,
+    abi = A_[3] as number;
+  const acr = A_[4] as number,
+    aci = A_[5] as number,
+    adr = A_[6] as number,
+    adi = A_[7] as number;
+  const bar = B_[0] as number,
+    bai = B_[1] as number,
+    bbr = B_[2] as number,
+    bbi = B_[3] as number;
+  const bcr = B_[4] as number,
+    bci = B_[5] as number,
+    bdr = B_[6] as number,
+    bdi = B_[7] as number;
+  const car = C_[0] as number,
+    cai = C_[1] as number,
+    cbr = C_[2] as number,
+    cbi = C_[3] as number;
+  const ccr = C_[4] as number,
+    cci = C_[5] as number,
+    cdr = C_[6] as number,
+    cdi = C_[7] as number;
   const doA = ma !== null;
   const doB = mb !== null;
   const doC = cu !== null;
@@ -182,7 +217,14 @@ function applyControlled(
   const lo = Math.min(C, T);
   const hi = Math.max(C, T);
   const x = isX(m);
-  const [ar = 0, ai = 0, br = 0, bi = 0, cr = 0, ci = 0, dr = 0, di = 0] = m;
+  const ar = m[0] as number,
+    ai = m[1] as number,
+    br = m[2] as number,
+    bi = m[3] as number;
+  const cr = m[4] as number,
+    ci = m[5] as number,
+    dr = m[6] as number,
+    di = m[7] as number;
   for (let h = 0; h < dim; h += 2 * hi) {
     for (let l = h; l < h + hi; l += 2 * lo) {
       for (let k = l; k < l + lo; k++) {
@@ -219,7 +261,14 @@ export function applyMasked(
   nmask: number,
 ): void {
   const s = 1 << t;
-  const [ar = 0, ai = 0, br = 0, bi = 0, cr = 0, ci = 0, dr = 0, di = 0] = m;
+  const ar = m[0] as number,
+    ai = m[1] as number,
+    br = m[2] as number,
+    bi = m[3] as number;
+  const cr = m[4] as number,
+    ci = m[5] as number,
+    dr = m[6] as number,
+    di = m[7] as number;
   for (let base = 0; base < dim; base += 2 * s) {
     for (let i = base; i < base + s; i++) {
       if ((i & cmask) !== cmask || (i & nmask) !== 0) continue;

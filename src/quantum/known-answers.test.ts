@@ -166,3 +166,60 @@ describe('properties of random circuits (fast-check)', () => {
     );
   });
 });
+
+describe('the sparse start', () => {
+  it('keeps a 24-qubit GHZ state as two amplitudes and samples it', () => {
+    const n = 24;
+    const cx = Array.from({ length: n - 1 }, (_, i) => `cx q[${i}], q[${i + 1}];`).join(' ');
+    const r = runProgram(
+      'sampler',
+      {
+        pubs: [[`${H}qubit[${n}] q; bit[${n}] c; h q[0]; ${cx} c = measure q;`, null, 1000]],
+        options: { seed: 2 },
+      },
+      { ...LIMITS, maxQubits: 24 },
+    ).result as any;
+    const c = r.__value__.pub_results[0].__value__.metadata.counts.c;
+    expect(Object.keys(c).sort()).toEqual(['0'.repeat(n), '1'.repeat(n)]);
+  });
+
+  it('gives the same state as the dense engine, across the switch to dense', async () => {
+    const { bind, evolve, evolveFromZero, fuse } = await import('./execute.js');
+    const { parseQasm } = await import('./qasm/parser.js');
+    const { StateVector } = await import('./statevector.js');
+    const { SparseState } = await import('./sparse.js');
+    const op = fc.oneof(
+      fc.record({ g: fc.constantFrom('h', 'x', 'sx', 't'), q: fc.nat(12) }),
+      fc.record({
+        g: fc.constantFrom('rx', 'rz'),
+        q: fc.nat(12),
+        a: fc.double({ min: -4, max: 4, noNaN: true }),
+      }),
+      fc.record({ g: fc.constantFrom('cx', 'cz', 'swap', 'ch'), q: fc.nat(12), r: fc.nat(12) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
+        const lines = ops
+          .filter((o) => !('r' in o) || o.r !== o.q)
+          .map(
+            (o) => `${o.g}${'a' in o ? `(${o.a})` : ''} q[${o.q}]${'r' in o ? `, q[${o.r}]` : ''};`,
+          );
+        const bound = fuse(bind(parseQasm(`${H}qubit[13] q; ${lines.join(' ')}`).ops, new Map()));
+        const dense = new StateVector(13);
+        evolve(dense, bound);
+        const hybrid = evolveFromZero(13, bound);
+        const got = hybrid instanceof SparseState ? hybrid.toDense() : hybrid;
+        let worst = 0;
+        for (let i = 0; i < dense.dim; i++) {
+          worst = Math.max(
+            worst,
+            Math.abs((got.re[i] ?? 0) - (dense.re[i] ?? 0)),
+            Math.abs((got.im[i] ?? 0) - (dense.im[i] ?? 0)),
+          );
+        }
+        expect(worst).toBeLessThan(1e-10);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

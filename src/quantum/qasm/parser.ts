@@ -4,10 +4,10 @@
  * Errors name the line and column; unsupported constructs are named as such.
  */
 import type { Circuit, IfOp, Op, Register } from '../circuit.js';
-import { QuantumInputError } from '../errors.js';
 import { DECOMPOSED, STANDARD } from '../gates.js';
-import { CONSTANTS, type Expr, FUNCTIONS, evaluate, substitute, variables } from './expr.js';
-import { type Token, tokenize } from './lexer.js';
+import { type Expr, evaluate, substitute, variables } from './expr.js';
+import type { Token } from './lexer.js';
+import { TokenReader } from './token-reader.js';
 
 interface GateCall {
   readonly mods: readonly Modifier[];
@@ -74,9 +74,7 @@ export function parseQasm(source: string): Circuit {
   return new Parser(source).program();
 }
 
-class Parser {
-  private readonly t: Token[];
-  private i = 0;
+class Parser extends TokenReader {
   private readonly qregs = new Map<string, Register>();
   private readonly cregs = new Map<string, Register>();
   private readonly gates = new Map<string, GateDef>();
@@ -86,7 +84,7 @@ class Parser {
   private nc = 0;
 
   constructor(source: string, library: ReadonlyMap<string, GateDef> = gateLibrary()) {
-    this.t = tokenize(source);
+    super(source);
     for (const [k, v] of library) this.gates.set(k, v);
   }
 
@@ -526,122 +524,5 @@ class Parser {
     const idx = Number(m[2]);
     if (idx >= reg.size) this.fail(tok, `${name}[${idx}] is out of range (size ${reg.size})`);
     return [reg.offset + idx];
-  }
-
-  // ---- expressions ------------------------------------------------------------------------
-
-  private expr(): Expr {
-    let a = this.term();
-    while (this.peek().text === '+' || this.peek().text === '-') {
-      const op = this.next().text as '+' | '-';
-      a = { k: 'bin', op, a, b: this.term() };
-    }
-    return a;
-  }
-
-  private term(): Expr {
-    let a = this.unary();
-    while (this.peek().text === '*' || this.peek().text === '/') {
-      const op = this.next().text as '*' | '/';
-      a = { k: 'bin', op, a, b: this.unary() };
-    }
-    return a;
-  }
-
-  private unary(): Expr {
-    if (this.accept('-')) return { k: 'neg', a: this.unary() };
-    if (this.accept('+')) return this.unary();
-    return this.power();
-  }
-
-  private power(): Expr {
-    const base = this.atom();
-    if (this.peek().text === '^' || this.peek().text === '**') {
-      this.next();
-      return { k: 'bin', op: '^', a: base, b: this.unary() };
-    }
-    return base;
-  }
-
-  private atom(): Expr {
-    const tok = this.next();
-    if (tok.kind === 'num') return { k: 'num', v: Number(tok.text) };
-    if (tok.text === '(') {
-      const e = this.expr();
-      this.expect(')');
-      return e;
-    }
-    if (tok.kind === 'id') {
-      if (FUNCTIONS[tok.text] && this.peek().text === '(') {
-        this.next();
-        const a = this.expr();
-        this.expect(')');
-        return { k: 'call', fn: tok.text, a };
-      }
-      const c = CONSTANTS[tok.text];
-      if (c !== undefined) return { k: 'num', v: c };
-      return { k: 'var', name: tok.text };
-    }
-    return this.fail(tok, `expected an expression, found '${tok.text || 'end of input'}'`);
-  }
-
-  // ---- tokens -----------------------------------------------------------------------------
-
-  private peek(): Token {
-    return this.t[this.i] ?? (this.t[this.t.length - 1] as Token);
-  }
-
-  private next(): Token {
-    const tok = this.peek();
-    if (tok.kind !== 'eof') this.i++;
-    return tok;
-  }
-
-  private accept(text: string): boolean {
-    const tok = this.peek();
-    if (tok.kind !== 'op' || tok.text !== text) return false;
-    this.i++;
-    return true;
-  }
-
-  private expect(text: string): void {
-    if (!this.accept(text))
-      this.fail(this.peek(), `expected '${text}', found '${this.peek().text || 'end of input'}'`);
-  }
-
-  private expectWord(word: string): void {
-    const tok = this.next();
-    if (tok.kind !== 'id' || tok.text !== word)
-      this.fail(tok, `expected '${word}', found '${tok.text || 'end of input'}'`);
-  }
-
-  private ident(): Token {
-    const tok = this.next();
-    if (tok.kind !== 'id') this.fail(tok, `expected a name, found '${tok.text || 'end of input'}'`);
-    return tok;
-  }
-
-  private intLiteral(): number {
-    const tok = this.next();
-    if (tok.kind !== 'num' || !/^\d+$/.test(tok.text))
-      this.fail(tok, `expected an integer, found '${tok.text || 'end of input'}'`);
-    return Number(tok.text);
-  }
-
-  private isAssignment(): boolean {
-    let j = this.i + 1;
-    if (this.t[j]?.text === '[') j += 3;
-    return this.t[j]?.text === '=';
-  }
-
-  private skipStatement(): void {
-    while (!this.accept(';')) {
-      if (this.peek().kind === 'eof') this.fail(this.peek(), "expected ';'");
-      this.next();
-    }
-  }
-
-  private fail(tok: Token, message: string): never {
-    throw new QuantumInputError(`line ${tok.line}, column ${tok.col}: ${message}`);
   }
 }

@@ -1,0 +1,87 @@
+/**
+ * A state kept as a map of its non-zero amplitudes. Circuits that stay sparse (GHZ states,
+ * oracles on basis states) then cost time in proportion to their non-zero amplitudes instead of
+ * 2^n; the engine switches to the dense vector once a state stops being sparse.
+ */
+import type { Matrix2 } from './gates.js';
+import { StateVector } from './statevector.js';
+
+/** Amplitudes smaller than this (squared) are dropped: they are rounding noise. */
+const EPSILON = 1e-30;
+
+export class SparseState {
+  /** index → [re, im] */
+  readonly amps = new Map<number, [number, number]>([[0, [1, 0]]]);
+
+  constructor(readonly numQubits: number) {}
+
+  get size(): number {
+    return this.amps.size;
+  }
+
+  /** `m` on `t` where all `cmask` bits are 1 and all `nmask` bits are 0. */
+  applyU(m: Matrix2, t: number, cmask = 0, nmask = 0): void {
+    const T = 1 << t;
+    const bases = new Set<number>();
+    for (const i of this.amps.keys()) {
+      const b = i & ~T;
+      if ((b & cmask) === cmask && (b & nmask) === 0) bases.add(b);
+    }
+    const ar = m[0] as number,
+      ai = m[1] as number,
+      br = m[2] as number,
+      bi = m[3] as number;
+    const cr = m[4] as number,
+      ci = m[5] as number,
+      dr = m[6] as number,
+      di = m[7] as number;
+    for (const b of bases) {
+      const [xr, xi] = this.amps.get(b) ?? [0, 0];
+      const [yr, yi] = this.amps.get(b | T) ?? [0, 0];
+      this.put(b, ar * xr - ai * xi + br * yr - bi * yi, ar * xi + ai * xr + br * yi + bi * yr);
+      this.put(b | T, cr * xr - ci * xi + dr * yr - di * yi, cr * xi + ci * xr + dr * yi + di * yr);
+    }
+  }
+
+  /** Swap qubits `a` and `b` under the same control rule. */
+  applySwap(a: number, b: number, cmask = 0, nmask = 0): void {
+    const A = 1 << a;
+    const B = 1 << b;
+    const moves: [number, [number, number]][] = [];
+    for (const [i, v] of this.amps) {
+      if ((i & cmask) !== cmask || (i & nmask) !== 0) continue;
+      if (((i & A) === 0) === ((i & B) === 0)) continue; // equal bits: unchanged
+      moves.push([i ^ A ^ B, v]);
+    }
+    for (const [j] of moves) this.amps.delete(j ^ A ^ B);
+    for (const [j, v] of moves) this.amps.set(j, v);
+  }
+
+  /** The same state as a dense vector. */
+  toDense(): StateVector {
+    const s = new StateVector(this.numQubits);
+    s.re[0] = 0;
+    for (const [i, [r, m]] of this.amps) {
+      s.re[i] = r;
+      s.im[i] = m;
+    }
+    return s;
+  }
+
+  /** Non-zero amplitudes by index: indices ascending and their probabilities. */
+  sorted(): { index: number[]; prob: number[] } {
+    const index = [...this.amps.keys()].sort((x, y) => x - y);
+    return {
+      index,
+      prob: index.map((i) => {
+        const [r, m] = this.amps.get(i) ?? [0, 0];
+        return r * r + m * m;
+      }),
+    };
+  }
+
+  private put(i: number, r: number, m: number): void {
+    if (r * r + m * m < EPSILON) this.amps.delete(i);
+    else this.amps.set(i, [r, m]);
+  }
+}
