@@ -94,7 +94,12 @@ const ratios = runs
   });
 const r20 = ratios.find((r) => r.circuit === 'random-d20-20');
 const b24 = byKey.get('berth/random-d20-24');
-XX;
+// At 24 qubits the state (256 MB) dominates; at smaller sizes the runtime's own heap does.
+const mem = Math.max(
+  ...runs
+    .filter((r) => r.engine === 'berth' && r.n === 24)
+    .map((r) => r.memoryOverStatevector ?? 0),
+);
 process.stdout.write(
   `${JSON.stringify(
     {
