@@ -155,7 +155,7 @@ export function createExecution(deps: ExecutionDeps) {
   async function start(jobId: string, now: Date): Promise<Job | null> {
     try {
       const job = await transition(jobId, [{ kind: 'start' }], now);
-      return job?.status === 'Running' && job.startedAt?.getTime() === now.getTime() ? job : null;
+      return job?.status === 'Running' ? job : null;
     } catch (e) {
       // The job or its session moved on (cancelled, closed, expired) between snapshot and commit.
       if (e instanceof AppError && e.code === 'invalid_transition') return null;
