@@ -1,16 +1,152 @@
 /**
- * `npm run bench:quantum`: Berth's simulator side by side with the JavaScript simulators a user
- * could pick instead (the npm packages quantum-circuit and jsqubits), in the same run, on the
- * same circuits: GHZ-n and a random depth-20 circuit for n = 10, 16, 20, 24, 1,024 shots.
- * Each measurement runs in its own process pinned to one core, with a time limit; a peer that
- * exceeds it at some size is not run at larger sizes. Prints one JSON document.
+ * `npm run bench:quantum` (`npx tsx bench/quantum.ts`): Berth's simulator side by side with the
+ * JavaScript simulators a user could pick instead (the npm packages quantum-circuit and jsqubits),
+ * in the same run, on the same circuits: GHZ-n and a seeded random depth-20 circuit, n = 10, 16,
+ * 20, 24, 1,024 shots. Prints one JSON document on stdout (progress on stderr).
+ *
+ * Each measurement runs in its own process (this file with `--run`), pinned to one core, so that
+ * its memory is its own and a time limit can stop it. A peer that exceeds the limit is recorded
+ * as such and not run at larger sizes. Times and memory start after each engine's modules are
+ * loaded. Berth runs compiled, as the server runs it: only
+ * src/quantum is compiled, into a temporary directory, so the bench does not depend on the rest
+ * of the project building.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const SIZES = [10, 16, 20, 24];
 const ENGINES = ['berth', 'quantum-circuit', 'jsqubits'] as const;
-const LIMIT_MS = Number(process.env.BERTH_BENCH_LIMIT_MS ?? 120_000);
+const KINDS = ['ghz', 'random'] as const;
+const LIMIT_MS = Number(process.env.BERTH_BENCH_LIMIT_MS ?? 60_000);
 const SHOTS = 1024;
+
+// ---- circuits (engine-neutral) ------------------------------------------------------------
+
+type Op =
+  | { readonly g: 'h'; readonly q: number }
+  | { readonly g: 'rx' | 'ry' | 'rz'; readonly q: number; readonly a: number }
+  | { readonly g: 'cx'; readonly c: number; readonly t: number };
+
+function ghz(n: number): Op[] {
+  const ops: Op[] = [{ g: 'h', q: 0 }];
+  for (let i = 1; i < n; i++) ops.push({ g: 'cx', c: i - 1, t: i });
+  return ops;
+}
+
+/** Each layer: H or a random rotation on every qubit, then CX on random disjoint pairs. */
+function random(n: number, depth = 20, seed = 2026): Op[] {
+  let s = seed >>> 0;
+  const rnd = (): number => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+  const ops: Op[] = [];
+  for (let d = 0; d < depth; d++) {
+    for (let q = 0; q < n; q++) {
+      const k = Math.floor(rnd() * 4);
+      if (k === 0) ops.push({ g: 'h', q });
+      else ops.push({ g: (['rx', 'ry', 'rz'] as const)[k - 1] ?? 'rx', q, a: rnd() * 2 * Math.PI });
+    }
+    const perm = [...Array(n).keys()].sort(() => rnd() - 0.5);
+    for (let i = 0; i + 1 < n; i += 2) ops.push({ g: 'cx', c: perm[i] ?? 0, t: perm[i + 1] ?? 0 });
+  }
+  return ops;
+}
+
+function toQasm(n: number, ops: readonly Op[]): string {
+  const lines = ['OPENQASM 3.0;', 'include "stdgates.inc";', `qubit[${n}] q;`, `bit[${n}] c;`];
+  for (const op of ops) {
+    if (op.g === 'cx') lines.push(`cx q[${op.c}], q[${op.t}];`);
+    else if (op.g === 'h') lines.push(`h q[${op.q}];`);
+    else lines.push(`${op.g}(${op.a}) q[${op.q}];`);
+  }
+  lines.push('c = measure q;');
+  return lines.join('\n');
+}
+
+// ---- one measurement (child process) ------------------------------------------------------
+
+/** Draw `shots` outcomes from (index, probability) pairs: the peers have no sampler of their own. */
+function sample(probs: Array<[number, number]>, shots: number): number {
+  probs.sort((a, b) => a[0] - b[0]);
+  const u = Array.from({ length: shots }, () => Math.random()).sort((a, b) => a - b);
+  const seen = new Set<number>();
+  let acc = 0;
+  let i = 0;
+  for (const x of u) {
+    while (i < probs.length - 1 && acc + (probs[i]?.[1] ?? 0) <= x) acc += probs[i++]?.[1] ?? 0;
+    seen.add(probs[i]?.[0] ?? 0);
+  }
+  return seen.size;
+}
+
+type Engine = (n: number, ops: readonly Op[]) => number;
+
+/** Load an engine (outside the timing: module loading is not simulation). */
+async function load(engine: string, lib: string): Promise<Engine> {
+  if (engine === 'berth') {
+    const { runProgram } = (await import(pathToFileURL(join(lib, 'index.js')).href)) as any;
+    const limits = { maxQubits: 30, maxShots: 1e6, maxExperiments: 1 };
+    return (n, ops) => {
+      const { result } = runProgram('sampler', { pubs: [[toQasm(n, ops), null, SHOTS]] }, limits);
+      return Object.keys(result.__value__.pub_results[0].__value__.metadata.counts.c).length;
+    };
+  }
+  if (engine === 'jsqubits') {
+    const { default: jsqubits } = (await import('jsqubits' as string)) as any;
+    return (n, ops) => {
+      let s = jsqubits('|' + '0'.repeat(n) + '>');
+      for (const op of ops) {
+        if (op.g === 'h') s = s.hadamard(op.q);
+        else if (op.g === 'rx') s = s.rotateX(op.q, op.a);
+        else if (op.g === 'ry') s = s.rotateY(op.q, op.a);
+        else if (op.g === 'rz') s = s.rotateZ(op.q, op.a);
+        else if (op.g === 'cx') s = s.cnot(op.c, op.t);
+      }
+      const probs: Array<[number, number]> = [];
+      s.each((c: any) => {
+        probs.push([Number(c.index), c.amplitude.real ** 2 + c.amplitude.imaginary ** 2]);
+      });
+      return sample(probs, SHOTS);
+    };
+  }
+  const QuantumCircuit = createRequire(import.meta.url)('quantum-circuit');
+  return (n, ops) => {
+    const qc = new QuantumCircuit(n);
+    for (const op of ops) {
+      if (op.g === 'h') qc.appendGate('h', op.q);
+      else if (op.g === 'cx') qc.appendGate('cx', [op.c, op.t]);
+      else qc.appendGate(op.g, op.q, { params: op.g === 'rz' ? { phi: op.a } : { theta: op.a } });
+    }
+    qc.run();
+    const probs: Array<[number, number]> = [];
+    for (const [k, v] of Object.entries(qc.state as Record<string, { re: number; im: number }>))
+      probs.push([Number(k), v.re * v.re + v.im * v.im]);
+    return sample(probs, SHOTS);
+  };
+}
+
+/** Bytes from /proc/self/status (VmRSS now, VmHWM the peak). */
+const vm = (field: string): number =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1]) *
+  1024;
+
+async function child(engine: string, kind: string, n: number, lib: string): Promise<void> {
+  const ops = kind === 'ghz' ? ghz(n) : random(n);
+  const run = await load(engine, lib);
+  const baseline = vm('VmRSS');
+  const t0 = performance.now();
+  const distinctOutcomes = run(n, ops);
+  const ms = Math.round((performance.now() - t0) * 10) / 10;
+  const memoryOverStatevector = (vm('VmHWM') - baseline) / (16 * 2 ** n);
+  process.stdout.write(`${JSON.stringify({ ms, distinctOutcomes, memoryOverStatevector })}\n`);
+}
+
+// ---- the comparison (parent process) ------------------------------------------------------
 
 interface Run {
   engine: string;
@@ -22,110 +158,104 @@ interface Run {
   skipped?: string;
 }
 
-function measure(engine: string, kind: string, n: number): Run {
-  const res = spawnSync(
-    'taskset',
-    [
-      '-c',
-      '0',
-      process.execPath,
-      '--max-old-space-size=16384',
-      '--import',
-      'tsx',
-      'bench/quantum/runner.ts',
-      engine,
-      kind,
-      String(n),
-      String(SHOTS),
-    ],
-    { encoding: 'utf8', timeout: LIMIT_MS, maxBuffer: 1 << 20 },
-  );
+/** Compile src/quantum alone (ES modules) into a temporary directory. */
+function buildLibrary(): string {
+  const out = mkdtempSync(join(tmpdir(), 'berth-quantum-'));
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  const flags = ['--outDir', out, '--rootDir', 'src/quantum', '--target', 'ES2022'];
+  flags.push('--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--types', 'node');
+  flags.push('--skipLibCheck', '--strict', 'src/quantum/index.ts');
+  execFileSync(process.execPath, [tsc, ...flags], { stdio: 'inherit' });
+  writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
+  return out;
+}
+
+function measure(engine: string, kind: string, n: number, lib: string): Run {
   const circuit = kind === 'ghz' ? `ghz-${n}` : `random-d20-${n}`;
+  const args = ['-c', '0', process.execPath, '--max-old-space-size=16384', '--import', 'tsx'];
+  args.push('bench/quantum.ts', '--run', engine, kind, String(n), lib);
+  const res = spawnSync('taskset', args, { encoding: 'utf8', timeout: LIMIT_MS });
   if (res.error || res.status !== 0) {
-    const why =
-      res.error?.message.includes('ETIMEDOUT') || res.signal === 'SIGTERM'
-        ? `over ${LIMIT_MS / 1000} s`
-        : `failed: ${(res.stderr || '').split('\n').find((l) => l.includes('Error')) ?? res.status}`;
+    const timedOut = res.error?.message.includes('ETIMEDOUT') || res.signal === 'SIGTERM';
+    const why = timedOut
+      ? `over ${LIMIT_MS / 1000} s (stopped)`
+      : `failed: ${(res.stderr || '').split('\n').find((l) => /Error|memory/.test(l)) ?? res.status}`;
     return { engine, circuit, n, skipped: why };
   }
-  return JSON.parse(res.stdout.trim().split('\n').pop() ?? '{}') as Run;
+  return { engine, circuit, n, ...JSON.parse(res.stdout.trim().split('\n').pop() ?? '{}') };
 }
 
-execFileSync('npm', ['run', 'build'], { stdio: 'ignore' });
-const runs: Run[] = [];
-for (const kind of ['ghz', 'random']) {
-  const givenUp = new Set<string>();
-  for (const n of SIZES) {
-    for (const engine of ENGINES) {
-      if (givenUp.has(engine)) {
-        runs.push({
-          engine,
-          circuit: kind === 'ghz' ? `ghz-${n}` : `random-d20-${n}`,
-          n,
-          skipped: 'not run: over the limit at a smaller size',
-        });
-        continue;
+function compare(lib: string): Run[] {
+  const runs: Run[] = [];
+  for (const kind of KINDS) {
+    const givenUp = new Set<string>();
+    for (const n of SIZES) {
+      for (const engine of ENGINES) {
+        const circuit = kind === 'ghz' ? `ghz-${n}` : `random-d20-${n}`;
+        const r = givenUp.has(engine)
+          ? { engine, circuit, n, skipped: 'not run: over the limit at a smaller size' }
+          : measure(engine, kind, n, lib);
+        if (r.skipped) givenUp.add(engine);
+        runs.push(r);
+        process.stderr.write(`${JSON.stringify(r)}\n`);
       }
-      const r = measure(engine, kind, n);
-      if (r.skipped) givenUp.add(engine);
-      runs.push(r);
-      process.stderr.write(`${JSON.stringify(r)}\n`);
     }
   }
+  return runs;
 }
 
-const byKey = new Map(runs.map((r) => [`${r.engine}/${r.circuit}`, r]));
-const ratios = runs
-  .filter((r) => r.engine === 'berth' && r.ms !== undefined)
-  .map((b) => {
-    const peers = ENGINES.filter((e) => e !== 'berth').map((e) => byKey.get(`${e}/${b.circuit}`));
-    const timed = peers.filter((p) => p?.ms !== undefined).map((p) => p?.ms ?? Infinity);
-    const fastest = timed.length ? Math.min(...timed) : null;
-    return {
-      circuit: b.circuit,
-      berthMs: b.ms,
-      fastestPeerMs: fastest,
+function report(runs: Run[]): unknown {
+  const byKey = new Map(runs.map((r) => [`${r.engine}/${r.circuit}`, r]));
+  const speedups = runs
+    .filter((r) => r.engine === 'berth' && r.ms !== undefined)
+    .map((b) => {
+      const peers = ENGINES.filter((e) => e !== 'berth').map((e) => byKey.get(`${e}/${b.circuit}`));
+      const timed = peers.flatMap((p) => (p?.ms === undefined ? [] : [p.ms]));
+      const fastest = timed.length ? Math.min(...timed) : null;
+      const ms = b.ms ?? 1;
       // With no peer finishing, the time limit bounds the ratio from below.
-      speedup:
-        fastest !== null
-          ? Math.round((fastest / (b.ms ?? 1)) * 10) / 10
-          : `> ${Math.round(LIMIT_MS / (b.ms ?? 1))}`,
-    };
-  });
-const r20 = ratios.find((r) => r.circuit === 'random-d20-20');
-const b24 = byKey.get('berth/random-d20-24');
-// At 24 qubits the state (256 MB) dominates; at smaller sizes the runtime's own heap does.
-const mem = Math.max(
-  ...runs
-    .filter((r) => r.engine === 'berth' && r.n === 24)
-    .map((r) => r.memoryOverStatevector ?? 0),
-);
-process.stdout.write(
-  `${JSON.stringify(
-    {
-      benchmark: 'berth-quantum',
-      shots: SHOTS,
-      oneCore: true,
-      timeLimitMsPerRun: LIMIT_MS,
-      runs,
-      speedups: ratios,
-      goals: {
-        speedupAt20Qubits: {
-          goal: '>= 20x the faster peer (random depth-20)',
-          measured: r20?.speedup ?? null,
-        },
-        random24Under15s: {
-          goalMs: 15_000,
-          measuredMs: b24?.ms ?? null,
-          met: (b24?.ms ?? Infinity) < 15_000,
-        },
-        memoryWithin1_2xStatevectorAt24Qubits: {
-          measuredMax: Math.round(mem * 100) / 100,
-          met: mem <= 1.2,
-        },
+      const speedup =
+        fastest !== null ? Math.round((fastest / ms) * 10) / 10 : `> ${Math.round(LIMIT_MS / ms)}`;
+      return { circuit: b.circuit, berthMs: b.ms, fastestPeerMs: fastest, speedup };
+    });
+  const r20 = speedups.find((r) => r.circuit === 'random-d20-20');
+  const b24 = byKey.get('berth/random-d20-24');
+  // At 24 qubits the state (256 MB) dominates; at small sizes the runtime's own heap does.
+  const mem = Math.max(
+    ...runs
+      .filter((r) => r.engine === 'berth' && r.n === 24)
+      .map((r) => r.memoryOverStatevector ?? 0),
+  );
+  return {
+    benchmark: 'berth-quantum',
+    shots: SHOTS,
+    oneCore: true,
+    timeLimitMsPerRun: LIMIT_MS,
+    runs,
+    speedups,
+    goals: {
+      speedupAt20Qubits: {
+        goal: '>= 20x the faster peer (random depth-20)',
+        measured: r20?.speedup ?? null,
+      },
+      random24Under15s: {
+        goalMs: 15_000,
+        measuredMs: b24?.ms ?? null,
+        met: (b24?.ms ?? Infinity) < 15_000,
+      },
+      memoryWithin1_2xStatevectorAt24Qubits: {
+        measuredMax: Math.round(mem * 100) / 100,
+        met: mem <= 1.2,
       },
     },
-    null,
-    2,
-  )}\n`,
-);
+  };
+}
+
+const argv = process.argv.slice(2);
+if (argv[0] === '--run') {
+  const [, engine = 'berth', kind = 'ghz', n = '10', lib = ''] = argv;
+  await child(engine, kind, Number(n), lib);
+} else {
+  const lib = buildLibrary();
+  process.stdout.write(`${JSON.stringify(report(compare(lib)), null, 2)}\n`);
+}

@@ -2,6 +2,7 @@
 import { QuantumInputError } from './errors.js';
 import { decodeNdarray } from './npy.js';
 
+/** A rectangular array: its shape and its elements in C order. */
 export interface NdArray<T> {
   readonly shape: readonly number[];
   /** C order. */
@@ -84,6 +85,8 @@ export function broadcastIndex(
   return idx;
 }
 
+/** The number of elements of an array of `shape`. */
 export const product = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
+/** A finite number (the element test for numeric arrays). */
 export const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);

@@ -6,6 +6,7 @@
 import { type NdArray, isNumber, product, toNdArray, unwrap } from './arrays.js';
 import { QuantumInputError } from './errors.js';
 
+/** The parameter values of a pub, one set per element of its shape. */
 export interface Bindings {
   /** The pub's parameter shape. */
   readonly shape: readonly number[];
@@ -13,6 +14,10 @@ export interface Bindings {
   readonly sets: readonly ReadonlyMap<string, number>[];
 }
 
+/**
+ * Read a pub's parameter values for a circuit whose parameters are `parameters`. Throws
+ * QuantumInputError, naming `where`.
+ */
 export function parseBindings(
   raw: unknown,
   parameters: readonly string[],

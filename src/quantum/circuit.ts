@@ -18,6 +18,7 @@ export interface UnitaryOp {
   readonly inverse: boolean;
 }
 
+/** Exchange qubits `a` and `b`, under the same control rule as UnitaryOp. */
 export interface SwapOp {
   readonly kind: 'swap';
   readonly a: number;
@@ -26,12 +27,14 @@ export interface SwapOp {
   readonly negControls: readonly number[];
 }
 
+/** Measure `qubit` into classical bit `clbit`. */
 export interface MeasureOp {
   readonly kind: 'measure';
   readonly qubit: number;
   readonly clbit: number;
 }
 
+/** Reset `qubit` to |0⟩. */
 export interface ResetOp {
   readonly kind: 'reset';
   readonly qubit: number;
@@ -46,14 +49,17 @@ export interface IfOp {
   readonly orelse: readonly Op[];
 }
 
+/** A primitive operation of a parsed circuit. */
 export type Op = UnitaryOp | SwapOp | MeasureOp | ResetOp | IfOp;
 
+/** A named register: bits `offset` … `offset + size − 1` of its kind. */
 export interface Register {
   readonly name: string;
   readonly size: number;
   readonly offset: number;
 }
 
+/** A parsed circuit: primitive operations on numbered qubits and classical bits. */
 export interface Circuit {
   readonly numQubits: number;
   readonly numClbits: number;
@@ -64,12 +70,30 @@ export interface Circuit {
   readonly parameters: readonly string[];
 }
 
-/** Whether every measurement comes after all other operations (then shots sample one final state). */
+/**
+ * Whether all shots can be drawn from one final state: nothing branches on a measurement, no
+ * gate or reset acts on a qubit after it was measured (a measurement commutes with operations on
+ * other qubits, so it can wait until the end), and resets only act on untouched qubits (no-ops).
+ */
 export function measuresAreTerminal(c: Circuit): boolean {
-  let measured = false;
+  const measured = new Set<number>();
+  const touched = new Set<number>();
   for (const op of c.ops) {
-    if (op.kind === 'measure') measured = true;
-    else if (measured || op.kind === 'if' || op.kind === 'reset') return false;
+    if (op.kind === 'if') return false;
+    if (op.kind === 'measure') {
+      measured.add(op.qubit);
+      touched.add(op.qubit);
+      continue;
+    }
+    if (op.kind === 'reset') {
+      if (touched.has(op.qubit)) return false;
+      continue;
+    }
+    const qs = op.kind === 'u' ? [op.target] : [op.a, op.b];
+    for (const q of [...qs, ...op.controls, ...op.negControls]) {
+      if (measured.has(q)) return false;
+      touched.add(q);
+    }
   }
   return true;
 }
@@ -89,4 +113,62 @@ export function* qubitPairs(ops: readonly Op[]): Generator<readonly [number, num
       for (let j = i + 1; j < qs.length; j++) yield [qs[i] ?? 0, qs[j] ?? 0];
     }
   }
+}
+
+/** The qubits that operations touch, ascending. */
+export function usedQubits(ops: readonly Op[], into: Set<number> = new Set()): number[] {
+  for (const op of ops) {
+    if (op.kind === 'if') {
+      usedQubits(op.body, into);
+      usedQubits(op.orelse, into);
+    } else if (op.kind === 'measure' || op.kind === 'reset') into.add(op.qubit);
+    else {
+      for (const q of op.kind === 'u' ? [op.target] : [op.a, op.b]) into.add(q);
+      for (const q of [...op.controls, ...op.negControls]) into.add(q);
+    }
+  }
+  return [...into].sort((x, y) => x - y);
+}
+
+function renumberOps(ops: readonly Op[], to: ReadonlyMap<number, number>): Op[] {
+  const q = (x: number): number => to.get(x) ?? x;
+  return ops.map((op): Op => {
+    switch (op.kind) {
+      case 'if':
+        return { ...op, body: renumberOps(op.body, to), orelse: renumberOps(op.orelse, to) };
+      case 'measure':
+      case 'reset':
+        return { ...op, qubit: q(op.qubit) };
+      case 'u':
+        return {
+          ...op,
+          target: q(op.target),
+          controls: op.controls.map(q),
+          negControls: op.negControls.map(q),
+        };
+      case 'swap':
+        return {
+          ...op,
+          a: q(op.a),
+          b: q(op.b),
+          controls: op.controls.map(q),
+          negControls: op.negControls.map(q),
+        };
+    }
+  });
+}
+
+/**
+ * The circuit on the qubits it uses, renumbered 0…k−1 in order. Idle qubits stay |0⟩ and change
+ * no result, so a circuit transpiled for a 127-qubit device that uses 5 of them simulates as 5.
+ * `used[k]` is the original number of qubit k.
+ */
+export function compact(c: Circuit): { circuit: Circuit; used: readonly number[] } {
+  const used = usedQubits(c.ops);
+  if (used.length === c.numQubits) return { circuit: c, used };
+  const to = new Map(used.map((q, k) => [q, k]));
+  return {
+    circuit: { ...c, numQubits: used.length, ops: renumberOps(c.ops, to) },
+    used,
+  };
 }

@@ -21,17 +21,34 @@ export function bitArray(
   };
 }
 
+/** A float64 ndarray (`<f8`) of `shape`. */
 export function floatArray(values: Float64Array, shape: readonly number[]): Encoded {
   return encodeNdarray(values, '<f8', shape);
 }
 
+/**
+ * Older qiskit-ibm-runtime decoders (for Qiskit 1.0) build the DataBin class from `field_types`
+ * and fail without it; newer ones ignore it. The strings are what `str(type)` gives in Python.
+ */
+const FIELD_TYPES: Readonly<Record<string, string>> = {
+  BitArray: "<class 'qiskit.primitives.containers.bit_array.BitArray'>",
+  ndarray: "<class 'numpy.ndarray'>",
+};
+
+/** A DataBin of `fields` (in order), each of the pub's `shape`. */
 export function dataBin(fields: Record<string, Encoded>, shape: readonly number[]): Encoded {
   return {
     __type__: 'DataBin',
-    __value__: { field_names: Object.keys(fields), shape: [...shape], fields },
+    __value__: {
+      field_names: Object.keys(fields),
+      field_types: Object.values(fields).map((f) => FIELD_TYPES[f.__type__] ?? f.__type__),
+      shape: [...shape],
+      fields,
+    },
   };
 }
 
+/** A SamplerPubResult or PubResult of a DataBin and metadata. */
 export function pubResult(
   type: 'SamplerPubResult' | 'PubResult',
   data: Encoded,
@@ -40,6 +57,7 @@ export function pubResult(
   return { __type__: type, __value__: { data, metadata } };
 }
 
+/** The PrimitiveResult document: the pub results and the job metadata. */
 export function primitiveResult(
   pubResults: readonly Encoded[],
   metadata: Record<string, unknown>,

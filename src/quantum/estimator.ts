@@ -6,70 +6,24 @@
  */
 import { broadcastIndex, broadcastShapes, product, toNdArray, unwrap } from './arrays.js';
 import { parseBindings } from './bindings.js';
-import type { Circuit } from './circuit.js';
+import { compact } from './circuit.js';
 import { dataBin, floatArray, primitiveResult, pubResult } from './encoding.js';
+import { nest } from './npy.js';
 import { QuantumInputError } from './errors.js';
 import { bind, evolve, fuse } from './execute.js';
-import { type ProgramLimits, pubItems, readCircuit, readParams, seedOf } from './pubs.js';
-import { type Rng, createRng, gaussian } from './rng.js';
+import {
+  type ProgramLimits,
+  type RunOptions,
+  pubItems,
+  readCircuit,
+  readParams,
+  seedOf,
+} from './pubs.js';
+import { type Rng, binomial, createRng } from './rng.js';
 import { StateVector } from './statevector.js';
+import { isObservableLeaf, pauliExpectation, restrictLabel, toObservable } from './observables.js';
 
-/** A Pauli sum: terms of (label, coefficient); labels are little-endian (last char = qubit 0). */
-export type Observable = readonly (readonly [string, number])[];
-
-const isObservableLeaf = (v: unknown): v is string | Record<string, number> =>
-  typeof v === 'string' ||
-  (typeof v === 'object' && v !== null && !Array.isArray(v) && !('__type__' in v));
-
-function toObservable(v: string | Record<string, unknown>, n: number, where: string): Observable {
-  const terms: [string, number][] =
-    typeof v === 'string' ? [[v, 1]] : Object.entries(v).map(([k, c]) => [k, c as number]);
-  for (const [label, c] of terms) {
-    if (typeof c !== 'number' || !Number.isFinite(c))
-      throw new QuantumInputError(`${where}: the coefficient of ${label} must be a real number`);
-    if (!/^[IXYZ]+$/.test(label))
-      throw new QuantumInputError(
-        `${where}: ${JSON.stringify(label)} is not a Pauli string (I, X, Y, Z)`,
-      );
-    if (label.length !== n)
-      throw new QuantumInputError(
-        `${where}: ${label} acts on ${label.length} qubits; the circuit has ${n}`,
-      );
-  }
-  return terms;
-}
-
-/** ⟨ψ|P|ψ⟩ for one Pauli string. */
-export function pauliExpectation(state: StateVector, label: string): number {
-  const n = label.length;
-  let x = 0;
-  let z = 0;
-  let ys = 0;
-  for (let q = 0; q < n; q++) {
-    const ch = label[n - 1 - q];
-    if (ch === 'X' || ch === 'Y') x += 2 ** q;
-    if (ch === 'Z' || ch === 'Y') z += 2 ** q;
-    if (ch === 'Y') ys++;
-  }
-  const { re, im, dim } = state;
-  // P|j⟩ = i^ys (−1)^popcount(j∧z) |j⊕x⟩, so ⟨ψ|P|ψ⟩ = Σ_j conj(ψ_{j⊕x}) i^ys (−1)^… ψ_j.
-  let sr = 0;
-  let si = 0;
-  for (let j = 0; j < dim; j++) {
-    const k = j ^ x;
-    let sign = 1;
-    for (let b = j & z; b; b &= b - 1) sign = -sign;
-    const ar = re[k] ?? 0;
-    const ai = -(im[k] ?? 0);
-    const br = (re[j] ?? 0) * sign;
-    const bi = (im[j] ?? 0) * sign;
-    sr += ar * br - ai * bi;
-    si += ar * bi + ai * br;
-  }
-  const phase = ys % 4;
-  return phase === 0 ? sr : phase === 1 ? -si : phase === 2 ? -sr : si;
-}
-
+/** Read and check Estimator V2 params. Throws QuantumInputError. */
 export function readEstimatorPubs(params: unknown, limits: ProgramLimits) {
   const p = readParams(params, limits);
   const defaultPrecision = p.options.default_precision ?? p.raw.precision ?? 0;
@@ -123,47 +77,43 @@ function estimate(
   return { ev, std: Math.sqrt(variance) };
 }
 
-/** A Binomial(n, p) draw: exact for small n, the normal approximation beyond. */
-function binomial(n: number, p: number, rng: Rng): number {
-  if (n <= 1000) {
-    let k = 0;
-    for (let i = 0; i < n; i++) if (rng() < p) k++;
-    return k;
-  }
-  const k = Math.round(n * p + Math.sqrt(n * p * (1 - p)) * gaussian(rng));
-  return Math.min(n, Math.max(0, k));
-}
-
-export function runEstimator(params: unknown, limits: ProgramLimits, shouldStop?: () => boolean) {
+/** Run the primitive; the PrimitiveResult document. */
+export function runEstimator(params: unknown, limits: ProgramLimits, run: RunOptions = {}) {
+  const { shouldStop } = run;
   const { pubs, p } = readEstimatorPubs(params, limits);
-  const rng = createRng(seedOf(p));
+  const rng = createRng(seedOf(p, run.seed));
   const results = pubs.map((pub) => {
-    const states = new Map<number, StateVector>();
-    const stateFor = (b: number): StateVector => {
-      let s = states.get(b);
-      if (!s) {
-        s = new StateVector(pub.circuit.numQubits);
-        evolve(s, fuse(bind(pub.circuit.ops, pub.bindings.sets[b] ?? new Map())), shouldStop);
-        states.set(b, s);
-      }
-      return s;
-    };
+    const { circuit, used } = compact(pub.circuit);
     const n = product(pub.shape);
     const evs = new Float64Array(n);
     const stds = new Float64Array(n);
+    // One state per parameter set, evaluated for every element that broadcasts from it, so that
+    // only one state is alive at a time.
+    const elementsOf = new Map<number, number[]>();
     for (let k = 0; k < n; k++) {
-      const state = stateFor(broadcastIndex(k, pub.shape, pub.bindings.shape));
-      const obs = pub.observables[broadcastIndex(k, pub.shape, pub.obsShape)] ?? [];
-      const exact = obs.map(
-        ([label, c]) => [c, pauliExpectation(state, label), /^I*$/.test(label)] as const,
-      );
-      if (pub.precision > 0) {
-        const est = estimate(exact, shotsForPrecision(pub.precision), rng);
-        evs[k] = est.ev;
-        stds[k] = est.std;
-      } else {
-        evs[k] = exact.reduce((sum, [c, e]) => sum + c * e, 0);
-        stds[k] = 0;
+      const b = broadcastIndex(k, pub.shape, pub.bindings.shape);
+      elementsOf.set(b, [...(elementsOf.get(b) ?? []), k]);
+    }
+    for (const [b, elements] of elementsOf) {
+      const state = new StateVector(circuit.numQubits);
+      evolve(state, fuse(bind(circuit.ops, pub.bindings.sets[b] ?? new Map())), shouldStop);
+      for (const k of elements) {
+        const obs = pub.observables[broadcastIndex(k, pub.shape, pub.obsShape)] ?? [];
+        const exact = obs.map(([label, c]) => {
+          const r = restrictLabel(label, used);
+          return [
+            c,
+            r === null ? 0 : pauliExpectation(state, r),
+            r !== null && !/[XYZ]/.test(r),
+          ] as const;
+        });
+        if (pub.precision > 0) {
+          const est = estimate(exact, shotsForPrecision(pub.precision), rng);
+          evs[k] = est.ev;
+          stds[k] = est.std;
+        } else {
+          evs[k] = exact.reduce((sum, [c, e]) => sum + c * e, 0);
+        }
       }
     }
     const fields = {
@@ -175,11 +125,10 @@ export function runEstimator(params: unknown, limits: ProgramLimits, shouldStop?
       target_precision: pub.precision,
       shots: shotsForPrecision(pub.precision),
       circuit_metadata: {},
-      evs: Array.from(evs),
-      stds: Array.from(stds),
+      // Plain numbers for readers without NumPy, nested like the pub's shape.
+      evs: nest(Array.from(evs), pub.shape),
+      stds: nest(Array.from(stds), pub.shape),
     });
   });
   return primitiveResult(results, { version: 2 });
 }
-
-export type { Circuit };

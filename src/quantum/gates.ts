@@ -90,6 +90,7 @@ const g = (base: string, params: number, controls = 0): StandardGate => ({
   controls,
 });
 
+/** The standard gates of qelib1.inc and stdgates.inc, by name. */
 export const STANDARD: Readonly<Record<string, StandardGate>> = {
   id: g('id', 0),
   i: g('id', 0),

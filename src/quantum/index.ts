@@ -6,11 +6,11 @@
 import { product } from './arrays.js';
 import { QuantumInputError, SimulationCancelledError } from './errors.js';
 import { readEstimatorPubs, runEstimator, shotsForPrecision } from './estimator.js';
-import type { ProgramLimits } from './pubs.js';
+import type { ProgramLimits, RunOptions } from './pubs.js';
 import { readSamplerPubs, runSampler } from './sampler.js';
 
 export { QuantumInputError, SimulationCancelledError };
-export type { ProgramLimits };
+export type { ProgramLimits, RunOptions };
 export { parseQasm } from './qasm/parser.js';
 export { StateVector } from './statevector.js';
 export { statevector } from './exact.js';
@@ -23,6 +23,7 @@ export interface ProgramSummary {
   readonly maxQubits: number;
 }
 
+/** The programs the library runs. */
 export type ProgramId = 'sampler' | 'estimator';
 
 /** Validate params (parse and check every circuit; no simulation). Throws QuantumInputError. */
@@ -47,17 +48,22 @@ export function checkProgram(
   };
 }
 
-/** Run a program; `result` is the PrimitiveResult document. */
+/**
+ * Run a program; `result` is the PrimitiveResult document that GET /jobs/{id}/results returns.
+ * Synchronous (for a worker thread). A seed in the params wins over `options.seed`; with neither,
+ * the run is seeded at random. Throws QuantumInputError for bad input and
+ * SimulationCancelledError when `options.shouldStop()` says so.
+ */
 export function runProgram(
   programId: ProgramId,
   params: unknown,
   limits: ProgramLimits,
-  options: { shouldStop?: () => boolean } = {},
+  options: RunOptions = {},
 ): { result: unknown; summary: ProgramSummary } {
   const summary = checkProgram(programId, params, limits);
   const result =
     programId === 'sampler'
-      ? runSampler(params, limits, options.shouldStop)
-      : runEstimator(params, limits, options.shouldStop);
+      ? runSampler(params, limits, options)
+      : runEstimator(params, limits, options);
   return { result, summary };
 }

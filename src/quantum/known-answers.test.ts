@@ -110,6 +110,28 @@ describe('known answers', () => {
   });
 });
 
+describe('sampled rotations', () => {
+  it('measure 1 with probability sin²(θ/2), within 5 standard deviations (seed 21)', () => {
+    const qasm = `${H}input float[64] theta; qubit q; bit[1] c; ry(theta) q; c[0] = measure q;`;
+    const thetas = [0.3, 1.1, 2.5];
+    const shots = 20_000;
+    const r = runProgram(
+      'sampler',
+      { pubs: [[qasm, thetas.map((t) => [t]), shots]], options: { seed: 21 } },
+      LIMITS,
+    ).result as any;
+    const counts = r.__value__.pub_results[0].__value__.metadata.counts.c as Record<
+      string,
+      number
+    >[];
+    thetas.forEach((theta, k) => {
+      const p = Math.sin(theta / 2) ** 2;
+      const sigma = Math.sqrt(shots * p * (1 - p));
+      expect(Math.abs((counts[k]?.['1'] ?? 0) - shots * p)).toBeLessThan(5 * sigma);
+    });
+  });
+});
+
 describe('properties of random circuits (fast-check)', () => {
   const gate = fc.oneof(
     fc.record({

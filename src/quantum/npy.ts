@@ -5,6 +5,7 @@
 import { deflateSync, inflateSync } from 'node:zlib';
 import { QuantumInputError } from './errors.js';
 
+/** The NumPy dtypes the results use: bytes for BitArrays, float64 for estimates. */
 export type Dtype = '|u1' | '<f8';
 
 const shapeText = (shape: readonly number[]): string =>

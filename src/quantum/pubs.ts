@@ -1,8 +1,11 @@
 /** Reading primitive params (what the Python client sends as `params`) into checked pubs. */
 import type { Circuit } from './circuit.js';
-import { qubitPairs } from './circuit.js';
+import { qubitPairs, usedQubits } from './circuit.js';
 import { QuantumInputError } from './errors.js';
 import { parseQasm } from './qasm/parser.js';
+
+/** Amplitude indices are 32-bit integers, and 2^30 amplitudes already take 16 GiB. */
+export const MAX_SIMULATED_QUBITS = 30;
 
 /** What a backend allows. */
 export interface ProgramLimits {
@@ -26,6 +29,7 @@ export interface PrimitiveParams {
 const asObject = (v: unknown): Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
+/** Check the params object and its pub list against the backend limits. */
 export function readParams(params: unknown, limits: ProgramLimits): PrimitiveParams {
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
     throw new QuantumInputError('params must be an object with a "pubs" list');
@@ -76,6 +80,12 @@ export function readCircuit(value: unknown, index: number, limits: ProgramLimits
       `pub ${index}: the circuit uses ${circuit.numQubits} qubits; the backend has ${limits.maxQubits}`,
     );
   }
+  const active = usedQubits(circuit.ops).length;
+  if (active > MAX_SIMULATED_QUBITS) {
+    throw new QuantumInputError(
+      `pub ${index}: the circuit acts on ${active} qubits; Berth simulates at most ${MAX_SIMULATED_QUBITS}`,
+    );
+  }
   if (limits.couplingMap) {
     const coupled = new Set(limits.couplingMap.flatMap(([a, b]) => [`${a},${b}`, `${b},${a}`]));
     for (const [a, b] of qubitPairs(circuit.ops)) {
@@ -98,9 +108,20 @@ export function intOption(v: unknown, what: string, min: number, max: number): n
   return v;
 }
 
-/** The seed from options.simulator.seed_simulator, options.seed or params.seed. */
-export function seedOf(p: PrimitiveParams): number | undefined {
+/** How a run is carried out (not what it computes). */
+export interface RunOptions {
+  /** Seed used when the params name none. */
+  readonly seed?: number;
+  /** Polled between gates and shots; when it returns true the run throws SimulationCancelledError. */
+  readonly shouldStop?: () => boolean;
+}
+
+/**
+ * The seed: the user's (options.simulator.seed_simulator, options.seed or params.seed) first,
+ * then the caller's; undefined means a random one.
+ */
+export function seedOf(p: PrimitiveParams, fallback?: number): number | undefined {
   const sim = asObject(p.options.simulator);
   const v = sim.seed_simulator ?? p.options.seed ?? p.raw.seed;
-  return intOption(v, 'the seed', 0, Number.MAX_SAFE_INTEGER);
+  return intOption(v, 'the seed', 0, Number.MAX_SAFE_INTEGER) ?? fallback;
 }

@@ -124,7 +124,8 @@ describe('estimator', () => {
       { pubs: [[circuit, [['ZZ'], ['IZ'], [{ XX: 2, ZI: -1 }]], t.map((x) => [x])]] },
       LIMITS,
     ).result;
-    const evs = pub(r).metadata.evs as number[];
+    const evs = (pub(r).metadata.evs as number[][]).flat();
+    expect(pub(r).metadata.evs.length).toBe(3);
     expect(pub(r).data.__value__.shape).toEqual([3, 2]);
     const expected = [
       1,

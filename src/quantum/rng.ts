@@ -1,5 +1,6 @@
 /** A small seeded PRNG (sfc32, seeded through splitmix32) so that results can be reproduced. */
 
+/** A source of uniform numbers in [0, 1). */
 export type Rng = () => number;
 
 /** Uniform [0, 1) numbers from a 32-bit seed; a random seed when none is given. */
@@ -34,4 +35,18 @@ export function gaussian(rng: Rng): number {
   const u = 1 - rng();
   const v = rng();
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/**
+ * A Binomial(n, p) draw: exact (n Bernoulli trials) up to a million, which sampler shot counts
+ * never exceed; the normal approximation beyond, where it is accurate.
+ */
+export function binomial(n: number, p: number, rng: Rng): number {
+  if (n <= 1_000_000) {
+    let k = 0;
+    for (let i = 0; i < n; i++) if (rng() < p) k++;
+    return k;
+  }
+  const k = Math.round(n * p + Math.sqrt(n * p * (1 - p)) * gaussian(rng));
+  return Math.min(n, Math.max(0, k));
 }

@@ -4,7 +4,7 @@
  */
 import { product } from './arrays.js';
 import { type Bindings, parseBindings } from './bindings.js';
-import type { Circuit, Register } from './circuit.js';
+import { type Circuit, type Register, compact } from './circuit.js';
 import { bitArray, dataBin, primitiveResult, pubResult } from './encoding.js';
 import { QuantumInputError } from './errors.js';
 import { bind, sampleShots } from './execute.js';
@@ -14,6 +14,7 @@ import {
   intOption,
   pubItems,
   readCircuit,
+  type RunOptions,
   readParams,
   seedOf,
 } from './pubs.js';
@@ -22,12 +23,14 @@ import { createRng } from './rng.js';
 /** Qiskit's default number of shots for Sampler V2. */
 export const DEFAULT_SHOTS = 4096;
 
+/** A checked sampler pub. */
 export interface SamplerPub {
   readonly circuit: Circuit;
   readonly bindings: Bindings;
   readonly shots: number;
 }
 
+/** Read and check Sampler V2 params. Throws QuantumInputError. */
 export function readSamplerPubs(
   params: unknown,
   limits: ProgramLimits,
@@ -53,12 +56,16 @@ export function readSamplerPubs(
   return { pubs, p };
 }
 
-export function runSampler(params: unknown, limits: ProgramLimits, shouldStop?: () => boolean) {
+/** Run the primitive; the PrimitiveResult document. */
+export function runSampler(params: unknown, limits: ProgramLimits, run: RunOptions = {}) {
+  const { shouldStop } = run;
   const { pubs, p } = readSamplerPubs(params, limits);
-  const rng = createRng(seedOf(p));
+  const rng = createRng(seedOf(p, run.seed));
   const results = pubs.map((pub) => {
+    // Idle qubits (a circuit transpiled for a wide device) are left out of the simulation.
+    const { circuit } = compact(pub.circuit);
     const elements = pub.bindings.sets.map((env) =>
-      sampleShots(pub.circuit, bind(pub.circuit.ops, env), pub.shots, rng, shouldStop),
+      sampleShots(circuit, bind(circuit.ops, env), pub.shots, rng, shouldStop),
     );
     const fields = Object.fromEntries(
       pub.circuit.cregs.map((reg) => [
@@ -78,12 +85,12 @@ export function runSampler(params: unknown, limits: ProgramLimits, shouldStop?: 
   return primitiveResult(results, { version: 2 });
 }
 
-/** Register value of one shot (bit k of the register is clbit offset+k). */
-function registerValue(bits: Uint8Array, shot: number, reg: Register, numClbits: number): bigint {
-  let v = 0n;
-  for (let k = reg.size - 1; k >= 0; k--)
-    v = (v << 1n) | BigInt(bits[shot * numClbits + reg.offset + k] ?? 0);
-  return v;
+/** A shot's register as Qiskit prints it: bit k of the register (clbit offset+k) k places from the right. */
+function bitstring(bits: Uint8Array, shot: number, reg: Register, numClbits: number): string {
+  const from = shot * numClbits + reg.offset;
+  let key = '';
+  for (let k = reg.size - 1; k >= 0; k--) key += bits[from + k] ? '1' : '0';
+  return key;
 }
 
 /** Big-endian bytes per shot, as Qiskit's BitArray stores them. */
@@ -109,9 +116,7 @@ function countsOf(elements: readonly Uint8Array[], reg: Register, pub: SamplerPu
   const one = (bits: Uint8Array): Record<string, number> => {
     const c: Record<string, number> = {};
     for (let s = 0; s < pub.shots; s++) {
-      const key = registerValue(bits, s, reg, pub.circuit.numClbits)
-        .toString(2)
-        .padStart(reg.size, '0');
+      const key = bitstring(bits, s, reg, pub.circuit.numClbits);
       c[key] = (c[key] ?? 0) + 1;
     }
     return c;

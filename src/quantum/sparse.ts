@@ -9,6 +9,7 @@ import { StateVector } from './statevector.js';
 /** Amplitudes smaller than this (squared) are dropped: they are rounding noise. */
 const EPSILON = 1e-30;
 
+/** A state as a map of its non-zero amplitudes. */
 export class SparseState {
   /** index → [re, im] */
   readonly amps = new Map<number, [number, number]>([[0, [1, 0]]]);
@@ -68,16 +69,17 @@ export class SparseState {
     return s;
   }
 
-  /** Non-zero amplitudes by index: indices ascending and their probabilities. */
-  sorted(): { index: number[]; prob: number[] } {
-    const index = [...this.amps.keys()].sort((x, y) => x - y);
-    return {
-      index,
-      prob: index.map((i) => {
-        const [r, m] = this.amps.get(i) ?? [0, 0];
-        return r * r + m * m;
-      }),
-    };
+  /** The non-zero amplitudes in index order. */
+  sorted(): { index: Uint32Array; re: Float64Array; im: Float64Array } {
+    const index = Uint32Array.from(this.amps.keys()).sort();
+    const re = new Float64Array(index.length);
+    const im = new Float64Array(index.length);
+    index.forEach((i, k) => {
+      const [r, m] = this.amps.get(i) ?? [0, 0];
+      re[k] = r;
+      im[k] = m;
+    });
+    return { index, re, im };
   }
 
   private put(i: number, r: number, m: number): void {

@@ -5,6 +5,7 @@
  */
 import { QuantumInputError } from '../errors.js';
 
+/** An angle expression tree. */
 export type Expr =
   | { readonly k: 'num'; readonly v: number }
   | { readonly k: 'var'; readonly name: string }
@@ -17,6 +18,7 @@ export type Expr =
     }
   | { readonly k: 'call'; readonly fn: string; readonly a: Expr };
 
+/** Named constants of OpenQASM 3. */
 export const CONSTANTS: Readonly<Record<string, number>> = {
   pi: Math.PI,
   π: Math.PI,
@@ -26,6 +28,7 @@ export const CONSTANTS: Readonly<Record<string, number>> = {
   ℇ: Math.E,
 };
 
+/** The functions angle expressions may call. */
 export const FUNCTIONS: Readonly<Record<string, (x: number) => number>> = {
   sin: Math.sin,
   cos: Math.cos,

@@ -3,8 +3,10 @@
  */
 import { QuantumInputError } from '../errors.js';
 
+/** The kinds of token. */
 export type TokenKind = 'id' | 'num' | 'str' | 'op' | 'eof';
 
+/** A token with its position (1-based line and column). */
 export interface Token {
   readonly kind: TokenKind;
   readonly text: string;
@@ -50,9 +52,18 @@ const OPERATORS = [
   '.',
 ];
 
-const isIdStart = (c: string): boolean => /[\p{L}_$]/u.test(c);
-const isIdPart = (c: string): boolean => /[\p{L}\p{N}_$]/u.test(c);
+// ASCII first: the Unicode test (for names such as θ) is slow and rarely needed.
+const isIdStart = (c: string): boolean =>
+  (c >= 'a' && c <= 'z') ||
+  (c >= 'A' && c <= 'Z') ||
+  c === '_' ||
+  c === '$' ||
+  (c > '\x7f' && /[\p{L}]/u.test(c));
+const isIdPart = (c: string): boolean =>
+  isIdStart(c) || (c >= '0' && c <= '9') || (c > '\x7f' && /\p{N}/u.test(c));
+const NUMBER = /\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?/y;
 
+/** Split OpenQASM source into tokens. Throws QuantumInputError naming the line and column. */
 export function tokenize(src: string): Token[] {
   const out: Token[] = [];
   let i = 0;
@@ -91,7 +102,8 @@ export function tokenize(src: string): Token[] {
       advance(j - i);
       continue;
     }
-    const num = /^(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)/.exec(src.slice(i, i + 64));
+    NUMBER.lastIndex = i;
+    const num = (c >= '0' && c <= '9') || c === '.' ? NUMBER.exec(src) : null;
     if (num) {
       out.push({ kind: 'num', text: num[0], ...start });
       advance(num[0].length);

@@ -6,6 +6,7 @@ import { QuantumInputError } from '../errors.js';
 import { CONSTANTS, type Expr, FUNCTIONS } from './expr.js';
 import { type Token, tokenize } from './lexer.js';
 
+/** Token access and angle expressions, for the parser to build on. */
 export class TokenReader {
   protected readonly t: Token[];
   protected i = 0;

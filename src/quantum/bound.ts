@@ -1,0 +1,173 @@
+/**
+ * Binding a circuit's angles to numbers for one parameter set, and fusing single-qubit gates:
+ * the operations the engine runs.
+ */
+import type { MeasureOp, Op, ResetOp } from './circuit.js';
+import { BASE, type Matrix2 } from './gates.js';
+import { evaluate } from './qasm/expr.js';
+
+/** An operation with numeric matrices and qubit masks. */
+export type Bound =
+  | {
+      readonly kind: 'pair';
+      readonly a: number;
+      readonly b: number;
+      readonly ma: Matrix2 | null;
+      readonly mb: Matrix2 | null;
+      readonly cu: Matrix2 | null;
+    }
+  | {
+      readonly kind: 'u';
+      readonly m: Matrix2;
+      readonly target: number;
+      readonly cmask: number;
+      readonly nmask: number;
+    }
+  | {
+      readonly kind: 'swap';
+      readonly a: number;
+      readonly b: number;
+      readonly cmask: number;
+      readonly nmask: number;
+    }
+  | MeasureOp
+  | ResetOp
+  | {
+      readonly kind: 'if';
+      readonly clbits: readonly number[];
+      readonly value: number;
+      readonly body: Bound[];
+      readonly orelse: Bound[];
+    };
+
+const mask = (qs: readonly number[]): number => qs.reduce((m, q) => m + 2 ** q, 0);
+
+/** Conjugate transpose. */
+export function dagger(a: Matrix2): Matrix2 {
+  return Float64Array.from([
+    a[0] ?? 0,
+    -(a[1] ?? 0),
+    a[4] ?? 0,
+    -(a[5] ?? 0),
+    a[2] ?? 0,
+    -(a[3] ?? 0),
+    a[6] ?? 0,
+    -(a[7] ?? 0),
+  ]);
+}
+
+/** b·a (apply a, then b). */
+export function multiply(b: Matrix2, a: Matrix2): Matrix2 {
+  const out = new Float64Array(8);
+  for (let r = 0; r < 2; r++) {
+    for (let c = 0; c < 2; c++) {
+      let re = 0;
+      let im = 0;
+      for (let k = 0; k < 2; k++) {
+        const xr = b[(r * 2 + k) * 2] ?? 0;
+        const xi = b[(r * 2 + k) * 2 + 1] ?? 0;
+        const yr = a[(k * 2 + c) * 2] ?? 0;
+        const yi = a[(k * 2 + c) * 2 + 1] ?? 0;
+        re += xr * yr - xi * yi;
+        im += xr * yi + xi * yr;
+      }
+      out[(r * 2 + c) * 2] = re;
+      out[(r * 2 + c) * 2 + 1] = im;
+    }
+  }
+  return out;
+}
+
+/** Numeric operations for one parameter set. */
+export function bind(ops: readonly Op[], env: ReadonlyMap<string, number>): Bound[] {
+  return ops.map((op): Bound => {
+    switch (op.kind) {
+      case 'u': {
+        const def = BASE[op.gate];
+        if (!def) throw new Error(`no base gate ${op.gate}`);
+        const m = def.f(op.args.map((a) => evaluate(a, env)));
+        return {
+          kind: 'u',
+          m: op.inverse ? dagger(m) : m,
+          target: op.target,
+          cmask: mask(op.controls),
+          nmask: mask(op.negControls),
+        };
+      }
+      case 'swap':
+        return {
+          kind: 'swap',
+          a: op.a,
+          b: op.b,
+          cmask: mask(op.controls),
+          nmask: mask(op.negControls),
+        };
+      case 'if':
+        return { ...op, body: bind(op.body, env), orelse: bind(op.orelse, env) };
+      default:
+        return op;
+    }
+  });
+}
+
+/**
+ * Merge runs of uncontrolled single-qubit gates on the same qubit into one matrix, and fold the
+ * pending ones of both qubits into the next singly-controlled gate on them (one sweep of the
+ * state instead of three). Gates on other qubits commute with a pending one, so a run only ends
+ * when something else touches its qubit.
+ */
+export function fuse(ops: readonly Bound[]): Bound[] {
+  const out: Bound[] = [];
+  const pending = new Map<number, Matrix2>();
+  const flush = (q: number): void => {
+    const m = pending.get(q);
+    if (m) out.push({ kind: 'u', m, target: q, cmask: 0, nmask: 0 });
+    pending.delete(q);
+  };
+  const touches = (op: Bound): number[] => {
+    switch (op.kind) {
+      case 'u':
+        return [op.target, ...bits(op.cmask | op.nmask)];
+      case 'pair':
+        return [op.a, op.b];
+      case 'swap':
+        return [op.a, op.b, ...bits(op.cmask | op.nmask)];
+      case 'measure':
+      case 'reset':
+        return [op.qubit];
+      case 'if':
+        return [...pending.keys()];
+    }
+  };
+  for (const op of ops) {
+    if (op.kind === 'u' && op.cmask === 0 && op.nmask === 0) {
+      const prev = pending.get(op.target);
+      pending.set(op.target, prev ? multiply(op.m, prev) : op.m);
+      continue;
+    }
+    if (op.kind === 'u' && op.nmask === 0 && (op.cmask & (op.cmask - 1)) === 0) {
+      const a = Math.log2(op.cmask);
+      out.push({
+        kind: 'pair',
+        a,
+        b: op.target,
+        ma: pending.get(a) ?? null,
+        mb: pending.get(op.target) ?? null,
+        cu: op.m,
+      });
+      pending.delete(a);
+      pending.delete(op.target);
+      continue;
+    }
+    for (const q of touches(op)) flush(q);
+    out.push(op);
+  }
+  for (const q of [...pending.keys()]) flush(q);
+  return out;
+}
+
+function bits(m: number): number[] {
+  const out: number[] = [];
+  for (let q = 0; m > 0; q++, m = Math.floor(m / 2)) if (m % 2) out.push(q);
+  return out;
+}

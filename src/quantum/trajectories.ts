@@ -1,0 +1,199 @@
+/**
+ * Circuits that measure mid-way, reset, or branch on classical bits. Shots that have seen the
+ * same outcomes so far share one state: at a measurement the group splits in two, by a binomial
+ * draw over the outcome probability, and each part goes on with its collapsed copy. A circuit
+ * with a few mid-circuit measurements then costs a few states, not one simulation per shot; the
+ * distribution is exactly that of per-shot trajectories. Once only measurements remain, a
+ * group's shots are drawn from its final state at once. When copies would take too much memory,
+ * the group's shots run one by one instead.
+ */
+import type { Bound } from './bound.js';
+import { SimulationCancelledError } from './errors.js';
+import { BASE } from './gates.js';
+import { type Rng, binomial } from './rng.js';
+import type { StateVector } from './statevector.js';
+
+/** Amplitudes that live copies may hold in total (2^27: 2 GiB). */
+const COPY_BUDGET = 2 ** 27;
+
+/** The X matrix, for resets. */
+const X = BASE.x?.f([]) ?? new Float64Array(8);
+
+/** What remains to run: ops[at…], then the continuation (the ops after an enclosing `if`). */
+interface Rest {
+  readonly ops: readonly Bound[];
+  readonly at: number;
+  readonly next: Rest | null;
+}
+
+/** Where finished shots go: rows of `width` classical bits, filled in order. */
+interface Sink {
+  readonly out: Uint8Array;
+  readonly width: number;
+  row: number;
+}
+
+/** Randomness, cancellation and terminal sampling for runTree. */
+export interface TreeOptions {
+  readonly rng: Rng;
+  readonly shouldStop: (() => boolean) | undefined;
+  /** Called to draw `shots` basis states from a state (the terminal sampler). */
+  readonly sample: (state: StateVector, shots: number) => Uint32Array;
+  /** Amplitudes that live copies may hold in total (default 2^27: 2 GiB). */
+  readonly copyBudget?: number;
+}
+
+/** Run `ops` from `state` for `shots` shots; the classical bits of every shot, shuffled. */
+export function runTree(
+  state: StateVector,
+  ops: readonly Bound[],
+  shots: number,
+  numClbits: number,
+  opts: TreeOptions,
+): Uint8Array {
+  const sink: Sink = { out: new Uint8Array(shots * numClbits), width: numClbits, row: 0 };
+  const live = { copies: 0 };
+  group(state, { ops, at: 0, next: null }, new Uint8Array(numClbits), shots, sink, opts, live);
+  shuffleRows(sink.out, numClbits, shots, opts.rng);
+  return sink.out;
+}
+
+function group(
+  state: StateVector,
+  rest: Rest | null,
+  clbits: Uint8Array,
+  shots: number,
+  sink: Sink,
+  opts: TreeOptions,
+  live: { copies: number },
+): void {
+  for (let r = rest; r !== null; r = r.next) {
+    for (let i = r.at; i < r.ops.length; i++) {
+      if (opts.shouldStop?.()) throw new SimulationCancelledError();
+      const op = r.ops[i] as Bound;
+      if (op.kind === 'u' || op.kind === 'pair' || op.kind === 'swap') {
+        state.apply(op);
+        continue;
+      }
+      if (op.kind === 'if') {
+        const body = bitsValue(clbits, op.clbits) === op.value ? op.body : op.orelse;
+        return group(
+          state,
+          { ops: body, at: 0, next: { ...r, at: i + 1 } },
+          clbits,
+          shots,
+          sink,
+          opts,
+          live,
+        );
+      }
+      if (op.kind === 'measure' && onlyMeasures({ ...r, at: i })) {
+        return drawFinal(state, { ...r, at: i }, clbits, shots, sink, opts);
+      }
+      const p1 = state.probabilityOne(op.qubit);
+      const ones = binomial(shots, Math.min(1, Math.max(0, p1)), opts.rng);
+      const after: Rest = { ...r, at: i + 1 };
+      if (ones > 0 && ones < shots) {
+        if ((live.copies + 2) * state.dim > (opts.copyBudget ?? COPY_BUDGET)) {
+          return oneByOne(state, { ...r, at: i }, clbits, shots, sink, opts, live);
+        }
+        // The shots that saw 0 go on with a copy; this state carries on with those that saw 1.
+        const zero = state.clone();
+        live.copies++;
+        settle(zero, op, 0, 1 - p1, clbits.slice(), (bits) =>
+          group(zero, after, bits, shots - ones, sink, opts, live),
+        );
+        live.copies--;
+        return settle(state, op, 1, p1, clbits, (bits) =>
+          group(state, after, bits, ones, sink, opts, live),
+        );
+      }
+      const outcome = ones === 0 ? 0 : 1;
+      settle(state, op, outcome, outcome ? p1 : 1 - p1, clbits, () => undefined);
+    }
+  }
+  for (let s = 0; s < shots; s++) sink.out.set(clbits, sink.row++ * sink.width);
+}
+
+/** Collapse `state` to `outcome` of a measurement or reset, record it, then continue. */
+function settle(
+  state: StateVector,
+  op: Extract<Bound, { kind: 'measure' | 'reset' }>,
+  outcome: 0 | 1,
+  p: number,
+  clbits: Uint8Array,
+  then: (bits: Uint8Array) => void,
+): void {
+  state.collapse(op.qubit, outcome, p);
+  if (op.kind === 'measure') clbits[op.clbit] = outcome;
+  else if (outcome === 1) state.apply({ kind: 'u', m: X, target: op.qubit, cmask: 0, nmask: 0 });
+  then(clbits);
+}
+
+/** When copies would exceed the budget: each shot runs alone from its own copy. */
+function oneByOne(
+  state: StateVector,
+  rest: Rest,
+  clbits: Uint8Array,
+  shots: number,
+  sink: Sink,
+  opts: TreeOptions,
+  live: { copies: number },
+): void {
+  // A group of one shot never splits, so this needs one copy at a time.
+  for (let s = 0; s < shots; s++) {
+    const copy = s === shots - 1 ? state : state.clone();
+    group(copy, rest, clbits.slice(), 1, sink, opts, live);
+  }
+}
+
+/** Whether everything left is a measurement. */
+function onlyMeasures(rest: Rest | null): boolean {
+  for (let r = rest; r !== null; r = r.next) {
+    for (let i = r.at; i < r.ops.length; i++) if (r.ops[i]?.kind !== 'measure') return false;
+  }
+  return true;
+}
+
+/** The remaining measurements of a group, drawn for all its shots from its final state. */
+function drawFinal(
+  state: StateVector,
+  rest: Rest,
+  clbits: Uint8Array,
+  shots: number,
+  sink: Sink,
+  opts: TreeOptions,
+): void {
+  const measures: { qubit: number; clbit: number }[] = [];
+  for (let r: Rest | null = rest; r !== null; r = r.next) {
+    for (let i = r.at; i < r.ops.length; i++) {
+      const op = r.ops[i];
+      if (op?.kind === 'measure') measures.push(op);
+    }
+  }
+  for (const basis of opts.sample(state, shots)) {
+    const row = sink.row++ * sink.width;
+    sink.out.set(clbits, row);
+    for (const m of measures) sink.out[row + m.clbit] = (basis >>> m.qubit) & 1;
+  }
+}
+
+/** The value of classical bits (least significant first). */
+function bitsValue(clbits: Uint8Array, bits: readonly number[]): number {
+  let v = 0;
+  bits.forEach((c, k) => (v += (clbits[c] ?? 0) * 2 ** k));
+  return v;
+}
+
+/** Fisher–Yates over rows, so that shot order carries no trace of the grouping. */
+function shuffleRows(out: Uint8Array, width: number, rows: number, rng: Rng): void {
+  if (width === 0) return;
+  const tmp = new Uint8Array(width);
+  for (let s = rows - 1; s > 0; s--) {
+    const j = Math.floor(rng() * (s + 1));
+    if (j === s) continue;
+    tmp.set(out.subarray(s * width, (s + 1) * width));
+    out.copyWithin(s * width, j * width, (j + 1) * width);
+    out.set(tmp, j * width);
+  }
+}
