@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { createAuthService } from './app/auth.js';
 import { buildConfiguration, buildProperties } from './app/backend-documents.js';
 import { BackendCatalog, createBackendService } from './app/backends.js';
+import { EventFeed } from './app/event-feed.js';
 import { Events } from './app/events.js';
 import { createExecution } from './app/execution.js';
 import { createJobService } from './app/jobs.js';
@@ -117,7 +118,14 @@ export async function createRuntime(
     },
   });
   const sched = scheduler;
+  const feed = new EventFeed({ store, log: log as Logger });
   let stopping = false;
+  let pruneTimer: NodeJS.Timeout | null = null;
+  const prune = async (): Promise<void> => {
+    const before = new Date(clock.now().getTime() - config.eventRetentionHours * 3_600_000);
+    const n = await store.pruneEvents(before);
+    if (n > 0) log.info({ events: n }, 'pruned old events');
+  };
   const services: Services = {
     auth,
     sessions,
@@ -138,8 +146,10 @@ export async function createRuntime(
     usage: createUsageService({ store, clock, instances }),
     ops: createOpsService({ store, isReady: () => !stopping && sched.currentState === 'running' }),
     events,
+    feed,
   };
   const app = await buildServer({
+    sseHeartbeatMs: config.sseHeartbeatMs,
     services,
     bodyLimitBytes: config.bodyLimitBytes,
     logger: log,
@@ -159,6 +169,12 @@ export async function createRuntime(
     async start() {
       await store.syncInstances(config.instances);
       const generatedApiKey = await auth.ensureAdminKey(config.apiKey);
+      await feed.start();
+      await prune();
+      // Housekeeping only: a missed run just leaves older events a little longer.
+      pruneTimer = setInterval(() => {
+        prune().catch((err: unknown) => log.error({ err }, 'pruning events failed'));
+      }, 600_000).unref();
       await sched.start();
       return { generatedApiKey };
     },
@@ -170,10 +186,12 @@ export async function createRuntime(
       stopping = true;
       log.info({}, 'shutting down');
       await app.close();
+      if (pruneTimer) clearInterval(pruneTimer);
       // No new job starts from here; executions in flight finish (their outcomes are committed)
       // or are aborted after the grace period and re-run at the next start.
       await sched.stop();
       await worker.close(config.shutdownGraceMs);
+      feed.stop();
       await store.close();
       log.info({}, 'stopped');
     },

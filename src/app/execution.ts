@@ -15,6 +15,7 @@ import {
   type SessionInput,
   decideSession,
 } from '../domain/session/session-machine.js';
+import { withEvents } from './event-log.js';
 import type { Events } from './events.js';
 import type { Commit, ExecutionOutcome, Store } from './ports.js';
 
@@ -117,13 +118,13 @@ export function createExecution(deps: ExecutionDeps) {
             ...effectsToCommit(d.effects, session.id, session.instanceId, at),
           };
         }
-        return { commit, sessionChange: d };
+        return { commit: withEvents(commit, { job, session }, at), sessionChange: d };
       }
     }
     if (!job.sessionId && isFinal(next.status) && job.status === 'Running') {
       commit = { ...commit, charge: { instanceId: job.instanceId, ms: jobUsageMs(next, at), at } };
     }
-    return { commit, sessionChange: null };
+    return { commit: withEvents(commit, { job }, at), sessionChange: null };
   }
 
   function announce(

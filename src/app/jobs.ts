@@ -13,6 +13,7 @@ import { decideSession } from '../domain/session/session-machine.js';
 import type { Instance } from '../domain/tenancy.js';
 import type { BackendCatalog } from './backends.js';
 import { type CallContext, canSee } from './context.js';
+import { withEvents } from './event-log.js';
 import type { Execution } from './execution.js';
 import type { JobFilter, Page, PageOf, ProgramRegistry, Store } from './ports.js';
 
@@ -146,11 +147,12 @@ export function createJobService(deps: JobServiceDeps) {
           totalShots,
           now,
         });
-        const ok = await store.commit({
+        const change = {
           job: { next: job, insert: true },
           ...(sessionNext ? { session: { next: sessionNext } } : {}),
           logs: [{ jobId: job.id, at: now, line: `Queued on ${backend.name}` }],
-        });
+        };
+        const ok = await store.commit(withEvents(change, { job: null, session }, now));
         if (!ok) continue;
         deps.onBackendChanged(backend.name);
         return job;

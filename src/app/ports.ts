@@ -28,6 +28,43 @@ export interface Commit {
   readonly result?: { readonly jobId: string; readonly body: string };
   /** Append lines to a job's log. */
   readonly logs?: readonly { readonly jobId: string; readonly at: Date; readonly line: string }[];
+  /**
+   * Events to append to the durable log, in order, after the change's own writes. The jobs that
+   * `cancelQueued` cancels get their `job.state_changed` events from the store itself, since
+   * only it knows which jobs they are.
+   */
+  readonly events?: readonly DomainEvent[];
+}
+
+/** What the event log records: a subject as it was right after a change. */
+export type DomainEvent =
+  | { readonly type: 'session.state_changed'; readonly at: Date; readonly session: Session }
+  | { readonly type: 'job.state_changed'; readonly at: Date; readonly job: Job }
+  | {
+      readonly type: 'job.log';
+      readonly at: Date;
+      readonly jobId: string;
+      readonly instanceId: string;
+      readonly sessionId: string | null;
+      readonly line: string;
+    };
+
+export type EventType = DomainEvent['type'];
+
+/** An event as read back from the log: its sequence number and who it concerns. */
+export type StoredEvent = DomainEvent & {
+  readonly seq: number;
+  readonly instanceId: string;
+  readonly sessionId: string | null;
+  readonly jobId: string | null;
+};
+
+/** Which events to read: after `after` (a sequence number), optionally narrowed. */
+export interface EventFilter {
+  readonly after: number;
+  readonly instanceId?: string | undefined;
+  readonly sessionId?: string | undefined;
+  readonly jobId?: string | undefined;
 }
 
 /** A page request. */
@@ -111,6 +148,18 @@ export interface Store {
   stats(): Promise<StoreStats>;
   /** Queued and running jobs of one backend. */
   backendLoad(backend: string): Promise<{ queued: number; running: number }>;
+
+  /** Events after `filter.after` (ascending), at most `limit`. */
+  readEvents(filter: EventFilter, limit: number): Promise<StoredEvent[]>;
+  /** The newest event's sequence number (0 when the log is empty). */
+  lastEventSeq(): Promise<number>;
+  /** Delete events older than `before`; returns how many. */
+  pruneEvents(before: Date): Promise<number>;
+  /**
+   * Call `listener` after every commit that appended events (in this process; a multi-process
+   * adapter would relay its database's notifications). Returns the unsubscribe function.
+   */
+  onEventsAppended(listener: () => void): () => void;
 
   /** Make the stored instances match configuration (insert or update; never delete). */
   syncInstances(instances: readonly Instance[]): Promise<void>;

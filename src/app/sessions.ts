@@ -22,6 +22,7 @@ import type { Instance } from '../domain/tenancy.js';
 import type { BackendCatalog } from './backends.js';
 import { type CallContext, canSee } from './context.js';
 import type { Events } from './events.js';
+import { withEvents } from './event-log.js';
 import { effectsToCommit } from './execution.js';
 import type { Page, PageOf, Store } from './ports.js';
 
@@ -72,10 +73,11 @@ export function createSessionService(deps: SessionServiceDeps) {
       if (!s) return null;
       const d = decideSession(s, input, at, policy);
       if (!d.next) return s;
-      const ok = await store.commit({
+      const change = {
         session: { next: d.next },
         ...effectsToCommit(d.effects, s.id, s.instanceId, at),
-      });
+      };
+      const ok = await store.commit(withEvents(change, { session: s }, at));
       if (!ok) continue;
       for (const e of d.effects) {
         if (e.kind === 'state_changed') {
@@ -111,7 +113,9 @@ export function createSessionService(deps: SessionServiceDeps) {
         policy,
         now,
       );
-      await store.commit({ session: { next: session, insert: true } });
+      await store.commit(
+        withEvents({ session: { next: session, insert: true } }, { session: null }, now),
+      );
       return view(session, now);
     },
 

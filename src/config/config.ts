@@ -24,6 +24,10 @@ export interface ResolvedConfig {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly simulatorThreads: number;
   readonly shutdownGraceMs: number;
+  /** How long the event log keeps events (SSE resumption, webhook catch-up). */
+  readonly eventRetentionHours: number;
+  /** Quiet event streams send a keep-alive comment this often. */
+  readonly sseHeartbeatMs: number;
   readonly bodyLimitBytes: number;
   readonly instances: readonly Instance[];
   readonly defaultInstanceId: string;
@@ -94,6 +98,8 @@ export function loadConfig(
       problems,
     ),
     shutdownGraceMs: intFromEnv(env, 'BERTH_SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000, problems),
+    eventRetentionHours: intFromEnv(env, 'BERTH_EVENT_RETENTION_HOURS', 168, 1, 87_600, problems),
+    sseHeartbeatMs: intFromEnv(env, 'BERTH_SSE_HEARTBEAT_MS', 15_000, 100, 600_000, problems),
     bodyLimitBytes: file.server?.bodyLimitBytes ?? 10 * 1024 * 1024,
     instances,
     defaultInstanceId: instances[0]?.id ?? DEFAULT_INSTANCE.id,

@@ -21,6 +21,7 @@ import { adminRoutes } from './routes/admin.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { backendRoutes } from './routes/v1/backends.js';
+import { eventRoutes } from './routes/v1/events.js';
 import { jobRoutes } from './routes/v1/jobs.js';
 import { sessionRoutes } from './routes/v1/sessions.js';
 import { usageRoutes } from './routes/v1/usage.js';
@@ -32,6 +33,8 @@ export interface ServerOptions {
   /** A pino logger, or false for none. */
   readonly logger: FastifyBaseLogger | false;
   readonly version: string;
+  /** Keep-alive interval of event streams. */
+  readonly sseHeartbeatMs?: number;
 }
 
 // A client-supplied request id is echoed only when it is short and plain (it ends up in logs).
@@ -96,6 +99,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(jobRoutes);
       await v1.register(backendRoutes);
       await v1.register(usageRoutes);
+      await v1.register(eventRoutes, {
+        ...(options.sseHeartbeatMs ? { heartbeatMs: options.sseHeartbeatMs } : {}),
+      });
     },
     { prefix: '/api/v1' },
   );

@@ -2,6 +2,7 @@
 import type { AuthService } from '../app/auth.js';
 import type { BackendService } from '../app/backends.js';
 import type { CallContext } from '../app/context.js';
+import type { EventFeed } from '../app/event-feed.js';
 import type { Events } from '../app/events.js';
 import type { JobService } from '../app/jobs.js';
 import type { OpsService } from '../app/ops.js';
@@ -16,6 +17,7 @@ export interface Services {
   readonly usage: UsageService;
   readonly ops: OpsService;
   readonly events: Events;
+  readonly feed: EventFeed;
 }
 
 declare module 'fastify' {

@@ -181,3 +181,9 @@ export const REVOKE_KEY = 'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND r
 export const INSERT_SECRET =
   'INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING';
 export const GET_SECRET = 'SELECT value FROM secrets WHERE name = ?';
+
+export const INSERT_EVENT = `INSERT INTO events (type, instance_id, session_id, job_id, at, body)
+  VALUES (@type, @instance_id, @session_id, @job_id, @at, @body)`;
+export const QUEUED_OF_SESSION = `SELECT * FROM jobs WHERE session_id = ? AND status = 'Queued' ORDER BY seq`;
+export const LAST_EVENT_SEQ = 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events';
+export const PRUNE_EVENTS = 'DELETE FROM events WHERE at < ?';

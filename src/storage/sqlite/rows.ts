@@ -2,6 +2,7 @@
  * Row ↔ domain mapping for SQLite: INTEGER epoch ms ↔ Date, TEXT ↔ JSON, 0/1 ↔ boolean.
  * Rows never leave the adapter.
  */
+import type { DomainEvent, StoredEvent } from '../../app/ports.js';
 import type { Job, JobStatus } from '../../domain/job/job.js';
 import type {
   Session,
@@ -245,4 +246,69 @@ export function keyParams(k: ApiKeyRecord): KeyRow {
     expires_at: toMs(k.expiresAt),
     revoked_at: toMs(k.revokedAt),
   };
+}
+
+export interface EventRow {
+  seq: number;
+  type: string;
+  instance_id: string;
+  session_id: string | null;
+  job_id: string | null;
+  at: number;
+  body: string;
+}
+
+/** Named parameters of INSERT_EVENT; the body is the subject's row after the change. */
+export function eventParams(e: DomainEvent): Omit<EventRow, 'seq'> {
+  const at = e.at.getTime();
+  switch (e.type) {
+    case 'session.state_changed':
+      return {
+        type: e.type,
+        instance_id: e.session.instanceId,
+        session_id: e.session.id,
+        job_id: null,
+        at,
+        body: JSON.stringify(sessionParams(e.session)),
+      };
+    case 'job.state_changed':
+      return {
+        type: e.type,
+        instance_id: e.job.instanceId,
+        session_id: e.job.sessionId,
+        job_id: e.job.id,
+        at,
+        // Params stay out of events: they can be megabytes, and GET /jobs/{id} has them.
+        body: JSON.stringify({ ...jobParams(e.job), params: 'null' }),
+      };
+    case 'job.log':
+      return {
+        type: e.type,
+        instance_id: e.instanceId,
+        session_id: e.sessionId,
+        job_id: e.jobId,
+        at,
+        body: JSON.stringify({ line: e.line }),
+      };
+  }
+}
+
+export function eventFromRow(r: EventRow): StoredEvent {
+  const common = {
+    seq: r.seq,
+    at: new Date(r.at),
+    instanceId: r.instance_id,
+    sessionId: r.session_id,
+    jobId: r.job_id,
+  };
+  switch (r.type) {
+    case 'session.state_changed':
+      return { ...common, type: r.type, session: sessionFromRow(JSON.parse(r.body) as SessionRow) };
+    case 'job.state_changed':
+      return { ...common, type: r.type, job: jobFromRow(JSON.parse(r.body) as JobRow) };
+    default: {
+      const { line } = JSON.parse(r.body) as { line: string };
+      return { ...common, type: 'job.log', jobId: r.job_id ?? '', line };
+    }
+  }
 }

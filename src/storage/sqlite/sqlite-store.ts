@@ -9,13 +9,16 @@
 import Database from 'better-sqlite3';
 import type {
   Commit,
+  DomainEvent,
   DueItem,
+  EventFilter,
   JobFilter,
   Page,
   PageOf,
   SessionFilter,
   Store,
   StoreStats,
+  StoredEvent,
 } from '../../app/ports.js';
 import { type Clock, systemClock } from '../../domain/clock.js';
 import type { Job } from '../../domain/job/job.js';
@@ -29,9 +32,12 @@ import { type AppliedMigration, type Migration, planMigrations } from '../migrat
 import * as q from './queries.js';
 import { RowCache } from './row-cache.js';
 import {
+  type EventRow,
   type JobRow,
   type KeyRow,
   type SessionRow,
+  eventFromRow,
+  eventParams,
   jobFromRow,
   jobParams,
   keyFromRow,
@@ -80,6 +86,9 @@ export class SqliteStore implements Store {
   private readonly sessions = new RowCache<Session>(CACHE_ROWS);
   private readonly jobs = new RowCache<Job>(CACHE_ROWS);
   private closed = false;
+  /** Set by a commit that appended events; listeners run once it has committed. */
+  private eventsPending = false;
+  private readonly eventListeners = new Set<() => void>();
 
   constructor(options: SqliteStoreOptions) {
     this.db = openDatabase(options);
@@ -101,10 +110,15 @@ export class SqliteStore implements Store {
     try {
       this.applyCommit(c);
     } catch (e) {
+      this.eventsPending = false;
       if (e === CONFLICT) return false;
       throw e;
     }
     this.afterCommit(c);
+    if (this.eventsPending) {
+      this.eventsPending = false;
+      for (const fn of this.eventListeners) fn();
+    }
     return true;
   }
 
@@ -141,7 +155,17 @@ export class SqliteStore implements Store {
     }
     if (c.cancelQueued) {
       const { sessionId, reason, at } = c.cancelQueued;
+      const queued = this.st(q.QUEUED_OF_SESSION).all(sessionId) as JobRow[];
       this.st(q.CANCEL_QUEUED).run({ session_id: sessionId, reason, at: at.getTime() });
+      // Each cancelled job as CANCEL_QUEUED left it.
+      for (const row of queued) {
+        const job = jobFromRow({ ...row, params: 'null' });
+        this.appendEvent({
+          type: 'job.state_changed',
+          at,
+          job: { ...job, status: 'Cancelled', reason, endedAt: at, version: job.version + 1 },
+        });
+      }
     }
     if (c.charge && c.charge.ms > 0) {
       this.st(q.CHARGE).run({
@@ -152,6 +176,42 @@ export class SqliteStore implements Store {
     }
     if (c.result) this.st(q.INSERT_RESULT).run(c.result.jobId, c.result.body);
     for (const l of c.logs ?? []) this.st(q.INSERT_LOG).run(l.jobId, l.at.getTime(), l.line);
+    for (const e of c.events ?? []) this.appendEvent(e);
+  }
+
+  private appendEvent(e: DomainEvent): void {
+    this.st(q.INSERT_EVENT).run(eventParams(e));
+    this.eventsPending = true;
+  }
+
+  async readEvents(f: EventFilter, limit: number): Promise<StoredEvent[]> {
+    const where = ['seq > ?'];
+    const args: unknown[] = [f.after];
+    const add = (sql: string, value: string | undefined): void => {
+      if (value === undefined) return;
+      where.push(sql);
+      args.push(value);
+    };
+    add('instance_id = ?', f.instanceId);
+    add('session_id = ?', f.sessionId);
+    add('job_id = ?', f.jobId);
+    const rows = this.st(
+      `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`,
+    ).all(...args, limit) as EventRow[];
+    return rows.map(eventFromRow);
+  }
+
+  async lastEventSeq(): Promise<number> {
+    return (this.st(q.LAST_EVENT_SEQ).get() as { seq: number }).seq;
+  }
+
+  async pruneEvents(before: Date): Promise<number> {
+    return this.st(q.PRUNE_EVENTS).run(before.getTime()).changes;
+  }
+
+  onEventsAppended(listener: () => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
   }
 
   async getSession(id: string): Promise<Session | null> {

@@ -1,0 +1,125 @@
+/**
+ * Fan-out of the durable event log to live readers (SSE streams, the webhook dispatcher).
+ * One reader follows the log after each commit that appended events and keeps the newest events
+ * in a ring; readers whose cursor is inside the ring are served from memory, older cursors from
+ * the store. So a thousand open streams cost one query per commit, not a thousand.
+ */
+import type { EventFilter, Logger, Store, StoredEvent } from './ports.js';
+
+export type EventQuery = EventFilter;
+
+export interface EventFeedOptions {
+  readonly store: Store;
+  readonly log: Logger;
+  /** Events kept in memory. */
+  readonly ringSize?: number;
+}
+
+const BATCH = 1000;
+
+export class EventFeed {
+  private readonly store: Store;
+  private readonly log: Logger;
+  private readonly ringSize: number;
+  private ring: StoredEvent[] = [];
+  /** Every event up to this sequence number has been pulled. */
+  private pulled = 0;
+  private pulling: Promise<void> | null = null;
+  private again = false;
+  private waiters = new Set<() => void>();
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(options: EventFeedOptions) {
+    this.store = options.store;
+    this.log = options.log;
+    this.ringSize = options.ringSize ?? 8192;
+  }
+
+  async start(): Promise<void> {
+    this.pulled = await this.store.lastEventSeq();
+    this.unsubscribe = this.store.onEventsAppended(() => this.pull());
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.wakeAll();
+  }
+
+  /** The newest sequence number this feed has seen. */
+  get lastSeq(): number {
+    return this.pulled;
+  }
+
+  /** Events matching `q` after `q.after`, ascending, at most `limit`. */
+  async read(q: EventQuery, limit = BATCH): Promise<StoredEvent[]> {
+    const first = this.ring[0]?.seq ?? this.pulled + 1;
+    if (q.after >= first - 1) {
+      const out: StoredEvent[] = [];
+      for (const e of this.ring) {
+        if (e.seq <= q.after || !matches(e, q)) continue;
+        out.push(e);
+        if (out.length === limit) break;
+      }
+      return out;
+    }
+    return this.readLatest(q, limit);
+  }
+
+  /** The same, read from the store (also what is committed but not pulled yet). */
+  readLatest(q: EventQuery, limit = BATCH): Promise<StoredEvent[]> {
+    return this.store.readEvents(q, limit);
+  }
+
+  /** Resolves when new events have been pulled, after `ms`, or when `signal` aborts. */
+  wait(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private wakeAll(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Follow the log up to its end; coalesces bursts of commits into one pass. */
+  private pull(): void {
+    if (this.pulling) {
+      this.again = true;
+      return;
+    }
+    this.pulling = (async () => {
+      do {
+        this.again = false;
+        for (;;) {
+          const page = await this.store.readEvents({ after: this.pulled }, BATCH);
+          if (page.length === 0) break;
+          this.ring.push(...page);
+          this.pulled = page[page.length - 1]?.seq ?? this.pulled;
+          if (page.length < BATCH) break;
+        }
+        if (this.ring.length > this.ringSize) this.ring = this.ring.slice(-this.ringSize);
+        this.wakeAll();
+      } while (this.again);
+    })()
+      .catch((err: unknown) => this.log.error({ err }, 'event feed: reading the log failed'))
+      .finally(() => {
+        this.pulling = null;
+      });
+  }
+}
+
+function matches(e: StoredEvent, q: EventQuery): boolean {
+  if (q.instanceId !== undefined && e.instanceId !== q.instanceId) return false;
+  if (q.sessionId !== undefined && e.sessionId !== q.sessionId) return false;
+  if (q.jobId !== undefined && e.jobId !== q.jobId) return false;
+  return true;
+}
