@@ -18,14 +18,17 @@ import type { Executor, Logger, Store } from './app/ports.js';
 import { Scheduler } from './app/scheduler.js';
 import { createSessionService } from './app/sessions.js';
 import { createUsageService } from './app/usage.js';
+import { createWebhookService } from './app/webhooks.js';
 import type { ResolvedConfig } from './config/config.js';
 import { type Clock, systemClock } from './domain/clock.js';
+import { toWireEvent } from './http/schemas/event.js';
 import { buildServer } from './http/server.js';
 import type { Services } from './http/services.js';
 import * as keys from './security/keys.js';
 import { SqliteStore } from './storage/sqlite/sqlite-store.js';
 import { SimulatorExecutor } from './worker/executors/simulator.js';
 import { createProgramRegistry } from './worker/programs.js';
+import { httpSender } from './webhooks/http-sender.js';
 import { Worker } from './worker/worker.js';
 import { VERSION } from './version.js';
 
@@ -119,6 +122,31 @@ export async function createRuntime(
   });
   const sched = scheduler;
   const feed = new EventFeed({ store, log: log as Logger });
+  const jobService = createJobService({
+    store,
+    clock,
+    policy: config.ttl,
+    backends: catalog,
+    instances,
+    programs: createProgramRegistry(catalog),
+    execution,
+    newId: keys.newId,
+    defaultCostSeconds: config.defaultCostSeconds,
+    onBackendChanged,
+    runner: worker,
+  });
+  const views = { job: jobService.view, session: sessions.view };
+  const webhooks = createWebhookService({
+    webhooks: store.webhooks(),
+    store,
+    clock,
+    log: log as Logger,
+    sender: httpSender(clock, `Berth/${VERSION} (webhooks)`),
+    newId: keys.newId,
+    newSecret: keys.newSecret,
+    render: (e) => JSON.stringify(toWireEvent(e, views)),
+    policy: config.webhooks,
+  });
   let stopping = false;
   let pruneTimer: NodeJS.Timeout | null = null;
   const prune = async (): Promise<void> => {
@@ -129,24 +157,13 @@ export async function createRuntime(
   const services: Services = {
     auth,
     sessions,
-    jobs: createJobService({
-      store,
-      clock,
-      policy: config.ttl,
-      backends: catalog,
-      instances,
-      programs: createProgramRegistry(catalog),
-      execution,
-      newId: keys.newId,
-      defaultCostSeconds: config.defaultCostSeconds,
-      onBackendChanged,
-      runner: worker,
-    }),
+    jobs: jobService,
     backends: createBackendService({ store, catalog }),
     usage: createUsageService({ store, clock, instances }),
     ops: createOpsService({ store, isReady: () => !stopping && sched.currentState === 'running' }),
     events,
     feed,
+    webhooks,
   };
   const app = await buildServer({
     sseHeartbeatMs: config.sseHeartbeatMs,
@@ -176,6 +193,7 @@ export async function createRuntime(
         prune().catch((err: unknown) => log.error({ err }, 'pruning events failed'));
       }, 600_000).unref();
       await sched.start();
+      webhooks.start();
       return { generatedApiKey };
     },
     async listen() {
@@ -191,6 +209,7 @@ export async function createRuntime(
       // or are aborted after the grace period and re-run at the next start.
       await sched.stop();
       await worker.close(config.shutdownGraceMs);
+      await webhooks.stop(Math.min(config.shutdownGraceMs, 5000));
       feed.stop();
       await store.close();
       log.info({}, 'stopped');

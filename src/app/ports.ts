@@ -7,6 +7,7 @@ import type { Job } from '../domain/job/job.js';
 import type { DispatchSnapshot } from '../domain/scheduling/dispatch.js';
 import type { Session, SessionMode, SessionState } from '../domain/session/session.js';
 import type { ApiKeyRecord, Instance } from '../domain/tenancy.js';
+import type { Delivery, Webhook } from '../domain/webhook/webhook.js';
 
 /**
  * One atomic change. Versioned rows are compare-and-set: an update is applied only if the stored
@@ -172,6 +173,34 @@ export interface Store {
   ensureSecret(name: string, make: () => string): Promise<string>;
 
   close(): Promise<void>;
+}
+
+/** A delivery to create: one event for one webhook. */
+export type NewDelivery = Pick<Delivery, 'webhookId' | 'eventSeq' | 'eventType' | 'payload'> & {
+  readonly createdAt: Date;
+};
+
+/** Webhooks and their deliveries. Every method is atomic. */
+export interface WebhookStore {
+  createWebhook(w: Webhook): Promise<void>;
+  getWebhook(id: string): Promise<Webhook | null>;
+  listWebhooks(instanceId: string): Promise<Webhook[]>;
+  /** Delete a webhook; its pending deliveries fail. False when there was none. */
+  deleteWebhook(id: string, at: Date): Promise<boolean>;
+  /** Every webhook not deleted (the fan-out's view). */
+  activeWebhooks(): Promise<Webhook[]>;
+  /** The last event already turned into deliveries (the log's end on first use). */
+  deliveryCursor(): Promise<number>;
+  /** Insert deliveries (a duplicate is ignored) and move the cursor to `cursor`, atomically. */
+  enqueueDeliveries(deliveries: readonly NewDelivery[], cursor: number): Promise<void>;
+  /** Pending deliveries due at `now`, earliest first. */
+  dueDeliveries(now: Date, limit: number): Promise<Delivery[]>;
+  /** When the earliest pending delivery is due, or null. */
+  nextDeliveryAt(): Promise<Date | null>;
+  /** Store a delivery after an attempt. */
+  saveDelivery(d: Delivery): Promise<void>;
+  /** A webhook's deliveries, newest first. */
+  listDeliveries(webhookId: string, page: Page): Promise<PageOf<Delivery>>;
 }
 
 /** What an executor reports for one run. */

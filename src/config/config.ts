@@ -28,6 +28,13 @@ export interface ResolvedConfig {
   readonly eventRetentionHours: number;
   /** Quiet event streams send a keep-alive comment this often. */
   readonly sseHeartbeatMs: number;
+  /** Webhook retries: first delay (doubling), largest delay, attempts, and answer timeout. */
+  readonly webhooks: {
+    readonly baseMs: number;
+    readonly capMs: number;
+    readonly maxAttempts: number;
+    readonly timeoutMs: number;
+  };
   readonly bodyLimitBytes: number;
   readonly instances: readonly Instance[];
   readonly defaultInstanceId: string;
@@ -100,6 +107,12 @@ export function loadConfig(
     shutdownGraceMs: intFromEnv(env, 'BERTH_SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000, problems),
     eventRetentionHours: intFromEnv(env, 'BERTH_EVENT_RETENTION_HOURS', 168, 1, 87_600, problems),
     sseHeartbeatMs: intFromEnv(env, 'BERTH_SSE_HEARTBEAT_MS', 15_000, 100, 600_000, problems),
+    webhooks: {
+      baseMs: intFromEnv(env, 'BERTH_WEBHOOK_RETRY_BASE_MS', 10_000, 1, 86_400_000, problems),
+      capMs: intFromEnv(env, 'BERTH_WEBHOOK_RETRY_CAP_MS', 3_600_000, 1, 86_400_000, problems),
+      maxAttempts: intFromEnv(env, 'BERTH_WEBHOOK_MAX_ATTEMPTS', 12, 1, 100, problems),
+      timeoutMs: intFromEnv(env, 'BERTH_WEBHOOK_TIMEOUT_MS', 10_000, 100, 300_000, problems),
+    },
     bodyLimitBytes: file.server?.bodyLimitBytes ?? 10 * 1024 * 1024,
     instances,
     defaultInstanceId: instances[0]?.id ?? DEFAULT_INSTANCE.id,

@@ -21,6 +21,7 @@ export const ERRORS = {
   job_not_found: { status: 404, message: 'Job not found' },
   backend_not_found: { status: 404, message: 'Backend not found' },
   key_not_found: { status: 404, message: 'API key not found' },
+  webhook_not_found: { status: 404, message: 'Webhook not found' },
   program_not_found: { status: 404, message: 'Program not found' },
   invalid_backend: { status: 400, message: 'Unknown backend' },
   backend_required: { status: 400, message: 'A backend is required' },

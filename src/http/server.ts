@@ -25,6 +25,7 @@ import { eventRoutes } from './routes/v1/events.js';
 import { jobRoutes } from './routes/v1/jobs.js';
 import { sessionRoutes } from './routes/v1/sessions.js';
 import { usageRoutes } from './routes/v1/usage.js';
+import { webhookRoutes } from './routes/v1/webhooks.js';
 import type { Services } from './services.js';
 
 export interface ServerOptions {
@@ -99,6 +100,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(jobRoutes);
       await v1.register(backendRoutes);
       await v1.register(usageRoutes);
+      await v1.register(webhookRoutes);
       await v1.register(eventRoutes, {
         ...(options.sseHeartbeatMs ? { heartbeatMs: options.sseHeartbeatMs } : {}),
       });

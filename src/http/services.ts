@@ -8,6 +8,7 @@ import type { JobService } from '../app/jobs.js';
 import type { OpsService } from '../app/ops.js';
 import type { SessionService } from '../app/sessions.js';
 import type { UsageService } from '../app/usage.js';
+import type { WebhookService } from '../app/webhooks.js';
 
 export interface Services {
   readonly auth: AuthService;
@@ -18,6 +19,7 @@ export interface Services {
   readonly ops: OpsService;
   readonly events: Events;
   readonly feed: EventFeed;
+  readonly webhooks: WebhookService;
 }
 
 declare module 'fastify' {

@@ -31,6 +31,7 @@ import { sqliteMigrations } from '../generated/migrations.js';
 import { type AppliedMigration, type Migration, planMigrations } from '../migrate.js';
 import * as q from './queries.js';
 import { RowCache } from './row-cache.js';
+import { SqliteWebhookStore } from './webhook-store.js';
 import {
   type EventRow,
   type JobRow,
@@ -89,6 +90,7 @@ export class SqliteStore implements Store {
   /** Set by a commit that appended events; listeners run once it has committed. */
   private eventsPending = false;
   private readonly eventListeners = new Set<() => void>();
+  private webhookStore: SqliteWebhookStore | null = null;
 
   constructor(options: SqliteStoreOptions) {
     this.db = openDatabase(options);
@@ -446,6 +448,11 @@ export class SqliteStore implements Store {
       this.st(q.INSERT_SECRET).run(name, make());
       return (this.st(q.GET_SECRET).get(name) as { value: string }).value;
     })();
+  }
+
+  /** The webhook tables, on this connection (same transactions, same lock). */
+  webhooks(): SqliteWebhookStore {
+    return (this.webhookStore ??= new SqliteWebhookStore(this.db));
   }
 
   async close(): Promise<void> {

@@ -19,8 +19,7 @@ import { AppError } from '../../../domain/errors.js';
 import { isFinal } from '../../../domain/job/job.js';
 import { IdParams } from '../../schemas/common.js';
 import { ErrorBody } from '../../schemas/error.js';
-import { toWireJob } from '../../schemas/job.js';
-import { toWireSession } from '../../schemas/session.js';
+import { toWireEvent } from '../../schemas/event.js';
 
 const EVENT_TYPES: readonly EventType[] = ['session.state_changed', 'job.state_changed', 'job.log'];
 
@@ -54,16 +53,9 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
     for (const c of open) c.abort();
   });
 
-  /** The wire form of one event. */
-  const frame = (e: StoredEvent): string => {
-    let data: unknown;
-    if (e.type === 'job.state_changed') data = toWireJob(jobs.view(e.job, e.at), false);
-    else if (e.type === 'session.state_changed')
-      data = toWireSession(sessions.view(e.session, e.at));
-    else data = { job_id: e.jobId, time: e.at.toISOString(), line: e.line };
-    const body = { id: String(e.seq), type: e.type, created: e.at.toISOString(), data };
-    return `id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(body)}\n\n`;
-  };
+  const views = { job: jobs.view, session: sessions.view };
+  const frame = (e: StoredEvent): string =>
+    `id: ${e.seq}\nevent: ${e.type}\ndata: ${JSON.stringify(toWireEvent(e, views))}\n\n`;
 
   /**
    * Write `query`'s events from its cursor on, until the client leaves, the server closes, or

@@ -1,0 +1,273 @@
+/**
+ * Webhooks: management per instance, and delivery. Delivery runs in two steps, both driven by
+ * state in the database so that a crash loses nothing:
+ *   1. fan-out: events after the delivery cursor become delivery rows, and the cursor moves in
+ *      the same transaction;
+ *   2. sending: each pending delivery whose `next_attempt_at` has come is POSTed; the outcome is
+ *      saved, with the next attempt time on failure (domain/webhook.ts decides it).
+ * A delivery interrupted mid-flight is sent again after a restart: at least once, never lost.
+ * Receivers deduplicate on the event id.
+ */
+import type { Clock } from '../domain/clock.js';
+import { AppError } from '../domain/errors.js';
+import {
+  type AttemptResult,
+  type Delivery,
+  type RetryPolicy,
+  WEBHOOK_EVENT_TYPES,
+  type Webhook,
+  type WebhookEventType,
+  afterAttempt,
+  wants,
+} from '../domain/webhook/webhook.js';
+import { type CallContext, canSee } from './context.js';
+import type {
+  Logger,
+  NewDelivery,
+  Page,
+  PageOf,
+  Store,
+  StoredEvent,
+  WebhookStore,
+} from './ports.js';
+
+/** Sends one delivery (signing it); never throws. */
+export interface WebhookSender {
+  send(request: {
+    readonly url: string;
+    readonly secret: string;
+    readonly body: string;
+    readonly eventId: string;
+    readonly eventType: string;
+    readonly deliveryId: number;
+    readonly timeoutMs: number;
+  }): Promise<AttemptResult>;
+}
+
+export interface WebhookServiceDeps {
+  readonly webhooks: WebhookStore;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly sender: WebhookSender;
+  readonly newId: () => string;
+  readonly newSecret: () => string;
+  /** The wire JSON of an event (the same as an SSE frame's data). */
+  readonly render: (e: StoredEvent) => string;
+  readonly policy: RetryPolicy & { readonly timeoutMs: number };
+  readonly random?: () => number;
+}
+
+export interface WebhookRequest {
+  readonly url: string;
+  readonly eventTypes?: readonly string[] | undefined;
+  readonly secret?: string | undefined;
+  readonly description?: string | undefined;
+}
+
+const FAN_OUT_BATCH = 500;
+/** Deliveries in flight at once. */
+const CONCURRENCY = 8;
+/** The longest sleep between checks (a safety net; every change wakes the loop anyway). */
+const MAX_SLEEP_MS = 60_000;
+
+export type WebhookService = ReturnType<typeof createWebhookService>;
+
+export function createWebhookService(deps: WebhookServiceDeps) {
+  const { webhooks, clock } = deps;
+  const random = deps.random ?? Math.random;
+  const inFlight = new Map<number, Promise<void>>();
+  let timer: NodeJS.Timeout | null = null;
+  let running = false;
+  let busy: Promise<void> | null = null;
+  let again = false;
+  let unsubscribe: (() => void) | null = null;
+
+  async function load(ctx: CallContext, id: string): Promise<Webhook> {
+    const w = await webhooks.getWebhook(id);
+    if (!w || !canSee(ctx, w.instanceId))
+      throw new AppError('webhook_not_found', `Webhook ${id} not found`);
+    return w;
+  }
+
+  function validUrl(raw: string): string {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new AppError('invalid_request', `url is not a valid URL: ${JSON.stringify(raw)}`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new AppError('invalid_request', 'url must be an http or https URL');
+    if (url.username || url.password)
+      throw new AppError('invalid_request', 'url must not contain credentials');
+    return url.toString();
+  }
+
+  function validTypes(types: readonly string[] | undefined): WebhookEventType[] {
+    if (types === undefined) return [...WEBHOOK_EVENT_TYPES];
+    for (const t of types) {
+      if (!(WEBHOOK_EVENT_TYPES as readonly string[]).includes(t))
+        throw new AppError(
+          'invalid_request',
+          `Unknown event type ${JSON.stringify(t)}; known: ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+        );
+    }
+    return [...new Set(types)] as WebhookEventType[];
+  }
+
+  /** Turn new events into deliveries; the cursor moves with them. */
+  async function fanOut(): Promise<void> {
+    let cursor = await webhooks.deliveryCursor();
+    for (;;) {
+      const events = await deps.store.readEvents({ after: cursor }, FAN_OUT_BATCH);
+      if (events.length === 0) return;
+      const hooks = await webhooks.activeWebhooks();
+      const now = clock.now();
+      const out: NewDelivery[] = [];
+      for (const e of events) {
+        const targets = hooks.filter((w) => wants(w, e));
+        if (targets.length === 0) continue;
+        const payload = deps.render(e);
+        for (const w of targets)
+          out.push({
+            webhookId: w.id,
+            eventSeq: e.seq,
+            eventType: e.type,
+            payload,
+            createdAt: now,
+          });
+      }
+      cursor = events[events.length - 1]?.seq ?? cursor;
+      await webhooks.enqueueDeliveries(out, cursor);
+      if (events.length < FAN_OUT_BATCH) return;
+    }
+  }
+
+  async function attempt(d: Delivery): Promise<void> {
+    const w = await webhooks.getWebhook(d.webhookId);
+    if (!w) return; // deleted meanwhile: its pending deliveries were failed with it
+    const result = await deps.sender.send({
+      url: w.url,
+      secret: w.secret,
+      body: d.payload,
+      eventId: String(d.eventSeq),
+      eventType: d.eventType,
+      deliveryId: d.id,
+      timeoutMs: deps.policy.timeoutMs,
+    });
+    const next = afterAttempt(d, result, clock.now(), deps.policy, random);
+    await webhooks.saveDelivery(next);
+    if (next.status === 'failed')
+      deps.log.warn(
+        { webhook: w.id, delivery: d.id, event: d.eventSeq, error: next.lastError },
+        'webhook delivery failed for good',
+      );
+  }
+
+  /** Start what is due, up to the concurrency limit. */
+  async function sendDue(): Promise<void> {
+    const free = CONCURRENCY - inFlight.size;
+    if (free <= 0) return;
+    const due = await webhooks.dueDeliveries(clock.now(), CONCURRENCY * 2);
+    for (const d of due.filter((x) => !inFlight.has(x.id)).slice(0, free)) {
+      const p = attempt(d)
+        .catch((err: unknown) => deps.log.error({ err, delivery: d.id }, 'webhook attempt failed'))
+        .finally(() => {
+          inFlight.delete(d.id);
+          wake();
+        });
+      inFlight.set(d.id, p);
+    }
+  }
+
+  async function arm(): Promise<void> {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (!running) return;
+    const next = await webhooks.nextDeliveryAt();
+    const wait = next ? Math.max(0, next.getTime() - clock.now().getTime()) : MAX_SLEEP_MS;
+    timer = setTimeout(wake, Math.min(wait, MAX_SLEEP_MS));
+    timer.unref();
+  }
+
+  /** One pass: fan out, send what is due, sleep until the next due attempt. Coalesced. */
+  function wake(): void {
+    if (!running) return;
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = (async () => {
+      do {
+        again = false;
+        await fanOut();
+        await sendDue();
+        await arm();
+      } while (again && running);
+    })()
+      .catch((err: unknown) => deps.log.error({ err }, 'webhook dispatcher failed'))
+      .finally(() => {
+        busy = null;
+      });
+  }
+
+  return {
+    async create(
+      ctx: CallContext,
+      req: WebhookRequest,
+    ): Promise<{ webhook: Webhook; secret: string }> {
+      const url = validUrl(req.url);
+      const eventTypes = validTypes(req.eventTypes);
+      const secret = req.secret ?? `whsec_${deps.newSecret()}`;
+      const webhook: Webhook = {
+        id: deps.newId(),
+        instanceId: ctx.instanceId,
+        url,
+        secret,
+        eventTypes,
+        description: req.description ?? null,
+        createdAt: clock.now(),
+        afterSeq: await deps.store.lastEventSeq(),
+      };
+      await webhooks.createWebhook(webhook);
+      return { webhook, secret };
+    },
+
+    async list(ctx: CallContext): Promise<Webhook[]> {
+      return webhooks.listWebhooks(ctx.instanceId);
+    },
+
+    get: load,
+
+    async remove(ctx: CallContext, id: string): Promise<void> {
+      await load(ctx, id);
+      if (!(await webhooks.deleteWebhook(id, clock.now())))
+        throw new AppError('webhook_not_found', `Webhook ${id} not found`);
+    },
+
+    async deliveries(ctx: CallContext, id: string, page: Page): Promise<PageOf<Delivery>> {
+      await load(ctx, id);
+      return webhooks.listDeliveries(id, page);
+    },
+
+    /** Start delivering: catch up on what a previous run left, then follow the log. */
+    start(): void {
+      running = true;
+      unsubscribe = deps.store.onEventsAppended(wake);
+      wake();
+    },
+
+    /** Stop starting attempts, and wait (up to `graceMs`) for those in flight. */
+    async stop(graceMs = 5000): Promise<void> {
+      running = false;
+      unsubscribe?.();
+      if (timer) clearTimeout(timer);
+      const pending = [...inFlight.values(), ...(busy ? [busy] : [])];
+      await Promise.race([
+        Promise.allSettled(pending),
+        new Promise((r) => setTimeout(r, graceMs).unref()),
+      ]);
+    },
+  };
+}
