@@ -332,5 +332,99 @@ export function runStoreContract({ name, makeStore }: ContractOptions): void {
         expect(await store.ensureSecret('s', () => 'second')).toBe('first');
       }),
     );
+
+    it(
+      'appends events with their change, reads them back by filter, and only on success',
+      withStore(async (store) => {
+        let wakeups = 0;
+        store.onEventsAppended(() => wakeups++);
+        const s = aSession('open', { id: 'sess-ev' });
+        const j = aJob({ id: 'job-ev', sessionId: 'sess-ev', params: { big: 'x'.repeat(100) } });
+        expect(await store.lastEventSeq()).toBe(0);
+        await store.commit({
+          session: { next: s, insert: true },
+          job: { next: j, insert: true },
+          events: [
+            {
+              type: 'job.log',
+              at: at(1),
+              jobId: j.id,
+              instanceId: j.instanceId,
+              sessionId: j.sessionId,
+              line: 'hello',
+            },
+            { type: 'job.state_changed', at: at(1), job: j },
+            { type: 'session.state_changed', at: at(1), session: s },
+          ],
+        });
+        expect(wakeups).toBe(1);
+        const all = await store.readEvents({ after: 0 }, 10);
+        expect(all.map((e) => e.type)).toEqual([
+          'job.log',
+          'job.state_changed',
+          'session.state_changed',
+        ]);
+        expect(all.map((e) => e.seq)).toEqual([1, 2, 3]);
+        const jobEvent = all[1];
+        expect(jobEvent?.type === 'job.state_changed' && jobEvent.job).toEqual({
+          ...j,
+          params: null,
+        });
+        const sessionEvent = all[2];
+        expect(sessionEvent?.type === 'session.state_changed' && sessionEvent.session).toEqual(s);
+        expect(all[0]).toMatchObject({ line: 'hello', jobId: 'job-ev', sessionId: 'sess-ev' });
+        expect(await store.readEvents({ after: 1, jobId: 'job-ev' }, 10)).toHaveLength(1);
+        expect(await store.readEvents({ after: 0, sessionId: 'sess-ev' }, 2)).toHaveLength(2);
+        expect(await store.readEvents({ after: 0, instanceId: 'crn:other' }, 10)).toEqual([]);
+
+        // A failed compare-and-set writes no event and wakes nobody.
+        const stale = { ...s, state: 'closed' as const, version: 9 };
+        expect(
+          await store.commit({
+            session: { next: stale },
+            events: [{ type: 'session.state_changed', at: at(2), session: stale }],
+          }),
+        ).toBe(false);
+        expect(await store.lastEventSeq()).toBe(3);
+        expect(wakeups).toBe(1);
+        expect(await store.pruneEvents(at(1))).toBe(0);
+        expect(await store.pruneEvents(at(2))).toBe(3);
+        expect(await store.readEvents({ after: 0 }, 10)).toEqual([]);
+      }),
+    );
+
+    it(
+      'records a job.state_changed event for every queued job a session cancel cancels',
+      withStore(async (store) => {
+        const s = aSession('active', { id: 'sess-c' });
+        await store.commit({ session: { next: s, insert: true } });
+        for (const id of ['q1', 'q2'])
+          await store.commit({ job: { next: aJob({ id, sessionId: 'sess-c' }), insert: true } });
+        await store.commit({
+          job: { next: aJob({ id: 'r1', sessionId: 'sess-c', status: 'Running' }), insert: true },
+        });
+        await store.commit({
+          session: { next: { ...s, version: s.version + 1 } },
+          cancelQueued: { sessionId: 'sess-c', reason: 'Session closed', at: at(7) },
+        });
+        const events = await store.readEvents({ after: 0, sessionId: 'sess-c' }, 10);
+        expect(events.map((e) => e.jobId)).toEqual(['q1', 'q2']);
+        for (const e of events) {
+          expect(e.type === 'job.state_changed' && e.job).toMatchObject({
+            status: 'Cancelled',
+            reason: 'Session closed',
+            endedAt: at(7),
+            version: 2,
+          });
+          expect(e.at).toEqual(at(7));
+        }
+        // The events say what the jobs now are.
+        const q1 = await store.getJob('q1');
+        expect(events[0]?.type === 'job.state_changed' && events[0].job).toEqual({
+          ...q1,
+          params: null,
+        });
+      }),
+    );
   });
 }
