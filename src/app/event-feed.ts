@@ -46,6 +46,9 @@ export class EventFeed {
     this.wakeAll();
   }
 
+  /** Open streams (for metrics; the SSE route counts them in and out). */
+  openStreams = 0;
+
   /** The newest sequence number this feed has seen. */
   get lastSeq(): number {
     return this.pulled;

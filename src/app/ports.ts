@@ -199,6 +199,8 @@ export interface WebhookStore {
   nextDeliveryAt(): Promise<Date | null>;
   /** Store a delivery after an attempt. */
   saveDelivery(d: Delivery): Promise<void>;
+  /** Deliveries by status (metrics). */
+  deliveryCounts(): Promise<Record<string, number>>;
   /** A webhook's deliveries, newest first. */
   listDeliveries(webhookId: string, page: Page): Promise<PageOf<Delivery>>;
 }

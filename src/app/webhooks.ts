@@ -251,6 +251,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       return webhooks.listDeliveries(id, page);
     },
 
+    deliveryCounts: (): Promise<Record<string, number>> => webhooks.deliveryCounts(),
+
     /** Start delivering: catch up on what a previous run left, then follow the log. */
     start(): void {
       running = true;

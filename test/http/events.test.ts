@@ -140,6 +140,9 @@ describe('event streams', () => {
     let text = '';
     while (!text.includes(': keep-alive'))
       text += new TextDecoder().decode((await reader.read()).value);
+    const metrics = (await t.rt.app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/^berth_event_streams 1$/m);
+    expect(metrics).toMatch(/^berth_webhook_deliveries\{status="pending"\} 0$/m);
     const stopped = t.rt.stop();
     for (;;) if ((await reader.read()).done) break;
     await stopped;

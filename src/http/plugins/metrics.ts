@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics at GET /metrics (unauthenticated, as scrapers expect): requests, request
- * time, jobs by state, queue length and running jobs per backend, sessions by state, and the
- * scheduler's tick time. One registry per server, so that tests never share counters.
+ * time, jobs by state, queue length and running jobs per backend, sessions by state, the
+ * scheduler's tick time, open event streams and webhook deliveries by status. One registry per server, so that tests never share counters.
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -53,6 +53,17 @@ export function registerMetrics(app: FastifyInstance): void {
       labelNames: ['state'] as const,
       registers: [register],
     }),
+    streams: new Gauge({
+      name: 'berth_event_streams',
+      help: 'Open event streams (SSE)',
+      registers: [register],
+    }),
+    deliveries: new Gauge({
+      name: 'berth_webhook_deliveries',
+      help: 'Webhook deliveries by status',
+      labelNames: ['status'] as const,
+      registers: [register],
+    }),
   };
   app.services.events.on('scheduler.ticked', (e) => tick.observe(e.ms / 1000));
 
@@ -85,6 +96,9 @@ export function registerMetrics(app: FastifyInstance): void {
     const backends = (await app.services.backends.list()).map((b) => b.backend.name);
     set(gauges.queue, 'backend', stats.queuedByBackend, backends);
     set(gauges.running, 'backend', stats.runningByBackend, backends);
+    gauges.streams.set(app.services.feed.openStreams);
+    const deliveries = await app.services.webhooks.deliveryCounts();
+    set(gauges.deliveries, 'status', deliveries, ['pending', 'delivered', 'failed']);
     return reply.type(register.contentType).send(await register.metrics());
   });
 }

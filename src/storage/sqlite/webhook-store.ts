@@ -183,6 +183,13 @@ export class SqliteWebhookStore implements WebhookStore {
     );
   }
 
+  async deliveryCounts(): Promise<Record<string, number>> {
+    const rows = this.st(
+      'SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status',
+    ).all() as { status: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
   async listDeliveries(webhookId: string, page: Page): Promise<PageOf<Delivery>> {
     const count = (
       this.st('SELECT COUNT(*) AS n FROM webhook_deliveries WHERE webhook_id = ?').get(

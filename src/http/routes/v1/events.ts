@@ -71,6 +71,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
   ): Promise<void> {
     const controller = new AbortController();
     open.add(controller);
+    feed.openStreams++;
     req.raw.on('close', () => controller.abort());
     reply.hijack();
     const res = reply.raw;
@@ -119,6 +120,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
       req.log.error({ err }, 'event stream failed');
     } finally {
       open.delete(controller);
+      feed.openStreams--;
       res.end();
     }
   }
