@@ -167,6 +167,7 @@ export async function createRuntime(
   };
   const app = await buildServer({
     sseHeartbeatMs: config.sseHeartbeatMs,
+    corsOrigins: config.corsOrigins,
     services,
     bodyLimitBytes: config.bodyLimitBytes,
     logger: log,

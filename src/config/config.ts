@@ -36,6 +36,8 @@ export interface ResolvedConfig {
     readonly timeoutMs: number;
   };
   readonly bodyLimitBytes: number;
+  /** Origins whose browser pages may call the API ('*': any); empty: same origin only. */
+  readonly corsOrigins: readonly string[] | '*';
   readonly instances: readonly Instance[];
   readonly defaultInstanceId: string;
   readonly backends: readonly Backend[];
@@ -114,6 +116,7 @@ export function loadConfig(
       timeoutMs: intFromEnv(env, 'BERTH_WEBHOOK_TIMEOUT_MS', 10_000, 100, 300_000, problems),
     },
     bodyLimitBytes: file.server?.bodyLimitBytes ?? 10 * 1024 * 1024,
+    corsOrigins: corsFromEnv(env, problems),
     instances,
     defaultInstanceId: instances[0]?.id ?? DEFAULT_INSTANCE.id,
     backends,
@@ -268,6 +271,30 @@ function apiKeyFromEnv(env: Record<string, string | undefined>, problems: string
   if (raw.length < 16 || /\s/.test(raw))
     problems.push('BERTH_API_KEY must be at least 16 characters, without spaces');
   return raw;
+}
+
+/** BERTH_CORS_ORIGINS: '*' or a comma-separated list of origins (scheme://host[:port]). */
+function corsFromEnv(
+  env: Record<string, string | undefined>,
+  problems: string[],
+): readonly string[] | '*' {
+  const raw = (env.BERTH_CORS_ORIGINS ?? '').trim();
+  if (raw === '*') return '*';
+  const origins = raw === '' ? [] : raw.split(',').map((o) => o.trim());
+  for (const o of origins) {
+    let ok = false;
+    try {
+      const u = new URL(o);
+      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o;
+    } catch {
+      ok = false;
+    }
+    if (!ok)
+      problems.push(
+        `BERTH_CORS_ORIGINS: ${JSON.stringify(o)} is not an origin like https://app.example.com`,
+      );
+  }
+  return origins;
 }
 
 function deepFreeze<T>(o: T): T {

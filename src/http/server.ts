@@ -4,6 +4,7 @@
  * errors, auth, metrics) → routes.
  */
 import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -36,6 +37,8 @@ export interface ServerOptions {
   readonly version: string;
   /** Keep-alive interval of event streams. */
   readonly sseHeartbeatMs?: number;
+  /** Origins allowed to call from a browser ('*': any); absent or empty: none. */
+  readonly corsOrigins?: readonly string[] | '*';
 }
 
 // A client-supplied request id is echoed only when it is short and plain (it ends up in logs).
@@ -60,6 +63,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addSchema(Session);
   app.addSchema(Job);
 
+  const origins = options.corsOrigins ?? [];
+  if (origins === '*' || origins.length > 0) {
+    // No cookies are involved (keys travel in Authorization), so no credentials mode.
+    await app.register(cors, {
+      origin: origins === '*' ? '*' : [...origins],
+      methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+      maxAge: 600,
+    });
+  }
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

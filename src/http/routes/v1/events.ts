@@ -75,7 +75,9 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
     req.raw.on('close', () => controller.abort());
     reply.hijack();
     const res = reply.raw;
+    // Headers hooks already set (CORS) are on the reply, which hijacking bypasses.
     res.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
