@@ -186,4 +186,8 @@ export const INSERT_EVENT = `INSERT INTO events (type, instance_id, session_id, 
   VALUES (@type, @instance_id, @session_id, @job_id, @at, @body)`;
 export const QUEUED_OF_SESSION = `SELECT * FROM jobs WHERE session_id = ? AND status = 'Queued' ORDER BY seq`;
 export const LAST_EVENT_SEQ = 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events';
-export const PRUNE_EVENTS = 'DELETE FROM events WHERE at < ?';
+// Sequence numbers follow time: delete up to the first event that is recent enough, walking the
+// primary key from the oldest (only what goes is read).
+export const PRUNE_EVENTS = `DELETE FROM events WHERE seq < COALESCE(
+  (SELECT seq FROM events WHERE at >= ? ORDER BY seq LIMIT 1),
+  (SELECT MAX(seq) + 1 FROM events))`;
