@@ -7,7 +7,18 @@ const restrict = (patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'coverage/', '.tmp/', 'src/storage/generated/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'data/',
+      'coverage/',
+      '.tmp/',
+      'src/storage/generated/',
+      'src/client/generated/',
+      'packages/client/dist/',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
