@@ -17,6 +17,7 @@ import type {
   Versions,
 } from './types.js';
 import { VERSION } from './version.js';
+import { WebhooksApi } from './webhooks.js';
 
 export interface BerthClientOptions {
   /** The server, e.g. `http://127.0.0.1:8000` (a trailing `/api/v1` is accepted). */
@@ -51,6 +52,7 @@ export class BerthClient {
   readonly sessions: SessionsApi;
   readonly backends: BackendsApi;
   readonly admin: AdminApi;
+  readonly webhooks: WebhooksApi;
   private readonly transport: Transport;
 
   constructor(options: BerthClientOptions) {
@@ -69,6 +71,7 @@ export class BerthClient {
     this.sessions = new SessionsApi(this.transport, this.jobs);
     this.backends = new BackendsApi(this.transport);
     this.admin = new AdminApi(this.transport);
+    this.webhooks = new WebhooksApi(this.transport);
   }
 
   /** Open a session (`dedicated` unless `mode` says otherwise). */

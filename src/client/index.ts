@@ -17,6 +17,14 @@ export type { FetchLike } from './http.js';
 export { SseParser } from './sse.js';
 export type { SseMessage } from './sse.js';
 export { countsOf } from './results.js';
+export { WebhooksApi } from './webhooks.js';
+export type {
+  CreateWebhookInput,
+  CreatedWebhook,
+  Webhook,
+  WebhookDeliveries,
+  WebhookDelivery,
+} from './webhooks.js';
 export type { Encoded, PrimitiveResult, PubResultValue, RegisterCounts } from './results.js';
 export { VERSION } from './version.js';
 export type * from './types.js';

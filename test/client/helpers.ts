@@ -120,6 +120,10 @@ export async function startProxy(
           res.on('close', () => streaming.delete(res));
           up.on('data', (d: Buffer) => res.write(d));
           up.on('end', () => res.end());
+          // The server died mid-stream: so does the client's connection, as without a proxy.
+          up.on('close', () => {
+            if (!res.writableEnded) (res.socket as Socket | null)?.destroy();
+          });
         } else {
           up.pipe(res);
         }
