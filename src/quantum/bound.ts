@@ -4,6 +4,8 @@
  */
 import type { MeasureOp, Op, ResetOp } from './circuit.js';
 import { BASE, type Matrix2 } from './gates.js';
+import type { DenseMatrix } from './matrix-power.js';
+import { bindPower } from './power.js';
 import { evaluate } from './qasm/expr.js';
 
 /** An operation with numeric matrices and qubit masks. */
@@ -20,6 +22,14 @@ export type Bound =
       readonly kind: 'u';
       readonly m: Matrix2;
       readonly target: number;
+      readonly cmask: number;
+      readonly nmask: number;
+    }
+  | {
+      /** A 2^m × 2^m unitary on `qubits` (m = 2 or 3; local index bit j is qubits[j]). */
+      readonly kind: 'dense';
+      readonly qubits: readonly number[];
+      readonly m: DenseMatrix;
       readonly cmask: number;
       readonly nmask: number;
     }
@@ -102,6 +112,8 @@ export function bind(ops: readonly Op[], env: ReadonlyMap<string, number>): Boun
           cmask: mask(op.controls),
           nmask: mask(op.negControls),
         };
+      case 'pow':
+        return bindPower(op, bind(op.body, env));
       case 'if':
         return { ...op, body: bind(op.body, env), orelse: bind(op.orelse, env) };
       default:
@@ -132,6 +144,8 @@ export function fuse(ops: readonly Bound[]): Bound[] {
         return [op.a, op.b];
       case 'swap':
         return [op.a, op.b, ...bits(op.cmask | op.nmask)];
+      case 'dense':
+        return [...op.qubits, ...bits(op.cmask | op.nmask)];
       case 'measure':
       case 'reset':
         return [op.qubit];

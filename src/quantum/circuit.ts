@@ -1,7 +1,7 @@
 /**
  * The circuit the parser produces: every gate flattened to primitive operations (a 2×2 unitary
- * on one target with optional controls, or a controlled swap), angles still expressions so that
- * free parameters bind per parameter set.
+ * on one target with optional controls, a controlled swap, or a non-integer power of a small
+ * gate), angles still expressions so that free parameters bind per parameter set.
  */
 import type { Expr } from './qasm/expr.js';
 
@@ -27,6 +27,29 @@ export interface SwapOp {
   readonly negControls: readonly number[];
 }
 
+/**
+ * `pow(k) @` with a non-integer k: the gate `body` describes, raised to the power `exponent` on
+ * the principal branch, on `qubits` (at most 3), under the same control rule as UnitaryOp. The
+ * power needs the gate's numbers, so it is computed when the angles are bound (power.ts).
+ */
+export interface PowerOp {
+  readonly kind: 'pow';
+  /** The gate's own qubits; body qubit j is qubits[j]. */
+  readonly qubits: readonly number[];
+  /**
+   * The gate on local qubits 0…m−1 (m = qubits.length), every operation controlled by the extra
+   * local qubit m. Under that control a `gphase` in the gate becomes a phase on qubit m, so the
+   * block where qubit m is 1 is the gate with its global phase, which a power changes visibly
+   * once the result is controlled.
+   */
+  readonly body: readonly Op[];
+  readonly exponent: number;
+  readonly controls: readonly number[];
+  readonly negControls: readonly number[];
+  /** Apply the conjugate transpose of the power. */
+  readonly inverse: boolean;
+}
+
 /** Measure `qubit` into classical bit `clbit`. */
 export interface MeasureOp {
   readonly kind: 'measure';
@@ -50,7 +73,13 @@ export interface IfOp {
 }
 
 /** A primitive operation of a parsed circuit. */
-export type Op = UnitaryOp | SwapOp | MeasureOp | ResetOp | IfOp;
+export type Op = UnitaryOp | SwapOp | PowerOp | MeasureOp | ResetOp | IfOp;
+
+/** Every qubit a gate acts on or is controlled by. */
+export function gateQubits(op: UnitaryOp | SwapOp | PowerOp): number[] {
+  const own = op.kind === 'u' ? [op.target] : op.kind === 'swap' ? [op.a, op.b] : op.qubits;
+  return [...op.controls, ...op.negControls, ...own];
+}
 
 /** A named register: bits `offset` … `offset + size − 1` of its kind. */
 export interface Register {
@@ -89,8 +118,7 @@ export function measuresAreTerminal(c: Circuit): boolean {
       if (touched.has(op.qubit)) return false;
       continue;
     }
-    const qs = op.kind === 'u' ? [op.target] : [op.a, op.b];
-    for (const q of [...qs, ...op.controls, ...op.negControls]) {
+    for (const q of gateQubits(op)) {
       if (measured.has(q)) return false;
       touched.add(q);
     }
@@ -106,9 +134,8 @@ export function* qubitPairs(ops: readonly Op[]): Generator<readonly [number, num
       yield* qubitPairs(op.orelse);
       continue;
     }
-    let qs: number[] = [];
-    if (op.kind === 'u') qs = [...op.controls, ...op.negControls, op.target];
-    if (op.kind === 'swap') qs = [...op.controls, ...op.negControls, op.a, op.b];
+    if (op.kind === 'measure' || op.kind === 'reset') continue;
+    const qs = gateQubits(op);
     for (let i = 0; i < qs.length; i++) {
       for (let j = i + 1; j < qs.length; j++) yield [qs[i] ?? 0, qs[j] ?? 0];
     }
@@ -122,10 +149,7 @@ export function usedQubits(ops: readonly Op[], into: Set<number> = new Set()): n
       usedQubits(op.body, into);
       usedQubits(op.orelse, into);
     } else if (op.kind === 'measure' || op.kind === 'reset') into.add(op.qubit);
-    else {
-      for (const q of op.kind === 'u' ? [op.target] : [op.a, op.b]) into.add(q);
-      for (const q of [...op.controls, ...op.negControls]) into.add(q);
-    }
+    else for (const q of gateQubits(op)) into.add(q);
   }
   return [...into].sort((x, y) => x - y);
 }
@@ -151,6 +175,14 @@ function renumberOps(ops: readonly Op[], to: ReadonlyMap<number, number>): Op[] 
           ...op,
           a: q(op.a),
           b: q(op.b),
+          controls: op.controls.map(q),
+          negControls: op.negControls.map(q),
+        };
+      case 'pow':
+        // The body is on local qubits: only the gate's own and control qubits move.
+        return {
+          ...op,
+          qubits: op.qubits.map(q),
           controls: op.controls.map(q),
           negControls: op.negControls.map(q),
         };

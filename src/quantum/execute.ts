@@ -3,7 +3,7 @@
  * terminal, or one trajectory per shot (from a shared prefix) when the circuit measures mid-way,
  * resets, or branches on a classical value.
  */
-import type { Unitary } from './apply.js';
+import { isUnitary } from './apply.js';
 import { type Bound, fuse } from './bound.js';
 import type { Circuit, MeasureOp } from './circuit.js';
 import { measuresAreTerminal } from './circuit.js';
@@ -16,9 +16,6 @@ import { runTree } from './trajectories.js';
 
 export { bind, fuse } from './bound.js';
 export type { Bound } from './bound.js';
-
-const isUnitary = (op: Bound): op is Unitary =>
-  op.kind === 'u' || op.kind === 'pair' || op.kind === 'swap';
 
 /**
  * Run the unitary operations of `ops` (others are skipped): the estimator, and the part before
@@ -56,10 +53,15 @@ export function sampleShots(
       state instanceof SparseState
         ? sampleSparse(state, shots, rng)
         : sampleBasis(state, shots, rng);
-    outcomes.forEach((basis, s) => {
-      for (const m of measures)
-        out[s * circuit.numClbits + m.clbit] = Math.floor(basis / 2 ** m.qubit) % 2;
-    });
+    // Basis indices are below 2^30 (at most 30 simulated qubits), so bit operations are exact.
+    const qubits = Int32Array.from(measures, (m) => m.qubit);
+    const clbits = Int32Array.from(measures, (m) => m.clbit);
+    const width = circuit.numClbits;
+    for (let s = 0, row = 0; s < shots; s++, row += width) {
+      const basis = outcomes[s] as number;
+      for (let k = 0; k < qubits.length; k++)
+        out[row + (clbits[k] as number)] = (basis >>> (qubits[k] as number)) & 1;
+    }
     return out;
   }
   // Mid-circuit measurements: the unitary prefix once, then the measurement tree.
@@ -98,6 +100,7 @@ export function evolveFromZero(
     const op = ops[k] as Bound;
     if (op.kind === 'u') sparse.applyU(op.m, op.target, op.cmask, op.nmask);
     else if (op.kind === 'swap') sparse.applySwap(op.a, op.b, op.cmask, op.nmask);
+    else if (op.kind === 'dense') sparse.applyDense(op.m, op.qubits, op.cmask, op.nmask);
     else if (op.kind === 'pair') {
       if (op.ma) sparse.applyU(op.ma, op.a);
       if (op.mb) sparse.applyU(op.mb, op.b);

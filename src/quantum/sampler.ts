@@ -67,14 +67,18 @@ export function runSampler(params: unknown, limits: ProgramLimits, run: RunOptio
     const elements = pub.bindings.sets.map((env) =>
       sampleShots(circuit, bind(circuit.ops, env), pub.shots, rng, shouldStop),
     );
+    const registers = pub.circuit.cregs.map((reg) => ({
+      reg,
+      values: narrow(reg) ? elements.map((bits) => registerValues(bits, reg, pub)) : null,
+    }));
     const fields = Object.fromEntries(
-      pub.circuit.cregs.map((reg) => [
+      registers.map(({ reg, values }) => [
         reg.name,
-        bitArray(packRegister(elements, reg, pub), pub.bindings.shape, pub.shots, reg.size),
+        bitArray(packRegister(elements, values, reg, pub), pub.bindings.shape, pub.shots, reg.size),
       ]),
     );
     const counts = Object.fromEntries(
-      pub.circuit.cregs.map((reg) => [reg.name, countsOf(elements, reg, pub)]),
+      registers.map(({ reg, values }) => [reg.name, countsOf(elements, values, reg, pub)]),
     );
     return pubResult('SamplerPubResult', dataBin(fields, pub.bindings.shape), {
       shots: pub.shots,
@@ -83,6 +87,26 @@ export function runSampler(params: unknown, limits: ProgramLimits, run: RunOptio
     });
   });
   return primitiveResult(results, { version: 2 });
+}
+
+/**
+ * Registers this narrow are read as one integer per shot, and counted and packed from those:
+ * bit operations on 32-bit integers are exact, and a bitstring is then built once per distinct
+ * value instead of once per shot. Wider registers (rare) take the bit-by-bit path.
+ */
+const MAX_NARROW_BITS = 30;
+const narrow = (reg: Register): boolean => reg.size > 0 && reg.size <= MAX_NARROW_BITS;
+
+/** Each shot's register value: bit k is clbit offset+k. */
+function registerValues(bits: Uint8Array, reg: Register, pub: SamplerPub): Uint32Array {
+  const out = new Uint32Array(pub.shots);
+  const stride = pub.circuit.numClbits;
+  for (let s = 0, from = reg.offset; s < pub.shots; s++, from += stride) {
+    let v = 0;
+    for (let k = reg.size - 1; k >= 0; k--) v = (v << 1) | (bits[from + k] as number);
+    out[s] = v;
+  }
+  return out;
 }
 
 /** A shot's register as Qiskit prints it: bit k of the register (clbit offset+k) k places from the right. */
@@ -94,12 +118,23 @@ function bitstring(bits: Uint8Array, shot: number, reg: Register, numClbits: num
 }
 
 /** Big-endian bytes per shot, as Qiskit's BitArray stores them. */
-function packRegister(elements: readonly Uint8Array[], reg: Register, pub: SamplerPub): Uint8Array {
+function packRegister(
+  elements: readonly Uint8Array[],
+  values: readonly Uint32Array[] | null,
+  reg: Register,
+  pub: SamplerPub,
+): Uint8Array {
   const width = Math.ceil(reg.size / 8);
   const out = new Uint8Array(elements.length * pub.shots * width);
   elements.forEach((bits, e) => {
+    const vals = values?.[e];
     for (let s = 0; s < pub.shots; s++) {
       const base = (e * pub.shots + s) * width;
+      if (vals) {
+        const v = vals[s] as number;
+        for (let b = 0; b < width; b++) out[base + width - 1 - b] = (v >>> (8 * b)) & 0xff;
+        continue;
+      }
       for (let k = 0; k < reg.size; k++) {
         if (bits[s * pub.circuit.numClbits + reg.offset + k]) {
           const byte = width - 1 - Math.floor(k / 8);
@@ -112,9 +147,26 @@ function packRegister(elements: readonly Uint8Array[], reg: Register, pub: Sampl
 }
 
 /** Counts per element, keyed by bitstrings with the highest bit first; nested like the shape. */
-function countsOf(elements: readonly Uint8Array[], reg: Register, pub: SamplerPub): unknown {
-  const one = (bits: Uint8Array): Record<string, number> => {
+function countsOf(
+  elements: readonly Uint8Array[],
+  values: readonly Uint32Array[] | null,
+  reg: Register,
+  pub: SamplerPub,
+): unknown {
+  const one = (bits: Uint8Array, e: number): Record<string, number> => {
     const c: Record<string, number> = {};
+    const vals = values?.[e];
+    if (vals) {
+      // Tally by value first; keys go in as each value first appears, as the per-shot path puts
+      // them, so the object's key order (and so the JSON) is the same.
+      const tally = new Map<number, number>();
+      for (let s = 0; s < pub.shots; s++) {
+        const v = vals[s] as number;
+        tally.set(v, (tally.get(v) ?? 0) + 1);
+      }
+      for (const [v, n] of tally) c[v.toString(2).padStart(reg.size, '0')] = n;
+      return c;
+    }
     for (let s = 0; s < pub.shots; s++) {
       const key = bitstring(bits, s, reg, pub.circuit.numClbits);
       c[key] = (c[key] ?? 0) + 1;

@@ -3,7 +3,9 @@
  * oracles on basis states) then cost time in proportion to their non-zero amplitudes instead of
  * 2^n; the engine switches to the dense vector once a state stops being sparse.
  */
+import { groupOffsets } from './dense.js';
 import type { Matrix2 } from './gates.js';
+import type { DenseMatrix } from './matrix-power.js';
 import { StateVector } from './statevector.js';
 
 /** Amplitudes smaller than this (squared) are dropped: they are rounding noise. */
@@ -56,6 +58,38 @@ export class SparseState {
     }
     for (const [j] of moves) this.amps.delete(j ^ A ^ B);
     for (const [j, v] of moves) this.amps.set(j, v);
+  }
+
+  /** A 2^m × 2^m unitary `m` on `qubits` (dense.ts), under the same control rule. */
+  applyDense(m: DenseMatrix, qubits: readonly number[], cmask = 0, nmask = 0): void {
+    const off = groupOffsets(qubits);
+    const size = off.length;
+    const qmask = off[size - 1] as number;
+    const bases = new Set<number>();
+    for (const i of this.amps.keys()) {
+      const b = i & ~qmask;
+      if ((b & cmask) === cmask && (b & nmask) === 0) bases.add(b);
+    }
+    const xr = new Float64Array(size);
+    const xi = new Float64Array(size);
+    for (const b of bases) {
+      for (let k = 0; k < size; k++) {
+        const [r, i] = this.amps.get(b | (off[k] as number)) ?? [0, 0];
+        xr[k] = r;
+        xi[k] = i;
+      }
+      for (let r = 0; r < size; r++) {
+        let sr = 0;
+        let si = 0;
+        for (let c = 0; c < size; c++) {
+          const ar = m[2 * (r * size + c)] as number;
+          const ai = m[2 * (r * size + c) + 1] as number;
+          sr += ar * (xr[c] as number) - ai * (xi[c] as number);
+          si += ar * (xi[c] as number) + ai * (xr[c] as number);
+        }
+        this.put(b | (off[r] as number), sr, si);
+      }
+    }
   }
 
   /** The same state as a dense vector. */

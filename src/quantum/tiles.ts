@@ -32,7 +32,7 @@ export interface Pass {
 
 /** Every qubit an operation touches. */
 export function qubitsOf(op: Unitary): number[] {
-  const out = op.kind === 'u' ? [op.target] : [op.a, op.b];
+  const out = op.kind === 'u' ? [op.target] : op.kind === 'dense' ? [...op.qubits] : [op.a, op.b];
   if (op.kind !== 'pair') {
     for (let m = op.cmask | op.nmask, q = 0; m !== 0; m >>>= 1, q++) if (m & 1) out.push(q);
   }
@@ -96,6 +96,13 @@ function renumber(op: Unitary, local: (q: number) => number): Unitary {
       };
     case 'pair':
       return { ...op, a: local(op.a), b: local(op.b) };
+    case 'dense':
+      return {
+        ...op,
+        qubits: op.qubits.map(local),
+        cmask: renumberMask(op.cmask, local),
+        nmask: renumberMask(op.nmask, local),
+      };
     case 'swap':
       return {
         ...op,

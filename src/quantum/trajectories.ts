@@ -7,6 +7,7 @@
  * group's shots are drawn from its final state at once. When copies would take too much memory,
  * the group's shots run one by one instead.
  */
+import { isUnitary } from './apply.js';
 import type { Bound } from './bound.js';
 import { SimulationCancelledError } from './errors.js';
 import { BASE } from './gates.js';
@@ -71,7 +72,7 @@ function group(
     for (let i = r.at; i < r.ops.length; i++) {
       if (opts.shouldStop?.()) throw new SimulationCancelledError();
       const op = r.ops[i] as Bound;
-      if (op.kind === 'u' || op.kind === 'pair' || op.kind === 'swap') {
+      if (isUnitary(op)) {
         state.apply(op);
         continue;
       }

@@ -37,6 +37,18 @@ export interface Context {
   readonly inverse: boolean;
 }
 
+/**
+ * The widest gate a non-integer `pow @` takes: its 2^m × 2^m matrix is formed and diagonalised
+ * (8×8 at 3 qubits), and applied as a dense unitary, which is only reasonable while small.
+ */
+export const MAX_POWER_QUBITS = 3;
+
+/**
+ * The most operations one program may expand to. `pow(k) @` and nested user gates multiply
+ * quickly, and expansion happens at submission, on the server's main thread.
+ */
+export const MAX_EXPANDED_OPS = 1_000_000;
+
 /** No modifiers. */
 export const NO_CONTEXT: Context = { controls: [], negControls: [], inverse: false };
 
@@ -51,6 +63,18 @@ export class GateExpander extends TokenReader {
   protected nc = 0;
   /** Whether the program names physical qubits ($0, $1, …) instead of declaring registers. */
   protected physical = false;
+  /** Operations expanded so far (all bodies included), against MAX_EXPANDED_OPS. */
+  private expanded = 0;
+
+  /** Count `n` more operations from the call at `tok`; fails past the limit. */
+  protected spend(tok: Token, n: number): void {
+    this.expanded += n;
+    if (this.expanded > MAX_EXPANDED_OPS)
+      this.fail(
+        tok,
+        `the program expands to more than ${MAX_EXPANDED_OPS.toLocaleString('en')} operations (gate calls, powers and gate bodies included)`,
+      );
+  }
 
   protected gateCall(): GateCall {
     const mods: Modifier[] = [];
@@ -136,7 +160,7 @@ export class GateExpander extends TokenReader {
     let c: Context = ctx;
     let rest = qubits;
     let power = 1;
-    for (const mod of call.mods) {
+    for (const [i, mod] of call.mods.entries()) {
       if (mod.k === 'inv') c = { ...c, inverse: !c.inverse };
       else if (mod.k === 'pow') {
         let p: number;
@@ -145,8 +169,13 @@ export class GateExpander extends TokenReader {
         } catch {
           return this.fail(call.tok, 'pow @ needs a constant exponent');
         }
-        if (!Number.isInteger(p))
-          this.fail(call.tok, 'pow @ with a non-integer exponent is not supported');
+        if (!Number.isInteger(p)) {
+          // Integer powers and inversions commute; the modifiers after this one and the gate
+          // make the gate that is raised to p.
+          const outer = power < 0 ? { ...c, inverse: !c.inverse } : c;
+          const inner = { ...call, mods: call.mods.slice(i + 1) };
+          return this.applyPower(inner, p, rest, outer, Math.abs(power), env, ops);
+        }
         power *= p;
       } else {
         if (rest.length < mod.n) this.fail(call.tok, `${mod.k} @ needs more qubits`);
@@ -159,7 +188,47 @@ export class GateExpander extends TokenReader {
       }
     }
     if (power < 0) c = { ...c, inverse: !c.inverse };
+    if (Math.abs(power) > MAX_EXPANDED_OPS) this.spend(call.tok, Math.abs(power));
     for (let k = 0; k < Math.abs(power); k++) this.applyGate(call, args, rest, c, ops);
+  }
+
+  /**
+   * `pow(p) @ inner` for a non-integer p, `times` times under context `c`: a PowerOp whose body
+   * is `inner` expanded on local qubits and controlled by one extra local qubit (circuit.ts), so
+   * that the gate's global phase is part of the matrix that is raised to p.
+   */
+  private applyPower(
+    inner: GateCall,
+    p: number,
+    qubits: number[],
+    c: Context,
+    times: number,
+    env: ReadonlyMap<string, Expr>,
+    ops: Op[],
+  ): void {
+    if (!Number.isFinite(p)) this.fail(inner.tok, `pow @ needs a finite exponent, got ${p}`);
+    const m = qubits.length;
+    if (m > MAX_POWER_QUBITS)
+      this.fail(
+        inner.tok,
+        `pow @ with a non-integer exponent works on gates of at most ${MAX_POWER_QUBITS} qubits; ${inner.name} here acts on ${m}`,
+      );
+    const body: Op[] = [];
+    const local = qubits.map((_, k) => k);
+    this.apply(inner, local, { controls: [m], negControls: [], inverse: false }, env, body);
+    // A power of a bare global phase changes nothing unless something controls it.
+    if (m === 0 && c.controls.length === 0 && c.negControls.length === 0) return;
+    const op: Op = {
+      kind: 'pow',
+      qubits,
+      body,
+      exponent: p,
+      controls: c.controls,
+      negControls: c.negControls,
+      inverse: c.inverse,
+    };
+    this.spend(inner.tok, times);
+    for (let k = 0; k < times; k++) ops.push(op);
   }
 
   /** One application of a gate (no modifiers left) under context `c`. */
@@ -176,6 +245,7 @@ export class GateExpander extends TokenReader {
       this.fail(call.tok, 'gphase takes one angle and no qubits');
     const last = c.controls[c.controls.length - 1];
     if (last === undefined) return;
+    this.spend(call.tok, 1);
     ops.push({
       kind: 'u',
       gate: 'p',
@@ -204,6 +274,7 @@ export class GateExpander extends TokenReader {
       this.fail(call.tok, `gate ${name} acts on ${need} qubit(s), got ${qubits.length}`);
     const controls = [...c.controls, ...qubits.slice(0, std.controls)];
     const negControls = c.negControls;
+    this.spend(call.tok, 1);
     if (std.base === 'swap') {
       const [a = 0, b = 0] = qubits.slice(need - 2);
       ops.push({ kind: 'swap', a, b, controls, negControls });

@@ -14,43 +14,10 @@ export interface Token {
   readonly col: number;
 }
 
-// Longest first, so that `->` wins over `-` and `**` over `*`.
-const OPERATORS = [
-  '->',
-  '==',
-  '!=',
-  '<=',
-  '>=',
-  '**',
-  '&&',
-  '||',
-  '<<',
-  '>>',
-  '{',
-  '}',
-  '(',
-  ')',
-  '[',
-  ']',
-  ';',
-  ',',
-  '+',
-  '-',
-  '*',
-  '/',
-  '^',
-  '=',
-  '@',
-  ':',
-  '<',
-  '>',
-  '!',
-  '~',
-  '%',
-  '&',
-  '|',
-  '.',
-];
+// Two-character operators are tried before one-character ones, so that `->` wins over `-` and
+// `**` over `*`. Sets, not a list scanned per token: a circuit is mostly operators.
+const OPERATORS_2 = new Set(['->', '==', '!=', '<=', '>=', '**', '&&', '||', '<<', '>>']);
+const OPERATORS_1 = new Set('{}()[];,+-*/^=@:<>!~%&|.');
 
 // ASCII first: the Unicode test (for names such as θ) is slow and rarely needed.
 const isIdStart = (c: string): boolean =>
@@ -94,32 +61,32 @@ export function tokenize(src: string): Token[] {
       advance(end + 2 - i);
       continue;
     }
-    const start = { line, col };
     if (isIdStart(c)) {
       let j = i + 1;
       while (j < src.length && isIdPart(src[j] ?? '')) j++;
-      out.push({ kind: 'id', text: src.slice(i, j), ...start });
+      out.push({ kind: 'id', text: src.slice(i, j), line, col });
       advance(j - i);
       continue;
     }
     NUMBER.lastIndex = i;
     const num = (c >= '0' && c <= '9') || c === '.' ? NUMBER.exec(src) : null;
     if (num) {
-      out.push({ kind: 'num', text: num[0], ...start });
+      out.push({ kind: 'num', text: num[0], line, col });
       advance(num[0].length);
       continue;
     }
     if (c === '"' || c === "'") {
       const end = src.indexOf(c, i + 1);
       if (end < 0) throw new QuantumInputError(`line ${line}, column ${col}: unterminated string`);
-      out.push({ kind: 'str', text: src.slice(i + 1, end), ...start });
+      out.push({ kind: 'str', text: src.slice(i + 1, end), line, col });
       advance(end + 1 - i);
       continue;
     }
-    const op = OPERATORS.find((o) => src.startsWith(o, i));
-    if (!op)
+    const two = src.slice(i, i + 2);
+    const op = OPERATORS_2.has(two) ? two : OPERATORS_1.has(c) ? c : null;
+    if (op === null)
       throw new QuantumInputError(`line ${line}, column ${col}: unexpected character '${c}'`);
-    out.push({ kind: 'op', text: op, ...start });
+    out.push({ kind: 'op', text: op, line, col });
     advance(op.length);
   }
   out.push({ kind: 'eof', text: '', line, col });

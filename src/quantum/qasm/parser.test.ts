@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { QuantumInputError } from '../errors.js';
 import { evaluate } from './expr.js';
+import { tokenize } from './lexer.js';
 import { parseQasm } from './parser.js';
 
 const error = (source: string): string => {
@@ -34,10 +35,29 @@ describe('OpenQASM errors', () => {
     ['OPENQASM 3.0;\nqubit[2] q;\ncx q[0], q[0];', 'line 3, column 1: gate cx uses a qubit twice'],
     ['OPENQASM 4.0;', 'line 1, column 10: unsupported OpenQASM version 4.0'],
     [
-      'OPENQASM 3.0;\nqubit q;\npow(0.5) @ x q;',
-      'line 3, column 12: pow @ with a non-integer exponent',
+      'OPENQASM 3.0;\nqubit[4] q;\npow(0.5) @ c3x q[0], q[1], q[2], q[3];',
+      'line 3, column 12: pow @ with a non-integer exponent works on gates of at most 3 qubits',
+    ],
+    [
+      'OPENQASM 3.0;\nqubit q;\npow(1/0) @ x q;',
+      'line 3, column 12: pow @ needs a finite exponent',
+    ],
+    [
+      'OPENQASM 3.0;\ninput float[64] k;\nqubit q;\npow(k) @ x q;',
+      'line 4, column 10: pow @ needs a constant exponent',
     ],
     ['OPENQASM 3.0;\nqubit q;\nbit c;\nc = measure;', 'line 4, column 12: expected a name'],
+    [
+      'OPENQASM 3.0;\nqubit q;\npow(1000000000) @ x q;',
+      'line 3, column 19: the program expands to more than 1,000,000 operations',
+    ],
+    [
+      // Each level doubles: 2^21 operations from a few lines, refused before it is built.
+      'OPENQASM 3.0;\nqubit q;\ngate g0 a { x a; }\n' +
+        Array.from({ length: 21 }, (_, k) => `gate g${k + 1} a { g${k} a; g${k} a; }`).join('\n') +
+        '\ng21 q;',
+      'the program expands to more than 1,000,000 operations',
+    ],
   ])('%j → %s', (source, message) => {
     expect(error(source)).toContain(message);
   });
@@ -78,5 +98,34 @@ describe('OpenQASM programs', () => {
     );
     expect(c.numQubits).toBe(4);
     expect(c.ops.map((o) => o.kind)).toEqual(['u', 'measure']);
+  });
+});
+
+describe('the tokenizer', () => {
+  it('takes the longest operator, and places every token by line and column', () => {
+    const toks = tokenize('a->b**c==-d\n  <=e>>f!=g>h;');
+    expect(toks.map((t) => t.text)).toEqual([
+      'a',
+      '->',
+      'b',
+      '**',
+      'c',
+      '==',
+      '-',
+      'd',
+      '<=',
+      'e',
+      '>>',
+      'f',
+      '!=',
+      'g',
+      '>',
+      'h',
+      ';',
+      '',
+    ]);
+    expect(toks.map((t) => t.kind).slice(0, 3)).toEqual(['id', 'op', 'id']);
+    expect(toks[8]).toMatchObject({ text: '<=', line: 2, col: 3 });
+    expect(() => tokenize('x q;\n  #')).toThrow("line 2, column 3: unexpected character '#'");
   });
 });
