@@ -2,7 +2,8 @@
  * Fan-out of the durable event log to live readers (SSE streams, the webhook dispatcher).
  * One reader follows the log after each commit that appended events and keeps the newest events
  * in a ring; readers whose cursor is inside the ring are served from memory, older cursors from
- * the store. So a thousand open streams cost one query per commit, not a thousand.
+ * the store. So a thousand open streams cost one query per commit, not a thousand, and no
+ * stream costs nothing: while none is open, commits are not read at all.
  */
 import type { EventFilter, Logger, Store, StoredEvent } from './ports.js';
 
@@ -28,16 +29,21 @@ export class EventFeed {
   private again = false;
   private waiters = new Set<() => void>();
   private unsubscribe: (() => void) | null = null;
+  /** Commits happened while no stream was open, and were not read (nobody needed them). */
+  private idle = false;
 
   constructor(options: EventFeedOptions) {
     this.store = options.store;
     this.log = options.log;
-    this.ringSize = options.ringSize ?? 8192;
+    this.ringSize = options.ringSize ?? 2048;
   }
 
   async start(): Promise<void> {
     this.pulled = await this.store.lastEventSeq();
-    this.unsubscribe = this.store.onEventsAppended(() => this.pull());
+    this.unsubscribe = this.store.onEventsAppended(() => {
+      if (this.openStreams === 0) this.idle = true;
+      else this.pull();
+    });
   }
 
   stop(): void {
@@ -49,13 +55,26 @@ export class EventFeed {
   /** Open streams (for metrics; the SSE route counts them in and out). */
   openStreams = 0;
 
-  /** The newest sequence number this feed has seen. */
-  get lastSeq(): number {
+  /** The newest event's sequence number: where a stream "from now" starts. */
+  async head(): Promise<number> {
+    await this.wakeUp();
     return this.pulled;
+  }
+
+  /**
+   * After a time without streams the ring is stale: start it again, empty, at the log's end.
+   * Cursors before that point read the store, so nothing is lost.
+   */
+  private async wakeUp(): Promise<void> {
+    if (!this.idle) return;
+    this.idle = false;
+    this.ring = [];
+    this.pulled = await this.store.lastEventSeq();
   }
 
   /** Events matching `q` after `q.after`, ascending, at most `limit`. */
   async read(q: EventQuery, limit = BATCH): Promise<StoredEvent[]> {
+    await this.wakeUp();
     const first = this.ring[0]?.seq ?? this.pulled + 1;
     if (q.after >= first - 1) {
       const out: StoredEvent[] = [];
@@ -100,6 +119,7 @@ export class EventFeed {
       return;
     }
     this.pulling = (async () => {
+      await this.wakeUp();
       do {
         this.again = false;
         for (;;) {

@@ -82,6 +82,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   let busy: Promise<void> | null = null;
   let again = false;
   let unsubscribe: (() => void) | null = null;
+  /** Events up to here have been turned into deliveries (null: read the stored cursor). */
+  let memCursor: number | null = null;
 
   async function load(ctx: CallContext, id: string): Promise<Webhook> {
     const w = await webhooks.getWebhook(id);
@@ -116,13 +118,24 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     return [...new Set(types)] as WebhookEventType[];
   }
 
-  /** Turn new events into deliveries; the cursor moves with them. */
+  /**
+   * Turn new events into deliveries. The stored cursor moves only in the transaction that
+   * inserts deliveries; past events that made none it moves in memory, so that a commit costs
+   * no extra write when no webhook wants it (after a restart those events are scanned again,
+   * and again make none).
+   */
   async function fanOut(): Promise<void> {
-    let cursor = await webhooks.deliveryCursor();
-    for (;;) {
+    let cursor = memCursor ?? (await webhooks.deliveryCursor());
+    // The head is read before the webhooks: one created after it wants only later events.
+    const head = await deps.store.lastEventSeq();
+    const hooks = await webhooks.activeWebhooks();
+    if (hooks.length === 0) {
+      memCursor = Math.max(cursor, head);
+      return;
+    }
+    while (cursor < head) {
       const events = await deps.store.readEvents({ after: cursor }, FAN_OUT_BATCH);
-      if (events.length === 0) return;
-      const hooks = await webhooks.activeWebhooks();
+      if (events.length === 0) break;
       const now = clock.now();
       const out: NewDelivery[] = [];
       for (const e of events) {
@@ -139,8 +152,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
           });
       }
       cursor = events[events.length - 1]?.seq ?? cursor;
-      await webhooks.enqueueDeliveries(out, cursor);
-      if (events.length < FAN_OUT_BATCH) return;
+      if (out.length > 0) await webhooks.enqueueDeliveries(out, cursor);
+      memCursor = cursor;
     }
   }
 

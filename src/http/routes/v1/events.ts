@@ -163,7 +163,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
     },
     async (req, reply) => {
       const types = typesOf(req.query.types);
-      const after = cursor(req, req.query.after, feed.lastSeq);
+      const after = cursor(req, req.query.after, await feed.head());
       await run(req, reply, { after, instanceId: req.ctx.instanceId }, types);
     },
   );
