@@ -93,8 +93,17 @@ export class EventFeed {
     return this.store.readEvents(q, limit);
   }
 
-  /** Resolves when new events have been pulled, after `ms`, or when `signal` aborts. */
-  wait(ms: number, signal?: AbortSignal): Promise<void> {
+  /** How far the feed has read the log (compare with `wait`'s `since`). */
+  get position(): number {
+    return this.pulled;
+  }
+
+  /**
+   * Resolves when events after `since` (a `position` taken before the caller's last read) have
+   * been pulled — at once if they already are —, after `ms`, or when `signal` aborts.
+   */
+  wait(ms: number, since: number, signal?: AbortSignal): Promise<void> {
+    if (this.pulled > since || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);

@@ -84,13 +84,27 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
       'x-accel-buffering': 'no',
       'x-request-id': req.id,
     });
-    res.write('retry: 2000\n\n');
+    /** Write, and wait while the client is slower than the stream (never buffer a replay). */
+    const send = async (text: string): Promise<void> => {
+      if (res.write(text)) return;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          controller.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        res.on('drain', done);
+        controller.signal.addEventListener('abort', done, { once: true });
+      });
+    };
+    await send('retry: 2000\n\n');
     let after = query.after;
     let lastWrite = performance.now();
     let replayed = false;
     let closing = false;
     try {
       while (!controller.signal.aborted) {
+        const seen = feed.position;
         // The last read before ending goes to the store: the feed may not have pulled yet.
         const batch = closing
           ? await feed.readLatest({ ...query, after })
@@ -98,7 +112,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
         for (const e of batch) {
           after = e.seq;
           if (!types || types.has(e.type)) {
-            res.write(frame(e));
+            await send(frame(e));
             lastWrite = performance.now();
           }
           if (endsWith(e)) return;
@@ -112,9 +126,9 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
             continue;
           }
         }
-        await feed.wait(heartbeatMs, controller.signal);
+        await feed.wait(heartbeatMs, seen, controller.signal);
         if (!controller.signal.aborted && performance.now() - lastWrite >= heartbeatMs) {
-          res.write(': keep-alive\n\n');
+          await send(': keep-alive\n\n');
           lastWrite = performance.now();
         }
       }
