@@ -102,9 +102,9 @@ describe('@berth/client in Chromium', () => {
     const requests: string[] = [];
     page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
     await page.goto(`${allowed.origin}/index.html`);
-    await page.waitForFunction(() => 'berth' in window);
+    await page.waitForFunction(() => 'berth' in globalThis);
     const outcome = (await page.evaluate(
-      (args) => (window as unknown as BrowserWindow).berth.session(args),
+      (args) => (globalThis as unknown as BrowserWindow).berth.session(args),
       { url: berth.url, key: KEY, bell: BELL },
     )) as {
       counts: Record<string, Record<string, number>>;
@@ -122,9 +122,9 @@ describe('@berth/client in Chromium', () => {
     // A page on an origin the server does not allow cannot read the API.
     const stranger = await browser.newPage();
     await stranger.goto(`${other.origin}/index.html`);
-    await stranger.waitForFunction(() => 'berth' in window);
+    await stranger.waitForFunction(() => 'berth' in globalThis);
     const refused = await stranger.evaluate(
-      (args) => (window as unknown as BrowserWindow).berth.backends(args),
+      (args) => (globalThis as unknown as BrowserWindow).berth.backends(args),
       { url: berth.url, key: KEY },
     );
     expect(refused).toEqual({ typed: true, code: 'connection_error' });
