@@ -32,6 +32,9 @@ import { httpSender } from './webhooks/http-sender.js';
 import { Worker } from './worker/worker.js';
 import { VERSION } from './version.js';
 
+/** How long stop() lets open HTTP connections finish before it cuts them. */
+const HTTP_CLOSE_GRACE_MS = 2000;
+
 export interface RuntimeOptions {
   readonly clock?: Clock;
   /** Replace the simulator (tests use a controllable executor). */
@@ -204,7 +207,12 @@ export async function createRuntime(
       if (stopping) return;
       stopping = true;
       log.info({}, 'shutting down');
-      await app.close();
+      // Requests in flight get their answers; a connection that still holds on after the grace
+      // period (a client that opened a socket and never sent its request) is cut.
+      const closed = app.close();
+      const cut = setTimeout(() => app.server.closeAllConnections(), HTTP_CLOSE_GRACE_MS);
+      await closed;
+      clearTimeout(cut);
       if (pruneTimer) clearInterval(pruneTimer);
       // No new job starts from here; executions in flight finish (their outcomes are committed)
       // or are aborted after the grace period and re-run at the next start.

@@ -48,8 +48,11 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
   const { feed, jobs, sessions } = app.services;
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   const open = new Set<AbortController>();
-  // Streams never end on their own: end them so that close() does not wait for clients.
+  let shuttingDown = false;
+  // Streams never end on their own: end them so that close() does not wait for clients. A
+  // stream still in its handler's first awaits when this runs sees `shuttingDown` instead.
   app.addHook('preClose', async () => {
+    shuttingDown = true;
     for (const c of open) c.abort();
   });
 
@@ -72,9 +75,12 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
     const controller = new AbortController();
     open.add(controller);
     feed.openStreams++;
-    req.raw.on('close', () => controller.abort());
     reply.hijack();
     const res = reply.raw;
+    // The response's 'close' is the client leaving (or the end); it may already have happened
+    // while the handler was loading the job or session.
+    res.on('close', () => controller.abort());
+    if (shuttingDown || res.destroyed || req.raw.socket.destroyed) controller.abort();
     // Headers hooks already set (CORS) are on the reply, which hijacking bypasses.
     res.writeHead(200, {
       ...(reply.getHeaders() as Record<string, string>),
