@@ -76,7 +76,7 @@ describe('@berth/client in Chromium', () => {
     if (!existsSync(CHROMIUM))
       throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
     // The SDK exactly as published: compiled on its own, browser libraries, no Node types.
-    sdkDir = tempDir();
+    sdkDir = tempDir('file');
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     execFileSync(process.execPath, [tsc, '-p', 'tsconfig.client.json', '--outDir', sdkDir]);
     writeFileSync(join(sdkDir, 'index.html'), PAGE);

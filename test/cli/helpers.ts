@@ -2,68 +2,25 @@
  * Run the real `berth` command (TypeScript sources through tsx) as a child process, and one
  * server per test file.
  *
- * The server is started like test/helpers/spawn-server.ts does, but lives until the file's last
- * test (that helper kills its servers after each test; one server per file keeps this suite fast).
+ * The server lives until the file's last test: one server per file keeps this suite fast.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
+import { startServer, tempDir as sharedTempDir } from '../helpers/spawn-server.js';
 
 export const ADMIN_KEY = 'cli-test-admin-key-0123456789';
 
-const dirs: string[] = [];
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children.splice(0))
-    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
 /** A temporary directory, removed after the file's tests. */
-export function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'berth-cli-test-'));
-  dirs.push(d);
-  return d;
-}
+export const tempDir = (): string => sharedTempDir('file');
 
-/** `berth serve` on a free port with an in-memory database and ADMIN_KEY; resolves with its URL. */
+/** `berth serve` on a free port with an in-memory database and ADMIN_KEY, for the whole file. */
 export async function startFileServer(env: Record<string, string> = {}): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
-    env: {
-      ...process.env,
-      BERTH_HOST: '127.0.0.1',
-      BERTH_PORT: '0',
-      BERTH_DB: ':memory:',
-      BERTH_LOG_LEVEL: 'info',
-      BERTH_API_KEY: ADMIN_KEY,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server did not start:\n${out}\n${err}`)),
-      20_000,
-    );
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /"address":"(http:\/\/[^"]+)"/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before listening:\n${out}\n${err}`));
-    });
-  });
+  const server = await startServer(
+    { BERTH_DB: ':memory:', BERTH_API_KEY: ADMIN_KEY, ...env },
+    { lifetime: 'file' },
+  );
+  return server.url;
 }
 
 export interface Run {
@@ -80,8 +37,14 @@ export interface RunOptions {
 }
 
 /** A config directory nobody wrote to: the developer's own ~/.config/berth is never read. */
-const isolated = mkdtempSync(join(tmpdir(), 'berth-cli-home-'));
-dirs.push(isolated);
+const isolated = tempDir();
+
+/** CLI processes still running when the file ends (a watch the test left) are killed then. */
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children.splice(0))
+    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
 
 export interface Started {
   /** Output so far. */

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 
 export interface ServerProcess {
   readonly url: string;
@@ -17,18 +17,27 @@ export interface ServerProcess {
   readonly exited: Promise<number | string>;
 }
 
-const dirs: string[] = [];
-const children: ChildProcess[] = [];
-afterEach(() => {
+/** What a server or directory lives for: the test that made it, or its whole file. */
+export type Lifetime = 'test' | 'file';
+
+const owned: Record<Lifetime, { dirs: string[]; children: ChildProcess[] }> = {
+  test: { dirs: [], children: [] },
+  file: { dirs: [], children: [] },
+};
+
+function cleanUp(lifetime: Lifetime): void {
+  const { dirs, children } = owned[lifetime];
   for (const c of children.splice(0))
     if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+}
+afterEach(() => cleanUp('test'));
+afterAll(() => cleanUp('file'));
 
-/** A temporary directory, removed after the test. */
-export function tempDir(): string {
+/** A temporary directory, removed after the test (or after the file's tests). */
+export function tempDir(lifetime: Lifetime = 'test'): string {
   const d = mkdtempSync(join(tmpdir(), 'berth-test-'));
-  dirs.push(d);
+  owned[lifetime].dirs.push(d);
   return d;
 }
 
@@ -39,9 +48,16 @@ export function writeConfig(dir: string, config: unknown): string {
   return path;
 }
 
+/** Options of startServer. */
+export interface StartOptions {
+  readonly timeoutMs?: number;
+  /** Kill it after the test (default), or after the file's last test (a server shared by a file). */
+  readonly lifetime?: Lifetime;
+}
+
 export async function startServer(
   env: Record<string, string>,
-  timeoutMs = 20_000,
+  { timeoutMs = 20_000, lifetime = 'test' }: StartOptions = {},
 ): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
     env: {
@@ -53,7 +69,7 @@ export async function startServer(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  children.push(child);
+  owned[lifetime].children.push(child);
   let out = '';
   let err = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
