@@ -125,13 +125,14 @@ export async function createRuntime(
   });
   const sched = scheduler;
   const feed = new EventFeed({ store, log: log as Logger });
+  const programs = createProgramRegistry(catalog);
   const jobService = createJobService({
     store,
     clock,
     policy: config.ttl,
     backends: catalog,
     instances,
-    programs: createProgramRegistry(catalog),
+    programs,
     execution,
     newId: keys.newId,
     defaultCostSeconds: config.defaultCostSeconds,
@@ -219,6 +220,7 @@ export async function createRuntime(
       await sched.stop();
       await worker.close(config.shutdownGraceMs);
       await webhooks.stop(Math.min(config.shutdownGraceMs, 5000));
+      await programs.close();
       feed.stop();
       await store.close();
       log.info({}, 'stopped');

@@ -137,7 +137,7 @@ export function createJobService(deps: JobServiceDeps) {
           : null;
         if (sessionNext && sessionNext.backend === null)
           sessionNext = { ...sessionNext, backend: backend.name };
-        const { totalShots } = deps.programs.check(req.programId, req.params, backend.name);
+        const { totalShots } = await deps.programs.check(req.programId, req.params, backend.name);
         const instanceId = session?.instanceId ?? ctx.instanceId;
         await checkUsage(instanceId, now);
         const job = newJob(deps, ctx, req, {

@@ -231,8 +231,10 @@ export interface Executor {
  */
 export interface ProgramRegistry {
   has(programId: string): boolean;
-  /** Throws AppError('invalid_params') with the reason. */
-  check(programId: string, params: unknown, backend: string): { totalShots: number };
+  /** Rejects with AppError('invalid_params') and the reason. */
+  check(programId: string, params: unknown, backend: string): Promise<{ totalShots: number }>;
+  /** Stop any thread it uses. */
+  close(): Promise<void>;
 }
 
 /** Executes started jobs (the in-process worker); the scheduler hands it every job it starts. */

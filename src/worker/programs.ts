@@ -6,7 +6,14 @@ import type { BackendCatalog } from '../app/backends.js';
 import type { ProgramRegistry } from '../app/ports.js';
 import type { Backend } from '../domain/backend/backend.js';
 import { AppError } from '../domain/errors.js';
-import { type ProgramLimits, QuantumInputError, checkProgram } from '../quantum/index.js';
+import {
+  type ProgramLimits,
+  type ProgramSummary,
+  QuantumInputError,
+  checkProgram,
+} from '../quantum/index.js';
+import { ProgramChecker } from './checker/checker.js';
+import { INLINE_CHECK_CHARS, circuitChars } from './program-size.js';
 
 export const PROGRAMS = ['sampler', 'estimator'] as const;
 export type ProgramId = (typeof PROGRAMS)[number];
@@ -26,19 +33,27 @@ export function isProgramId(id: string): id is ProgramId {
 }
 
 export function createProgramRegistry(catalog: BackendCatalog): ProgramRegistry {
+  const checker = new ProgramChecker();
   return {
     has: isProgramId,
-    check(programId, params, backendName) {
+    async check(programId, params, backendName) {
       const entry = catalog.get(backendName);
       if (!entry) throw new AppError('invalid_backend', `Backend ${backendName} does not exist`);
       if (!isProgramId(programId))
         throw new AppError('program_not_found', `Program ${programId} not found`);
+      const limits = limitsOf(entry.backend);
+      let summary: ProgramSummary;
       try {
-        return { totalShots: checkProgram(programId, params, limitsOf(entry.backend)).totalShots };
+        summary =
+          circuitChars(params) <= INLINE_CHECK_CHARS
+            ? checkProgram(programId, params, limits)
+            : await checker.check(programId, params, limits);
       } catch (e) {
         if (e instanceof QuantumInputError) throw new AppError('invalid_params', e.message);
         throw e;
       }
+      return { totalShots: summary.totalShots };
     },
+    close: () => checker.close(),
   };
 }

@@ -7,6 +7,7 @@ import { Worker as Thread } from 'node:worker_threads';
 import type { BackendCatalog } from '../../app/backends.js';
 import type { ExecutionOutcome, Executor } from '../../app/ports.js';
 import { checkProgram } from '../../quantum/index.js';
+import { INLINE_CHECK_CHARS, circuitChars } from '../program-size.js';
 import { isProgramId, limitsOf } from '../programs.js';
 import { runTask } from './run-task.js';
 import type { ThreadReply, ThreadTask } from './thread-protocol.js';
@@ -153,6 +154,8 @@ export class SimulatorExecutor implements Executor {
 }
 
 function isSmall(task: ThreadTask): boolean {
+  // Never parse a large program on the main thread just to decide where to run it.
+  if (circuitChars(task.params) > INLINE_CHECK_CHARS) return false;
   try {
     const s = checkProgram(task.programId, task.params, task.limits);
     return 2 ** s.maxQubits * s.pubs <= INLINE_MAX_AMPLITUDES && s.totalShots <= INLINE_MAX_SHOTS;

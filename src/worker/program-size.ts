@@ -1,0 +1,19 @@
+/** How much OpenQASM text a program's params carry: what makes checking it slow. */
+
+/** The total length of the circuits (strings) in `params.pubs`, without parsing them. */
+export function circuitChars(params: unknown): number {
+  const pubs = (params as { pubs?: unknown } | null)?.pubs;
+  if (!Array.isArray(pubs)) return 0;
+  let total = 0;
+  for (const pub of pubs) {
+    const circuit: unknown = Array.isArray(pub) ? pub[0] : pub;
+    if (typeof circuit === 'string') total += circuit.length;
+  }
+  return total;
+}
+
+/**
+ * Programs with up to this much circuit text are checked on the main thread (well under a
+ * millisecond); larger ones in the checker thread, so that a 10 MB circuit never stalls the API.
+ */
+export const INLINE_CHECK_CHARS = 64 * 1024;
