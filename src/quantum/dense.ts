@@ -18,6 +18,28 @@ export function groupOffsets(qubits: readonly number[]): Int32Array {
   return out;
 }
 
+/**
+ * Row `r` of `m` (size × size, interleaved re/im) times the vector (xr, xi): [re, im]. Both
+ * engines gather a group's amplitudes into (xr, xi) and write each row's product back.
+ */
+export function rowTimes(
+  m: DenseMatrix,
+  size: number,
+  r: number,
+  xr: Float64Array,
+  xi: Float64Array,
+): [number, number] {
+  let sr = 0;
+  let si = 0;
+  for (let c = 0; c < size; c++) {
+    const ar = m[2 * (r * size + c)] as number;
+    const ai = m[2 * (r * size + c) + 1] as number;
+    sr += ar * (xr[c] as number) - ai * (xi[c] as number);
+    si += ar * (xi[c] as number) + ai * (xr[c] as number);
+  }
+  return [sr, si];
+}
+
 /** `m` on `qubits` where all `cmask` bits are 1 and all `nmask` bits are 0. */
 export function applyDense(
   re: Float64Array,
@@ -42,14 +64,7 @@ export function applyDense(
       xi[k] = im[base + (off[k] as number)] as number;
     }
     for (let r = 0; r < size; r++) {
-      let sr = 0;
-      let si = 0;
-      for (let c = 0; c < size; c++) {
-        const ar = m[2 * (r * size + c)] as number;
-        const ai = m[2 * (r * size + c) + 1] as number;
-        sr += ar * (xr[c] as number) - ai * (xi[c] as number);
-        si += ar * (xi[c] as number) + ai * (xr[c] as number);
-      }
+      const [sr, si] = rowTimes(m, size, r, xr, xi);
       re[base + (off[r] as number)] = sr;
       im[base + (off[r] as number)] = si;
     }

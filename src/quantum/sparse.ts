@@ -3,7 +3,7 @@
  * oracles on basis states) then cost time in proportion to their non-zero amplitudes instead of
  * 2^n; the engine switches to the dense vector once a state stops being sparse.
  */
-import { groupOffsets } from './dense.js';
+import { groupOffsets, rowTimes } from './dense.js';
 import type { Matrix2 } from './gates.js';
 import type { DenseMatrix } from './matrix-power.js';
 import { StateVector } from './statevector.js';
@@ -79,14 +79,7 @@ export class SparseState {
         xi[k] = i;
       }
       for (let r = 0; r < size; r++) {
-        let sr = 0;
-        let si = 0;
-        for (let c = 0; c < size; c++) {
-          const ar = m[2 * (r * size + c)] as number;
-          const ai = m[2 * (r * size + c) + 1] as number;
-          sr += ar * (xr[c] as number) - ai * (xi[c] as number);
-          si += ar * (xi[c] as number) + ai * (xr[c] as number);
-        }
+        const [sr, si] = rowTimes(m, size, r, xr, xi);
         this.put(b | (off[r] as number), sr, si);
       }
     }
