@@ -84,6 +84,17 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   let unsubscribe: (() => void) | null = null;
   /** Events up to here have been turned into deliveries (null: read the stored cursor). */
   let memCursor: number | null = null;
+  /** The live webhooks (this process is the only writer of them); null: read them again. */
+  let hooksCache: Webhook[] | null = null;
+  /**
+   * Whether the store may hold pending deliveries (null: unknown). While it holds none and no
+   * attempt is in flight, a commit costs the dispatcher one read, not a sending pass.
+   */
+  let pending: boolean | null = null;
+
+  async function activeHooks(): Promise<Webhook[]> {
+    return (hooksCache ??= await webhooks.activeWebhooks());
+  }
 
   async function load(ctx: CallContext, id: string): Promise<Webhook> {
     const w = await webhooks.getWebhook(id);
@@ -128,7 +139,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     let cursor = memCursor ?? (await webhooks.deliveryCursor());
     // The head is read before the webhooks: one created after it wants only later events.
     const head = await deps.store.lastEventSeq();
-    const hooks = await webhooks.activeWebhooks();
+    const hooks = await activeHooks();
     if (hooks.length === 0) {
       memCursor = Math.max(cursor, head);
       return;
@@ -152,7 +163,10 @@ export function createWebhookService(deps: WebhookServiceDeps) {
           });
       }
       cursor = events[events.length - 1]?.seq ?? cursor;
-      if (out.length > 0) await webhooks.enqueueDeliveries(out, cursor);
+      if (out.length > 0) {
+        await webhooks.enqueueDeliveries(out, cursor);
+        pending = true;
+      }
       memCursor = cursor;
     }
   }
@@ -188,6 +202,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         .catch((err: unknown) => deps.log.error({ err, delivery: d.id }, 'webhook attempt failed'))
         .finally(() => {
           inFlight.delete(d.id);
+          pending = null; // it may be pending again, for a retry
           wake();
         });
       inFlight.set(d.id, p);
@@ -199,6 +214,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     timer = null;
     if (!running) return;
     const next = await webhooks.nextDeliveryAt();
+    pending = next !== null;
     const wait = next ? Math.max(0, next.getTime() - clock.now().getTime()) : MAX_SLEEP_MS;
     timer = setTimeout(wake, Math.min(wait, MAX_SLEEP_MS));
     timer.unref();
@@ -215,6 +231,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
       do {
         again = false;
         await fanOut();
+        if (pending === false && inFlight.size === 0) continue;
         await sendDue();
         await arm();
       } while (again && running);
@@ -244,6 +261,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         afterSeq: await deps.store.lastEventSeq(),
       };
       await webhooks.createWebhook(webhook);
+      hooksCache = null;
       return { webhook, secret };
     },
 
@@ -255,6 +273,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
     async remove(ctx: CallContext, id: string): Promise<void> {
       await load(ctx, id);
+      hooksCache = null;
       if (!(await webhooks.deleteWebhook(id, clock.now())))
         throw new AppError('webhook_not_found', `Webhook ${id} not found`);
     },
