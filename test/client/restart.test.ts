@@ -3,18 +3,11 @@
  * port and database): the stream reconnects with Last-Event-ID and misses nothing, including
  * what happened while it was disconnected.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BerthClient, type BerthEvent } from '../../src/client/index.js';
-import { startServer } from '../helpers/spawn-server.js';
+import { startServer, tempDir } from '../helpers/spawn-server.js';
 import { ADMIN_KEY, bellParams, freePort, startProxy } from './helpers.js';
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 const completed = (events: BerthEvent[], jobId: string): boolean =>
   events.some(
@@ -31,8 +24,7 @@ async function until(cond: () => boolean, ms = 20_000): Promise<void> {
 
 describe('@berth/client across a server restart', () => {
   it('resumes a session stream after SIGKILL and a restart, without a gap or a repeat', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'berth-sdk-restart-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const port = String(await freePort());
     const env = { BERTH_API_KEY: ADMIN_KEY, BERTH_DB: join(dir, 'berth.db'), BERTH_PORT: port };
     const first = await startServer(env);

@@ -1,19 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OTHER_CRN, TEST_CONFIG, samplerJob } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/spawn-server.js';
 import { parseFrames, openStream } from '../helpers/sse.js';
 import { ADMIN_KEY, testRuntime } from '../helpers/test-runtime.js';
 
 const auth = { authorization: `Bearer ${ADMIN_KEY}` };
 const statusesOf = (events: { event: string; data: any }[]): string[] =>
   events.filter((e) => e.event === 'job.state_changed').map((e) => e.data.data.state.status);
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
 
 describe('event streams', () => {
   it("replays a job's history in order and ends after its final state", async () => {
@@ -149,8 +143,7 @@ describe('event streams', () => {
   });
 
   it('keeps the log across a restart', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'berth-events-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const env = { BERTH_DB: join(dir, 'berth.db') };
     const one = await testRuntime({ file: TEST_CONFIG, env });
     const id = (await one.api('POST', '/api/v1/jobs', samplerJob({ backend: 'solo' }))).body.id;

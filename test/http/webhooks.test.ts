@@ -1,11 +1,10 @@
 import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/security/signature.js';
 import { OTHER_CRN, TEST_CONFIG, samplerJob } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/spawn-server.js';
 import { testRuntime } from '../helpers/test-runtime.js';
 
 interface Received {
@@ -46,10 +45,8 @@ async function receiver(plan: number[] = []): Promise<{
 }
 
 const servers: Server[] = [];
-const dirs: string[] = [];
 afterEach(() => {
   for (const s of servers.splice(0)) s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 const fast = { BERTH_WEBHOOK_RETRY_BASE_MS: '30', BERTH_WEBHOOK_MAX_ATTEMPTS: '4' };
@@ -147,8 +144,7 @@ describe('webhooks', () => {
   });
 
   it('delivers after a restart what was committed but not yet delivered', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'berth-hooks-'));
-    dirs.push(dir);
+    const dir = tempDir();
     const env = { ...fast, BERTH_DB: join(dir, 'berth.db') };
     const hook = await receiver();
     const one = await testRuntime({ file: TEST_CONFIG, realTime: true, env });
