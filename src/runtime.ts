@@ -85,7 +85,7 @@ export async function createRuntime(
 
   let scheduler: Scheduler | null = null;
   const onBackendChanged = (backend: string): void => scheduler?.nudge(backend);
-  const execution = createExecution({ store, clock, policy: config.ttl, events, onBackendChanged });
+  const execution = createExecution({ store, clock, policy: config.ttl, onBackendChanged });
   const executor =
     options.executor?.(catalog) ?? new SimulatorExecutor(catalog, config.simulatorThreads);
   const worker = new Worker({ executor, execution, log: log as Logger });
@@ -93,7 +93,6 @@ export async function createRuntime(
     store,
     clock,
     policy: config.ttl,
-    events,
     backends: catalog,
     instances,
     newId: keys.newId,

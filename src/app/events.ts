@@ -1,20 +1,10 @@
 /**
- * In-process notifications of committed changes (after the commit, never before). Metrics, logs
- * and test helpers listen here; the durable event log of the API builds on the same names.
+ * In-process notifications for metrics. State changes are not here: they are events in the
+ * durable log (event-log.ts), written in the change's own commit.
  */
-import type { Job, JobStatus } from '../domain/job/job.js';
-import type { Session, SessionReason, SessionState } from '../domain/session/session.js';
 
 /** The typed event map: `noun.past_tense` names. */
 export interface EventMap {
-  'session.state_changed': {
-    session: Session;
-    from: SessionState;
-    to: SessionState;
-    reason: SessionReason;
-  };
-  'job.state_changed': { job: Job; from: JobStatus | null; to: JobStatus };
-  'job.result_ready': { job: Job };
   'scheduler.ticked': { ms: number };
 }
 

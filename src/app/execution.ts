@@ -16,7 +16,6 @@ import {
   decideSession,
 } from '../domain/session/session-machine.js';
 import { withEvents } from './event-log.js';
-import type { Events } from './events.js';
 import type { Commit, ExecutionOutcome, Store } from './ports.js';
 
 /** Compare-and-set retries before giving up with `conflict`. */
@@ -26,7 +25,6 @@ export interface ExecutionDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly policy: TtlPolicy;
-  readonly events: Events;
   /** Called after every committed change on a backend (the scheduler re-dispatches it). */
   readonly onBackendChanged: (backend: string) => void;
 }
@@ -67,7 +65,7 @@ export function effectsToCommit(
 export type Execution = ReturnType<typeof createExecution>;
 
 export function createExecution(deps: ExecutionDeps) {
-  const { store, policy, events } = deps;
+  const { store, policy } = deps;
 
   /**
    * Apply `inputs` in order to a job (and the implied input to its session) at `at`, atomically.
@@ -88,9 +86,8 @@ export function createExecution(deps: ExecutionDeps) {
       if (next === job) return job;
       // Several inputs make one change: one version step for the compare-and-set.
       next = { ...next, version: job.version + 1 };
-      const change = await buildCommit(job, next, at, extra);
-      if (!(await store.commit(change.commit))) continue;
-      announce(job, next, change);
+      if (!(await store.commit(await buildCommit(job, next, at, extra)))) continue;
+      deps.onBackendChanged(next.backend);
       return next;
     }
     throw new AppError('conflict', `Job ${jobId} kept changing concurrently`);
@@ -101,7 +98,7 @@ export function createExecution(deps: ExecutionDeps) {
     next: Job,
     at: Date,
     extra: TransitionExtra,
-  ): Promise<{ commit: Commit; sessionChange: ReturnType<typeof decideSession> | null }> {
+  ): Promise<Commit> {
     const logs = (extra.logs ?? []).map((line) => ({ jobId: job.id, at, line }));
     let commit: Commit = { job: { next }, logs };
     if (extra.result !== undefined)
@@ -118,38 +115,13 @@ export function createExecution(deps: ExecutionDeps) {
             ...effectsToCommit(d.effects, session.id, session.instanceId, at),
           };
         }
-        return { commit: withEvents(commit, { job, session }, at), sessionChange: d };
+        return withEvents(commit, { job, session }, at);
       }
     }
     if (!job.sessionId && isFinal(next.status) && job.status === 'Running') {
       commit = { ...commit, charge: { instanceId: job.instanceId, ms: jobUsageMs(next, at), at } };
     }
-    return { commit: withEvents(commit, { job }, at), sessionChange: null };
-  }
-
-  function announce(
-    prev: Job,
-    next: Job,
-    change: { sessionChange: ReturnType<typeof decideSession> | null },
-  ): void {
-    if (prev.status !== next.status) {
-      events.emit('job.state_changed', { job: next, from: prev.status, to: next.status });
-    }
-    if (!prev.settleAt && next.settleAt) events.emit('job.result_ready', { job: next });
-    const s = change.sessionChange?.next;
-    if (s) {
-      for (const e of change.sessionChange?.effects ?? []) {
-        if (e.kind === 'state_changed') {
-          events.emit('session.state_changed', {
-            session: s,
-            from: e.from,
-            to: e.to,
-            reason: e.reason,
-          });
-        }
-      }
-    }
-    deps.onBackendChanged(next.backend);
+    return withEvents(commit, { job }, at);
   }
 
   /** Give a queued job its lane. Null when it can no longer start (it changed meanwhile). */

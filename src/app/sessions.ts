@@ -21,7 +21,6 @@ import { type SessionInput, decideSession } from '../domain/session/session-mach
 import type { Instance } from '../domain/tenancy.js';
 import type { BackendCatalog } from './backends.js';
 import { type CallContext, canSee } from './context.js';
-import type { Events } from './events.js';
 import { withEvents } from './event-log.js';
 import { effectsToCommit } from './execution.js';
 import type { Page, PageOf, Store } from './ports.js';
@@ -41,7 +40,6 @@ export interface SessionServiceDeps {
   readonly store: Store;
   readonly clock: Clock;
   readonly policy: TtlPolicy;
-  readonly events: Events;
   readonly backends: BackendCatalog;
   readonly instances: ReadonlyMap<string, Instance>;
   readonly newId: () => string;
@@ -51,7 +49,7 @@ export interface SessionServiceDeps {
 export type SessionService = ReturnType<typeof createSessionService>;
 
 export function createSessionService(deps: SessionServiceDeps) {
-  const { store, clock, policy, events } = deps;
+  const { store, clock, policy } = deps;
 
   const view = (session: Session, now: Date): SessionView => ({
     session,
@@ -79,16 +77,6 @@ export function createSessionService(deps: SessionServiceDeps) {
       };
       const ok = await store.commit(withEvents(change, { session: s }, at));
       if (!ok) continue;
-      for (const e of d.effects) {
-        if (e.kind === 'state_changed') {
-          events.emit('session.state_changed', {
-            session: d.next,
-            from: e.from,
-            to: e.to,
-            reason: e.reason,
-          });
-        }
-      }
       if (d.next.backend) deps.onBackendChanged(d.next.backend);
       return d.next;
     }
