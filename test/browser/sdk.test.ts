@@ -1,7 +1,7 @@
 /**
- * @berth/client in a real browser: Debian's Chromium (headless, through playwright-core) loads
- * the compiled SDK from a page on another origin and talks to a real Berth over CORS, event
- * stream included. CI installs Chromium (.ci/run); without it this test fails, on purpose.
+ * @berth/client in a real browser: headless Chromium (through playwright-core; Debian's where it
+ * is installed, otherwise the one the npm package @sparticuz/chromium ships) loads the compiled
+ * SDK from a page on another origin and talks to a real Berth over CORS, event stream included.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,11 +9,11 @@ import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { extname, join, normalize } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.js';
 import { startServer, tempDir } from '../helpers/spawn-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const KEY = 'browser-test-key-0123456789';
 const BELL =
   'OPENQASM 3.0; include "stdgates.inc"; qubit[2] q; bit[2] c; h q[0]; cx q[0], q[1]; c = measure q;';
@@ -73,8 +73,6 @@ describe('@berth/client in Chromium', () => {
   const sites: Server[] = [];
 
   beforeAll(() => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
     // The SDK exactly as published: compiled on its own, browser libraries, no Node types.
     sdkDir = tempDir('file');
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -96,7 +94,7 @@ describe('@berth/client in Chromium', () => {
       BERTH_DB: join(tempDir(), 'berth.db'),
       BERTH_CORS_ORIGINS: allowed.origin,
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
 
     const page = await browser.newPage();
     const requests: string[] = [];
