@@ -53,7 +53,20 @@ export function createAuthService(deps: {
   defaultInstanceId: string;
 }) {
   const { store, clock, crypto } = deps;
-  const info = ({ hash: _hash, ...rest }: ApiKeyRecord): KeyInfo => rest;
+  // An administrator key acts in every instance, whatever its record lists: say so.
+  const info = ({ hash: _hash, ...rest }: ApiKeyRecord): KeyInfo =>
+    rest.admin ? { ...rest, instances: [...deps.instances.keys()] } : rest;
+
+  /** An instance by CRN or by its short name (`class-101`). */
+  const findInstance = (idOrName: string): Instance | undefined =>
+    deps.instances.get(idOrName) ?? [...deps.instances.values()].find((i) => i.name === idOrName);
+  const describe = (ids: readonly string[]): string =>
+    ids
+      .map((id) => {
+        const i = deps.instances.get(id);
+        return i && i.name !== id ? `${i.name} (${id})` : id;
+      })
+      .join(', ');
 
   const principalOf = (k: ApiKeyRecord): Principal => ({
     keyId: k.id,
@@ -105,14 +118,20 @@ export function createAuthService(deps: {
       const key = await keyFromCredential(m[2]);
       if (!key) throw new AppError('unauthorized', 'Invalid, expired or revoked credentials');
       const principal = principalOf(key);
-      const instanceId = serviceCrn?.trim() || principal.defaultInstance;
-      if (!deps.instances.has(instanceId) || !principal.instances.includes(instanceId)) {
+      const wanted = serviceCrn?.trim() || principal.defaultInstance;
+      const instance = findInstance(wanted);
+      const usable = describe(principal.instances);
+      if (!instance)
+        throw new AppError(
+          'instance_not_found',
+          `No instance ${wanted} (Service-CRN); this key may use: ${usable}`,
+        );
+      if (!principal.instances.includes(instance.id))
         throw new AppError(
           'forbidden_instance',
-          `The credentials are not authorised for instance ${instanceId}`,
+          `This key may not act in instance ${wanted}; it may use: ${usable}`,
         );
-      }
-      return { principal, instanceId };
+      return { principal, instanceId: instance.id };
     },
 
     /** POST /identity/token: an access token for a valid API key. */
@@ -134,10 +153,17 @@ export function createAuthService(deps: {
       expiresInSeconds?: number | undefined;
       plainKey?: string | undefined;
     }): Promise<{ key: string; info: KeyInfo }> {
-      const instances = req.instances?.length ? [...req.instances] : [deps.defaultInstanceId];
-      for (const i of instances) {
-        if (!deps.instances.has(i)) throw new AppError('invalid_request', `Unknown instance ${i}`);
-      }
+      const wanted = req.instances?.length ? req.instances : [deps.defaultInstanceId];
+      const ids = wanted.map((wanted) => {
+        const found = findInstance(wanted);
+        if (!found)
+          throw new AppError(
+            'invalid_request',
+            `No instance ${wanted}; the instances are: ${describe([...deps.instances.keys()])}`,
+          );
+        return found.id;
+      });
+      const instances = [...new Set(ids)];
       const now = clock.now();
       const key = req.plainKey ?? crypto.generateApiKey();
       const record: ApiKeyRecord = {

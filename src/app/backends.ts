@@ -30,6 +30,15 @@ export class BackendCatalog {
   all(): BackendEntry[] {
     return [...this.byName.values()];
   }
+  /** The backend named `name`, or the error `code` naming every backend there is. */
+  require(name: string, code: 'invalid_backend' | 'backend_not_found'): BackendEntry {
+    const entry = this.byName.get(name);
+    if (entry) return entry;
+    throw new AppError(
+      code,
+      `Backend ${name} does not exist; the backends are: ${[...this.byName.keys()].join(', ')}`,
+    );
+  }
 }
 
 /** A backend with its live load. */
@@ -43,11 +52,7 @@ export type BackendService = ReturnType<typeof createBackendService>;
 
 export function createBackendService(deps: { store: Store; catalog: BackendCatalog }) {
   const { store, catalog } = deps;
-  const entry = (name: string): BackendEntry => {
-    const e = catalog.get(name);
-    if (!e) throw new AppError('backend_not_found', `Backend ${name} not found`);
-    return e;
-  };
+  const entry = (name: string): BackendEntry => catalog.require(name, 'backend_not_found');
   return {
     async list(): Promise<BackendView[]> {
       const stats = await store.stats();

@@ -91,9 +91,7 @@ export function createJobService(deps: JobServiceDeps) {
         `The job's backend ${req.backend} differs from the session's backend ${session.backend}`,
       );
     }
-    const entry = deps.backends.get(name);
-    if (!entry) throw new AppError('invalid_backend', `Backend ${name} does not exist`);
-    return entry.backend;
+    return deps.backends.require(name, 'invalid_backend').backend;
   }
 
   async function loadSession(

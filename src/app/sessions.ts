@@ -87,9 +87,7 @@ export function createSessionService(deps: SessionServiceDeps) {
     view,
 
     async create(ctx: CallContext, request: SessionRequest): Promise<SessionView> {
-      if (request.backend !== null && !deps.backends.has(request.backend)) {
-        throw new AppError('invalid_backend', `Backend ${request.backend} does not exist`);
-      }
+      if (request.backend !== null) deps.backends.require(request.backend, 'invalid_backend');
       const instance = deps.instances.get(ctx.instanceId);
       if (!instance)
         throw new AppError('forbidden_instance', `Instance ${ctx.instanceId} is unknown`);

@@ -9,7 +9,11 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     description: 'server URL (BERTH_URL; default http://127.0.0.1:8000)',
   },
   token: { type: 'string', value: 'TOKEN', description: 'API key or access token (BERTH_TOKEN)' },
-  instance: { type: 'string', value: 'CRN', description: 'instance to act in (BERTH_INSTANCE)' },
+  instance: {
+    type: 'string',
+    value: 'INSTANCE',
+    description: 'instance to act in, by name or CRN (BERTH_INSTANCE)',
+  },
   json: { type: 'boolean', description: 'print the raw JSON document on stdout, for scripts' },
   help: { type: 'boolean', short: 'h', description: 'show help' },
 };

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Value } from '@sinclair/typebox/value';
+import { Value, type ValueError } from '@sinclair/typebox/value';
 import type { Backend } from '../domain/backend/backend.js';
 import type { TtlPolicy } from '../domain/session/session.js';
 import type { Instance } from '../domain/tenancy.js';
@@ -77,9 +77,10 @@ export function loadConfig(
   const backends = (file.backends ?? DEFAULT_BACKENDS).map((b) =>
     resolveBackend(b, references, problems),
   );
+  // Service-CRN and --instance take a name as well as a CRN: each must pick one instance.
   checkUnique(
-    instances.map((i) => i.id),
-    'instance id',
+    instances.flatMap((i) => (i.name === i.id ? [i.id] : [i.id, i.name])),
+    'instance id or name',
     problems,
   );
   checkUnique(
@@ -143,8 +144,17 @@ function readFileConfig(path: string | undefined, problems: string[]): FileConfi
 
 function validateFileConfig(raw: unknown, source: string, problems: string[]): FileConfig {
   const errors = [...Value.Errors(FileConfig, raw)];
-  for (const e of errors) problems.push(`${source}: ${e.path || '/'} ${e.message}`);
+  for (const e of errors) problems.push(`${source}: ${e.path || '/'} ${describeError(e)}`);
   return errors.length ? {} : (raw as FileConfig);
+}
+
+/** A union of literals (reference, status) names its allowed values instead of "union value". */
+function describeError(e: ValueError): string {
+  const members = (e.schema as { anyOf?: { const?: unknown; type?: unknown }[] }).anyOf;
+  const values = members?.map((m) => (m.type === 'null' ? null : m.const));
+  if (values?.length && values.every((v) => v !== undefined))
+    return `must be one of: ${values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return e.message;
 }
 
 function resolveInstance(i: InstanceConfig): Instance {

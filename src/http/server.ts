@@ -9,7 +9,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { registerParsers } from './plugins/parsers.js';
+import { drainBound, registerParsers } from './plugins/parsers.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerMetrics } from './plugins/metrics.js';
@@ -19,6 +19,7 @@ import { ErrorBody } from './schemas/error.js';
 import { Job } from './schemas/job.js';
 import { Session } from './schemas/session.js';
 import { adminRoutes } from './routes/admin.js';
+import { errorRoutes } from './routes/errors.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
 import { backendRoutes } from './routes/v1/backends.js';
@@ -47,7 +48,8 @@ const REQUEST_ID_RE = /^[\w.:-]{1,64}$/;
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
-    bodyLimit: options.bodyLimitBytes,
+    // Fastify's own limit is the drain bound; the real one is enforced while reading (parsers.ts).
+    bodyLimit: drainBound(options.bodyLimitBytes),
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -105,6 +107,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerAuth(app);
 
   await app.register(healthRoutes);
+  await app.register(errorRoutes);
   await app.register(identityRoutes);
   await app.register(adminRoutes, { prefix: '/admin' });
   await app.register(

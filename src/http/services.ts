@@ -33,5 +33,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** No authentication (versions, health, identity). */
     public?: boolean;
+    /** The route also reads form bodies (POST /identity/token): named in the 415's advice. */
+    acceptsForm?: boolean;
   }
 }

@@ -37,8 +37,7 @@ export function createProgramRegistry(catalog: BackendCatalog): ProgramRegistry 
   return {
     has: isProgramId,
     async check(programId, params, backendName) {
-      const entry = catalog.get(backendName);
-      if (!entry) throw new AppError('invalid_backend', `Backend ${backendName} does not exist`);
+      const entry = catalog.require(backendName, 'invalid_backend');
       if (!isProgramId(programId))
         throw new AppError('program_not_found', `Program ${programId} not found`);
       const limits = limitsOf(entry.backend);

@@ -198,7 +198,8 @@ describe('@berth/client', () => {
       code: 'unauthorized',
     });
     await expect(client({ instance: 'crn:nope' }).sessions.list()).rejects.toMatchObject({
-      status: 403,
+      status: 404,
+      code: 'instance_not_found',
     });
     // A trailing /api/v1 in the URL is accepted.
     expect(

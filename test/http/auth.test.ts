@@ -86,18 +86,64 @@ describe('authentication and tenancy', () => {
     expect(bad.json().errors[0].code).toBe('invalid_apikey');
   });
 
-  it('selects the instance with Service-CRN and forbids instances the key is not authorised for', async () => {
-    const { alice, bob } = await withUsers();
+  it('selects the instance with Service-CRN, by CRN or by name: 404 for none, 403 for one the key may not use', async () => {
+    const { alice, bob, api } = await withUsers();
     expect((await alice('GET', '/api/v1/instances/usage')).body.instance_id).toBe(DEFAULT_CRN);
     expect((await bob('GET', '/api/v1/instances/usage')).body.instance_id).toBe(OTHER_CRN);
+    // The short name selects the instance as its CRN does.
+    const byName = await api('GET', '/api/v1/instances/usage', undefined, {
+      'service-crn': 'other',
+    });
+    expect(byName.body.instance_id).toBe(OTHER_CRN);
+
     const forbidden = await alice('GET', '/api/v1/sessions', undefined, {
       'service-crn': OTHER_CRN,
     });
     expect(forbidden.status).toBe(403);
-    expect(forbidden.body.errors[0].code).toBe('forbidden_instance');
+    expect(forbidden.body.errors[0]).toMatchObject({
+      code: 'forbidden_instance',
+      message: `This key may not act in instance ${OTHER_CRN}; it may use: default (${DEFAULT_CRN})`,
+    });
     expect(
-      (await alice('GET', '/api/v1/sessions', undefined, { 'service-crn': 'crn:v1:nope' })).status,
+      (await alice('GET', '/api/v1/sessions', undefined, { 'service-crn': 'other' })).status,
     ).toBe(403);
+    const unknown = await alice('GET', '/api/v1/sessions', undefined, {
+      'service-crn': 'crn:v1:nope',
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.errors[0]).toMatchObject({
+      code: 'instance_not_found',
+      message: `No instance crn:v1:nope (Service-CRN); this key may use: default (${DEFAULT_CRN})`,
+      more_info: '/errors/instance_not_found',
+    });
+  });
+
+  it('creates keys for instances named by CRN or short name, and lists an admin key as acting everywhere', async () => {
+    const { api } = await withUsers();
+    const both = await api('POST', '/admin/keys', {
+      name: 'carol',
+      instances: ['other', DEFAULT_CRN],
+    });
+    expect(both.status).toBe(201);
+    expect(both.body).toMatchObject({
+      instances: [OTHER_CRN, DEFAULT_CRN],
+      default_instance: OTHER_CRN,
+    });
+    const bad = await api('POST', '/admin/keys', { name: 'dave', instances: ['class-101'] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].message).toBe(
+      `No instance class-101; the instances are: default (${DEFAULT_CRN}), other (${OTHER_CRN})`,
+    );
+    const keys = (await api('GET', '/admin/keys')).body.keys as {
+      name: string;
+      admin: boolean;
+      instances: string[];
+    }[];
+    expect(keys.find((k) => k.name === 'admin')).toMatchObject({
+      admin: true,
+      instances: [DEFAULT_CRN, OTHER_CRN],
+    });
+    expect(keys.find((k) => k.name === 'dave')).toBeUndefined();
   });
 
   it("answers 404 for another instance's sessions and jobs, as if they did not exist", async () => {

@@ -8,7 +8,7 @@ const ibm = (code: string, message: string | RegExp) => ({
     {
       code,
       message: typeof message === 'string' ? message : expect.stringMatching(message),
-      more_info: `/docs#errors-${code}`,
+      more_info: `/errors/${code}`,
     },
   ],
 });
@@ -79,7 +79,7 @@ describe('bad input answers a clear 4xx in the IBM shape and changes nothing', (
       ibm('job_not_found', 'Job nope not found'),
     );
     expect((await api('GET', '/api/v1/backends/nope/status')).body).toEqual(
-      ibm('backend_not_found', 'Backend nope not found'),
+      ibm('backend_not_found', 'Backend nope does not exist; the backends are: solo, wide'),
     );
     const res = await api('GET', '/api/v1/nothing?secret=1');
     expect(res.status).toBe(404);
@@ -103,7 +103,7 @@ describe('bad input answers a clear 4xx in the IBM shape and changes nothing', (
       (await api('POST', '/api/v1/jobs', samplerJob({ backend: 'solo', program_id: 'nope' }))).body,
     ).toEqual(ibm('program_not_found', 'Program nope not found'));
     expect((await api('POST', '/api/v1/jobs', samplerJob({ backend: 'mars' }))).body).toEqual(
-      ibm('invalid_backend', 'Backend mars does not exist'),
+      ibm('invalid_backend', 'Backend mars does not exist; the backends are: solo, wide'),
     );
     const unknownSession = await api(
       'POST',

@@ -2,6 +2,10 @@
 import { type Command, arg, flag, list, seconds, str } from '../command.js';
 import { fmtSeconds, fmtTime, keyValues, printJson, table } from '../output.js';
 
+/** Where a key may act: an administrator key acts in every instance, whatever it was made for. */
+const reach = (k: { admin: boolean; instances: readonly string[] }): string =>
+  k.admin ? 'every instance (admin)' : k.instances.join(', ');
+
 const create: Command = {
   path: 'keys create',
   summary: 'create an API key (shown once) for one or more instances',
@@ -11,9 +15,9 @@ const create: Command = {
     for: {
       type: 'string',
       multiple: true,
-      value: 'CRN',
+      value: 'INSTANCE',
       description:
-        'an instance the key may act in (repeat or comma-separate; the first is its default; default: the default instance)',
+        'an instance the key may act in, by name or CRN (repeat or comma-separate; the first is its default; default: the default instance)',
     },
     user: {
       type: 'string',
@@ -30,7 +34,8 @@ const create: Command = {
   },
   examples: [
     'berth keys create alice',
-    'berth keys create ci --for crn:v1:bluemix:public:quantum-computing:us-east:a/berth:class-101:: --expires-in 30d',
+    'berth keys create ci --for class-101 --expires-in 30d',
+    'berth keys create ops --admin',
     'KEY=$(berth keys create bob -q)',
   ],
   async run(ctx) {
@@ -53,7 +58,7 @@ const create: Command = {
           ['name', created.name],
           ['user', created.user_id],
           ['admin', created.admin ? 'yes' : 'no'],
-          ['instances', created.instances.join(', ')],
+          ['instances', reach(created)],
           ['expires', fmtTime(created.expires_at)],
         ]),
       );
@@ -83,7 +88,7 @@ const listKeys: Command = {
             k.name,
             k.user_id,
             k.admin ? 'yes' : 'no',
-            k.instances.join(','),
+            reach(k),
             fmtTime(k.created_at),
             fmtTime(k.expires_at),
             fmtTime(k.revoked_at),

@@ -2122,6 +2122,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/errors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every error code: its status, cause and what to do (HTML for a browser) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            errors: {
+                                cause: string;
+                                code: string;
+                                /** @description what to do */
+                                fix: string;
+                                /** @description the usual message (the answer itself may say more) */
+                                message: string;
+                                more_info: string;
+                                status: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/errors/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One error code (HTML for a browser) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            cause: string;
+                            code: string;
+                            /** @description what to do */
+                            fix: string;
+                            /** @description the usual message (the answer itself may say more) */
+                            message: string;
+                            more_info: string;
+                            status: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -2258,7 +2352,7 @@ export interface components {
                 code: string;
                 /** @description for a person */
                 message: string;
-                /** @description where to read more */
+                /** @description where the code is explained: a path on this server, /errors/{code} */
                 more_info: string;
             }[];
             /** @description the request id */

@@ -5,14 +5,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { TOKEN_TTL_SECONDS } from '../../app/auth.js';
 import { AppError } from '../../domain/errors.js';
+import { registerFormParser } from '../plugins/parsers.js';
 
 const APIKEY_GRANT = 'urn:ibm:params:oauth:grant-type:apikey';
 
 export const identityRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // IBM's IAM takes a form; this plugin's routes alone read one (every other route is JSON).
+  registerFormParser(app);
   app.post(
     '/identity/token',
     {
-      config: { public: true },
+      config: { public: true, acceptsForm: true },
       schema: {
         tags: ['identity'],
         summary: 'Exchange an API key for an access token (IBM IAM compatible)',
