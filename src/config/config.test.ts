@@ -83,6 +83,37 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/\/ttl\/openTtlSeconds/);
   });
 
+  it('names the allowed values of a union and refuses instance names that pick two instances', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        env: {},
+        file: {
+          backends: [{ name: 'x', reference: 'kyiv' }],
+          instances: [
+            { id: 'crn:v1:a', name: 'lab' },
+            { id: 'crn:v1:b', name: 'lab' },
+          ],
+        },
+      }),
+    );
+    expect(problems).toEqual([
+      'config: /backends/0/reference must be one of: "manila", "lagos", "guadalupe", null',
+    ]);
+    expect(
+      problemsOf(() =>
+        loadConfig({
+          env: {},
+          file: {
+            instances: [
+              { id: 'crn:v1:a', name: 'lab' },
+              { id: 'crn:v1:b', name: 'lab' },
+            ],
+          },
+        }),
+      ),
+    ).toEqual(['duplicate instance id or name: lab']);
+  });
+
   it('reads the file named by BERTH_CONFIG and reports one that is not JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-config-'));
     try {

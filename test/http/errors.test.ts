@@ -41,8 +41,11 @@ describe('bad input answers a clear 4xx in the IBM shape and changes nothing', (
       (await api('POST', '/api/v1/sessions', { backend: 'solo', max_ttl: '600' })).body,
     ).toEqual(ibm('invalid_request', 'body/max_ttl must be integer'));
     expect(
-      (await api('POST', '/api/v1/sessions', { backend: 'solo', mode: 'exclusive' })).status,
-    ).toBe(400);
+      (await api('POST', '/api/v1/sessions', { backend: 'solo', mode: 'exclusive' })).body,
+    ).toEqual(ibm('invalid_request', 'body/mode must be one of: dedicated, batch'));
+    expect((await api('GET', '/api/v1/sessions?mode=x')).body).toEqual(
+      ibm('invalid_request', 'querystring/mode must be one of: dedicated, batch'),
+    );
     expect((await api('POST', '/api/v1/sessions', [1, 2])).status).toBe(400);
     const s = (await api('POST', '/api/v1/sessions', { backend: 'solo' })).body.id;
     expect((await api('PATCH', `/api/v1/sessions/${s}`, { accepting_jobs: 'false' })).body).toEqual(
