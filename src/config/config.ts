@@ -213,13 +213,21 @@ function resolveBackend(
     couplingMap,
     maxShots: b.maxShots ?? (refConf ? Number(refConf.max_shots) : 100_000),
     maxExperiments: b.maxExperiments ?? (refConf ? Number(refConf.max_experiments) : 300),
-    processorType: { family: 'Berth Simulator', revision: 1 },
+    processorType: processorTypeOf(refConf?.processor_type),
     clops: 0,
     version: '1.0.0',
     description:
       b.description ?? `Berth simulated backend (${qubits} qubits, ${b.lanes ?? 1} lane(s))`,
     reference: b.reference ?? null,
   };
+}
+
+/** A reference device's processor type as IBM writes it (revision a string), or Berth's. */
+function processorTypeOf(ref: unknown): Backend['processorType'] {
+  const p = ref as { family?: unknown; revision?: unknown } | undefined;
+  if (p?.family !== undefined && p.revision !== undefined)
+    return { family: String(p.family), revision: String(p.revision) };
+  return { family: 'Berth Simulator', revision: '1.0' };
 }
 
 function checkUnique(values: readonly string[], what: string, problems: string[]): void {

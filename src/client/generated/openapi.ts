@@ -218,7 +218,8 @@ export interface paths {
                                 };
                                 processor_type: {
                                     family: string;
-                                    revision: number;
+                                    /** @description a string, as in IBM's model ("5.11") */
+                                    revision: string;
                                 };
                                 qubits: number;
                                 queue_length: number;
@@ -1082,7 +1083,9 @@ export interface paths {
                             };
                             usage: {
                                 qpu_charge_time_seconds: number;
+                                /** @description whole seconds, rounded up, as IBM bills */
                                 quantum_seconds: number;
+                                /** @description whole seconds, rounded up, as IBM bills */
                                 seconds: number;
                                 status: "pending" | "complete";
                             };
@@ -1142,7 +1145,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The result (a PrimitiveResult document); 204 while there is none yet */
+        /**
+         * The result (a PrimitiveResult document); 204 while there is none yet
+         * @description The result's JSON text. IBM declares it a string: it is sent as text/plain unless the request accepts only application/json (IBM's generated clients would read a JSON object as a malformed string).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1161,6 +1167,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": unknown;
+                        "text/plain": unknown;
                     };
                 };
                 /** @description Default Response */
@@ -1177,6 +1184,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
                     };
                 };
                 /** @description IBM error shape */
@@ -1186,6 +1194,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
                     };
                 };
                 /** @description IBM error shape */
@@ -1195,6 +1204,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
                     };
                 };
                 /** @description IBM error shape */
@@ -1204,6 +1214,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["ErrorBody"];
+                        "text/plain": components["schemas"]["ErrorBody"];
                     };
                 };
             };
@@ -2387,6 +2398,8 @@ export interface components {
             tags: string[];
             usage: {
                 qpu_charge_time_seconds: number;
+                /** @description whole seconds, rounded up (older IBM models require it beside qpu_charge_time_seconds) */
+                seconds: number;
                 status: string;
             };
             user_id: string;

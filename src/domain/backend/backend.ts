@@ -27,7 +27,7 @@ export interface Backend {
   readonly couplingMap: ReadonlyArray<readonly [number, number]> | null;
   readonly maxShots: number;
   readonly maxExperiments: number;
-  readonly processorType: { readonly family: string; readonly revision: number };
+  readonly processorType: { readonly family: string; readonly revision: string };
   readonly clops: number;
   readonly version: string;
   readonly description: string;

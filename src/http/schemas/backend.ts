@@ -15,7 +15,10 @@ export const Device = Type.Object({
   is_simulator: Type.Boolean(),
   qubits: Type.Integer(),
   queue_length: Type.Integer(),
-  processor_type: Type.Object({ family: Type.String(), revision: Type.Number() }),
+  processor_type: Type.Object({
+    family: Type.String(),
+    revision: Type.String({ description: 'a string, as in IBM\'s model ("5.11")' }),
+  }),
   clops: Type.Object({ type: Type.String(), value: Type.Number() }),
   performance_metrics: Type.Object({}, { additionalProperties: true }),
   lanes: Type.Integer({ description: 'Berth: jobs it runs at once' }),

@@ -76,7 +76,14 @@ export const Job = Type.Object(
     tags: Type.Array(Type.String()),
     cost: Type.Integer(),
     runtime: Nullable(Type.String()),
-    usage: Type.Object({ qpu_charge_time_seconds: Type.Number(), status: Type.String() }),
+    usage: Type.Object({
+      qpu_charge_time_seconds: Type.Number(),
+      seconds: Type.Integer({
+        description:
+          'whole seconds, rounded up (older IBM models require it beside qpu_charge_time_seconds)',
+      }),
+      status: Type.String(),
+    }),
     estimated_running_time_seconds: Type.Number(),
     private: Type.Optional(Type.Boolean()),
     started: DateTime,
@@ -97,8 +104,8 @@ export const JobList = Type.Object({
 export const JobMetricsSchema = Type.Object({
   timestamps: Type.Object({ created: DateTime, running: DateTime, finished: DateTime }),
   usage: Type.Object({
-    quantum_seconds: Type.Number(),
-    seconds: Type.Number(),
+    quantum_seconds: Type.Integer({ description: 'whole seconds, rounded up, as IBM bills' }),
+    seconds: Type.Integer({ description: 'whole seconds, rounded up, as IBM bills' }),
     qpu_charge_time_seconds: Type.Number(),
     status: Type.Union([Type.Literal('pending'), Type.Literal('complete')]),
   }),
@@ -109,6 +116,8 @@ export const JobMetricsSchema = Type.Object({
 });
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+/** Billed seconds: whole, rounded up (from the millisecond figure, so 2.0000001 is 2). */
+const billed = (x: number): number => Math.ceil(round3(x));
 const usageStatus = (v: JobView): string => (v.job.endedAt ? 'complete' : 'pending');
 
 export function toWireJob(v: JobView, includeParams: boolean): WireJob {
@@ -126,7 +135,11 @@ export function toWireJob(v: JobView, includeParams: boolean): WireJob {
     tags: [...j.tags],
     cost: j.cost,
     runtime: j.runtime,
-    usage: { qpu_charge_time_seconds: round3(v.usageSeconds), status: usageStatus(v) },
+    usage: {
+      qpu_charge_time_seconds: round3(v.usageSeconds),
+      seconds: billed(v.usageSeconds),
+      status: usageStatus(v),
+    },
     estimated_running_time_seconds: j.holdMs / 1000,
     ...(j.private ? { private: true } : {}),
     started: iso(j.startedAt),
@@ -137,13 +150,13 @@ export function toWireJob(v: JobView, includeParams: boolean): WireJob {
 
 export function toWireMetrics(m: JobMetrics): Static<typeof JobMetricsSchema> {
   const j = m.job;
-  const seconds = round3(m.usageSeconds);
+  const whole = billed(m.usageSeconds);
   return {
     timestamps: { created: iso(j.createdAt), running: iso(j.startedAt), finished: iso(j.endedAt) },
     usage: {
-      quantum_seconds: seconds,
-      seconds,
-      qpu_charge_time_seconds: seconds,
+      quantum_seconds: whole,
+      seconds: whole,
+      qpu_charge_time_seconds: round3(m.usageSeconds),
       status: j.endedAt ? 'complete' : 'pending',
     },
     position_in_queue: m.positionInQueue,

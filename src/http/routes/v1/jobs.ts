@@ -23,6 +23,17 @@ const errors = {
   409: Type.Ref(ErrorBody),
 };
 
+/** Whether every media range the request accepts (with q > 0) is application/json. */
+export function acceptsOnlyJson(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const ranges = accept
+    .split(',')
+    .map((r) => r.split(';'))
+    .filter(([, ...params]) => !params.some((p) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(p)))
+    .map(([type]) => (type ?? '').trim().toLowerCase());
+  return ranges.length > 0 && ranges.every((t) => t === 'application/json');
+}
+
 export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['jobs'];
   const { jobs } = app.services;
@@ -149,7 +160,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'The result (a PrimitiveResult document); 204 while there is none yet',
+        description:
+          "The result's JSON text. IBM declares it a string: it is sent as text/plain unless the request accepts only application/json (IBM's generated clients would read a JSON object as a malformed string).",
         params: IdParams,
+        produces: ['text/plain', 'application/json'],
         response: { 200: Type.Unknown(), 204: Type.Null(), ...errors },
       },
     },
@@ -157,7 +171,9 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const body = await jobs.result(req.ctx, req.params.id);
       if (body === null) return reply.code(204).send();
       return reply
-        .type('application/json')
+        .type(
+          acceptsOnlyJson(req.headers.accept) ? 'application/json' : 'text/plain; charset=utf-8',
+        )
         .serializer((x) => x as string)
         .send(body);
     },
