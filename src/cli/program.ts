@@ -134,7 +134,7 @@ export async function runCli(argv: string[], rt: Runtime): Promise<number> {
           allowPositionals: true,
         });
       } catch (e) {
-        throw new UsageError((e as Error).message.split('\n')[0] ?? String(e));
+        throw optionError(e as Error, { ...GLOBAL_OPTIONS, ...command.options });
       }
     })();
     const ctx = makeContext(command, strict.values, strict.positionals.slice(used), rt);
@@ -142,6 +142,45 @@ export async function runCli(argv: string[], rt: Runtime): Promise<number> {
   } catch (e) {
     return report(e, io, path, rt.signal);
   }
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (row[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}
+
+/** The known option nearest to a mistyped one, if it is near enough to be what was meant. */
+export function nearestOption(given: string, known: readonly string[]): string | undefined {
+  let best: { name: string; d: number } | undefined;
+  for (const name of known) {
+    const d = name.startsWith(given) ? 0 : distance(given, name);
+    if (!best || d < best.d) best = { name, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(given.length / 3)) ? best.name : undefined;
+}
+
+/** parseArgs' complaint, in our words: an unknown option names the nearest known one. */
+function optionError(e: Error, options: Readonly<Record<string, OptionSpec>>): UsageError {
+  const unknownOption = /Unknown option '(-{1,2})([^']+)'/.exec(e.message);
+  if (unknownOption) {
+    const [, dashes = '--', name = ''] = unknownOption;
+    const near = nearestOption(name, Object.keys(options));
+    return new UsageError(
+      `unknown option ${dashes}${name}${near ? ` (did you mean --${near}?)` : ''}`,
+    );
+  }
+  return new UsageError(e.message.split('\n')[0] ?? String(e));
 }
 
 function makeContext(
@@ -192,6 +231,13 @@ function makeContext(
   };
 }
 
+/** The server part of a request URL (what --url set), for messages. */
+function serverOf(url: string | null): string {
+  if (!url) return 'the configured URL';
+  const m = /\/(api|admin|identity)\//.exec(url);
+  return m ? url.slice(0, m.index) : url;
+}
+
 /** Print the error and pick the exit code. */
 function report(e: unknown, io: Io, path: string, signal: AbortSignal): number {
   if (signal.aborted) return EXIT.interrupted;
@@ -214,10 +260,14 @@ function report(e: unknown, io: Io, path: string, signal: AbortSignal): number {
           : e.status === 401 || e.status === 403
             ? EXIT.auth
             : EXIT.api;
-    const detail =
-      e.status === 0
-        ? ''
-        : ` (HTTP ${e.status} ${e.code}${e.requestId ? `, request ${e.requestId}` : ''})`;
+    if (e.status === 0) {
+      io.err(
+        `berth: cannot reach the server at ${serverOf(e.url)}: is it running? (--url, BERTH_URL)\n` +
+          `berth: ${e.message}\n`,
+      );
+      return code;
+    }
+    const detail = ` (HTTP ${e.status} ${e.code}${e.requestId ? `, request ${e.requestId}` : ''})`;
     io.err(`berth: ${e.message}${detail}\n`);
     if (e.status === 401) io.err('berth: check the token (--token, BERTH_TOKEN or berth login)\n');
     return code;

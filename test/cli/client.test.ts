@@ -200,13 +200,22 @@ describe('berth jobs and run', () => {
     ).stdout.trim();
     const waiting = b.start(['jobs', 'wait', victim, '--json']);
     await until(() => waiting.output().stderr.includes(`job ${victim}: Queued`));
+    // Asked for too early: it says so, in words and with exit 1, on both outputs.
+    for (const args of [[], ['--json']]) {
+      const early = await b(['jobs', 'result', victim, ...args]);
+      expect(early.code).toBe(1);
+      expect(early.stdout).toBe('');
+      expect(early.stderr).toBe(
+        `berth: job ${victim} is Queued and has no result yet (--wait waits for it)\n`,
+      );
+    }
     expect((await b(['jobs', 'cancel', victim])).code).toBe(0);
     const w = await waiting.done;
     expect(w.code).toBe(1);
     expect(JSON.parse(w.stdout).state.status).toBe('Cancelled');
     const r = await b(['jobs', 'result', victim]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('ended Cancelled');
+    expect(r.stderr).toContain('ended Cancelled, without a result');
     expect((await b(['jobs', 'get', '00000000-0000-4000-8000-000000000000'])).code).toBe(3);
     expect((await b(['jobs', 'cancel', first])).code).toBe(0);
   });

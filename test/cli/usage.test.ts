@@ -69,6 +69,7 @@ describe('berth help and usage errors', () => {
       berth(['sessions', 'create', '--mode', 'solo']),
       berth(['jobs', 'get', 'a', 'b']),
       berth([]),
+      berth(['jobs', 'list', '--pendng']),
     ]);
     for (const r of runs) {
       expect(r.code, r.stderr).toBe(2);
@@ -77,17 +78,20 @@ describe('berth help and usage errors', () => {
     expect(runs[0]?.stderr).toContain('unknown command "frobnicate"');
     expect(runs[1]?.stderr).toContain('unknown subcommand "explode"');
     expect(runs[3]?.stderr).toContain('missing ID');
-    expect(runs[4]?.stderr).toContain("Unknown option '--colour'");
+    expect(runs[4]?.stderr).toContain('unknown option --colour\n');
     expect(runs[5]?.stderr).toContain('--limit must be an integer');
     expect(runs[6]?.stderr).toContain('--mode must be one of dedicated, batch');
     expect(runs[7]?.stderr).toContain('unexpected argument "b"');
+    expect(runs[9]?.stderr).toContain('unknown option --pendng (did you mean --pending?)');
   });
 
   it('exit 6 when nothing listens at the URL', async () => {
     const port = await closedPort();
     const r = await berth(['backends', '--url', `http://127.0.0.1:${port}`, '--token', 'k']);
     expect(r.code).toBe(6);
-    expect(r.stderr).toContain(`127.0.0.1:${port}`);
+    expect(r.stderr).toContain(
+      `berth: cannot reach the server at http://127.0.0.1:${port}: is it running? (--url, BERTH_URL)\n`,
+    );
   });
 });
 

@@ -101,7 +101,9 @@ async function fetchResult(ctx: Context, id: string): Promise<PrimitiveResult> {
  */
 export async function printResult(ctx: Context, job: WireJob, view: ResultView): Promise<number> {
   if (job.state.status !== 'Completed') {
-    const why = isFinal(job) ? `ended ${job.status}` : `is ${job.status} (--wait waits for it)`;
+    const why = isFinal(job)
+      ? `ended ${job.status}, without a result`
+      : `is ${job.status} and has no result yet (--wait waits for it)`;
     throw new CliError(
       EXIT.failed,
       `job ${job.id} ${why}${job.state.reason ? `: ${job.state.reason}` : ''}`,
