@@ -25,7 +25,13 @@ export async function serve(args: string[]): Promise<number> {
   if (generatedApiKey) {
     // Shown once, on the terminal, never in the JSON log: only its hash is stored.
     process.stderr.write(
-      `\nNo BERTH_API_KEY was set: generated an admin API key. It is shown only this once:\n\n    ${generatedApiKey}\n\n`,
+      `\nNo BERTH_API_KEY was set: generated an admin API key. It is shown only this once:\n\n    ${generatedApiKey}\n\n` +
+        `Use it as the token of every example (export KEY=${generatedApiKey}).\n\n`,
+    );
+  } else if (!config.apiKey) {
+    process.stderr.write(
+      `berth: using the administrator keys already in ${config.dbPath} (only their hashes are kept).\n` +
+        `berth: lost the key? Start with BERTH_API_KEY=<a new key of 16 or more characters> to add one; with an admin key, berth keys create NAME --admin makes more.\n`,
     );
   }
   const address = await runtime.listen();

@@ -65,8 +65,23 @@ describe('berth serve', () => {
     // Second start on the same database: the key still works and no new key is generated.
     const again = await startServer({ BERTH_DB: db });
     expect(again.stderr()).not.toContain('shown only this once');
+    // It says where the keys are and how to get in when the key is lost.
+    expect(again.stderr()).toContain(`using the administrator keys already in ${db}`);
+    expect(again.stderr()).toContain('lost the key? Start with BERTH_API_KEY=');
     expect((await call(again.url, key, 'GET', `/api/v1/jobs/${j.body.id}`)).status).toBe(200);
     again.child.kill('SIGTERM');
     expect(await again.exited).toBe(0);
+
+    // Recovery as it says: a new BERTH_API_KEY is added; the old key keeps working.
+    const recovered = await startServer({
+      BERTH_DB: db,
+      BERTH_API_KEY: 'a-new-admin-key-0123456789',
+    });
+    expect(
+      (await call(recovered.url, 'a-new-admin-key-0123456789', 'GET', '/admin/keys')).status,
+    ).toBe(200);
+    expect((await call(recovered.url, key, 'GET', '/admin/keys')).status).toBe(200);
+    recovered.child.kill('SIGTERM');
+    expect(await recovered.exited).toBe(0);
   });
 });
