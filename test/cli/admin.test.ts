@@ -62,6 +62,23 @@ describe('berth keys and instances', () => {
     expect(missing.code).toBe(3);
   });
 
+  it('names instances by their short name (--for, --instance) and shows an admin key acting everywhere', async () => {
+    const created = json(await admin(['keys', 'create', 'erin', '--for', 'default', '--json']));
+    expect(created.instances).toEqual([
+      'crn:v1:bluemix:public:quantum-computing:us-east:a/berth:default::',
+    ]);
+    const erin = client(url, created.key);
+    const usage = json(await erin(['usage', '--instance', 'default', '--json']));
+    expect(usage.instance_id).toBe(created.instances[0]);
+    const unknown = await erin(['usage', '--instance', 'class-101']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain(
+      'No instance class-101 (Service-CRN); this key may use: default',
+    );
+    const listed = await admin(['keys', 'list']);
+    expect(listed.stdout).toMatch(/\badmin\s+admin\s+yes\s+every instance \(admin\)/);
+  });
+
   it('a wrong token is exit 4 with a hint', async () => {
     const r = await client(url, 'not-a-real-key-at-all')(['sessions', 'list']);
     expect(r.code).toBe(4);
