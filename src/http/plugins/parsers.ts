@@ -68,26 +68,29 @@ export function registerParsers(app: FastifyInstance, bodyLimit: number): void {
   const bound = drainBound(bodyLimit);
   app.removeAllContentTypeParsers();
 
-  app.addHook('preParsing', async (req, reply, payload) => {
+  // Both hooks run on every request: callbacks, not promises, on that hot path.
+  app.addHook('preParsing', (req, reply, payload, done) => {
     const length = req.headers['content-length'];
     if (length === '0' || (length === undefined && req.headers['transfer-encoding'] === undefined))
-      return payload; // no body (GETs, most DELETEs): nothing to count
+      return done(null, payload); // no body (GETs, most DELETEs): nothing to count
     if (Number(length) > bound) {
       // Declared too large to drain: answer at once, and close rather than read it all.
       reply.header('connection', 'close');
-      throw tooLarge(bodyLimit);
+      return done(tooLarge(bodyLimit));
     }
     const limited = new BodyLimit(bodyLimit, bound, payload);
     payload.on('error', (e) => limited.destroy(e));
-    return payload.pipe(limited);
+    done(null, payload.pipe(limited));
   });
 
-  app.addHook('onSend', async (req, reply, payload) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     const raw = req.raw;
     if (raw.complete || raw.readableEnded || reply.getHeader('connection') === 'close')
-      return payload;
-    if (!(await drain(raw, bound))) reply.header('connection', 'close');
-    return payload;
+      return done(null, payload);
+    void drain(raw, bound).then((whole) => {
+      if (!whole) reply.header('connection', 'close');
+      done(null, payload);
+    });
   });
 
   // The parsers' own limit is Fastify's, the drain bound (server.ts): BodyLimit enforces the
