@@ -120,16 +120,15 @@ export function createAuthService(deps: {
       const principal = principalOf(key);
       const wanted = serviceCrn?.trim() || principal.defaultInstance;
       const instance = findInstance(wanted);
-      const usable = describe(principal.instances);
       if (!instance)
         throw new AppError(
           'instance_not_found',
-          `No instance ${wanted} (Service-CRN); this key may use: ${usable}`,
+          `No instance ${wanted} (Service-CRN); this key may use: ${describe(principal.instances)}`,
         );
       if (!principal.instances.includes(instance.id))
         throw new AppError(
           'forbidden_instance',
-          `This key may not act in instance ${wanted}; it may use: ${usable}`,
+          `This key may not act in instance ${wanted}; it may use: ${describe(principal.instances)}`,
         );
       return { principal, instanceId: instance.id };
     },

@@ -161,7 +161,7 @@ function distance(a: string, b: string): number {
 }
 
 /** The known option nearest to a mistyped one, if it is near enough to be what was meant. */
-export function nearestOption(given: string, known: readonly string[]): string | undefined {
+function nearestOption(given: string, known: readonly string[]): string | undefined {
   let best: { name: string; d: number } | undefined;
   for (const name of known) {
     const d = name.startsWith(given) ? 0 : distance(given, name);
