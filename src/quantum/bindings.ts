@@ -22,18 +22,20 @@ export function parseBindings(
   raw: unknown,
   parameters: readonly string[],
   where: string,
+  /** The names the user knows the parameters by (a QPY circuit's Qiskit names), in order. */
+  labels: readonly string[] = parameters,
 ): Bindings {
   const value = unwrap(raw);
   const p = parameters.length;
   if (value === undefined || value === null) {
     if (p > 0)
       throw new QuantumInputError(
-        `${where}: the circuit has parameters (${parameters.join(', ')}) but no values were given`,
+        `${where}: the circuit has parameters (${labels.join(', ')}) but no values were given`,
       );
     return { shape: [], sets: [new Map()] };
   }
   if (typeof value === 'object' && !Array.isArray(value))
-    return fromObject(value as Record<string, unknown>, parameters, where);
+    return fromObject(value as Record<string, unknown>, parameters, labels, where);
   const arr: NdArray<number> = toNdArray(value, isNumber, `${where}: parameter values`);
   if (p === 0) {
     if (product(arr.shape) !== 0)
@@ -48,7 +50,7 @@ export function parseBindings(
   const last = arr.shape[arr.shape.length - 1];
   if (last !== p) {
     throw new QuantumInputError(
-      `${where}: expected ${p} value(s) per set for (${parameters.join(', ')}), got ${last ?? 'a scalar'}`,
+      `${where}: expected ${p} value(s) per set for (${labels.join(', ')}), got ${last ?? 'a scalar'}`,
     );
   }
   const shape = arr.shape.slice(0, -1);
@@ -63,15 +65,20 @@ export function parseBindings(
 function fromObject(
   obj: Record<string, unknown>,
   parameters: readonly string[],
+  labels: readonly string[],
   where: string,
 ): Bindings {
   const columns = new Map<string, NdArray<number>>();
   for (const [key, v] of Object.entries(obj)) {
-    if (!parameters.includes(key))
-      throw new QuantumInputError(`${where}: the circuit has no parameter ${key}`);
-    columns.set(key, toNdArray(unwrap(v), isNumber, `${where}: values of ${key}`));
+    const at = labels.indexOf(key);
+    const name = parameters[at];
+    if (at < 0 || name === undefined)
+      throw new QuantumInputError(
+        `${where}: the circuit has no parameter ${key} (its parameters: ${labels.join(', ')})`,
+      );
+    columns.set(name, toNdArray(unwrap(v), isNumber, `${where}: values of ${key}`));
   }
-  const missing = parameters.filter((q) => !columns.has(q));
+  const missing = labels.filter((_, j) => !columns.has(parameters[j] ?? ''));
   if (missing.length) throw new QuantumInputError(`${where}: no values for ${missing.join(', ')}`);
   const shapes = [...columns.values()].map((c) => c.shape.join(','));
   if (new Set(shapes).size > 1)

@@ -97,6 +97,11 @@ export interface Circuit {
   readonly ops: readonly Op[];
   /** Free parameters (`input float[64] x;` or undeclared names), in Qiskit's order: sorted by name. */
   readonly parameters: readonly string[];
+  /**
+   * The names the user knows `parameters` by, when they differ (a QPY circuit's Qiskit names,
+   * such as `θ[1]`, which are not OpenQASM identifiers).
+   */
+  readonly parameterLabels?: readonly string[];
 }
 
 /**

@@ -38,7 +38,7 @@ export function readEstimatorPubs(params: unknown, limits: ProgramLimits) {
     if (obs === undefined) throw new QuantumInputError(`pub ${i}: observables are required`);
     const arr = toNdArray(unwrap(obs), isObservableLeaf, `pub ${i}: observables`);
     const observables = arr.data.map((o) => toObservable(o, circuit.numQubits, `pub ${i}`));
-    const bindings = parseBindings(values, circuit.parameters, `pub ${i}`);
+    const bindings = parseBindings(values, circuit.parameters, `pub ${i}`, circuit.parameterLabels);
     const prec = precision ?? defaultPrecision;
     if (typeof prec !== 'number' || !(prec >= 0))
       throw new QuantumInputError(`pub ${i}: precision must be a number ≥ 0`);

@@ -73,13 +73,21 @@ export function readNpy(bytes: Buffer): { data: number[]; shape: number[] } {
   return { data, shape };
 }
 
+/** The most bytes an ndarray value may inflate to (8 million float64 parameter values). */
+export const MAX_NDARRAY_BYTES = 64 * 1024 * 1024;
+
 /** Decode the RuntimeEncoder's ndarray value (base64 of zlib .npy, or a plain list). */
 export function decodeNdarray(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   let bytes: Buffer;
   try {
-    bytes = inflateSync(Buffer.from(value, 'base64'));
-  } catch {
+    // Bounded: a small zlib bomb could otherwise inflate to gigabytes.
+    bytes = inflateSync(Buffer.from(value, 'base64'), { maxOutputLength: MAX_NDARRAY_BYTES });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new QuantumInputError(
+        `an ndarray value inflates to more than ${MAX_NDARRAY_BYTES} bytes`,
+      );
     throw new QuantumInputError('an ndarray value is not zlib-compressed base64 .npy data');
   }
   const { data, shape } = readNpy(bytes);

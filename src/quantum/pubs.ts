@@ -3,6 +3,7 @@ import type { Circuit } from './circuit.js';
 import { qubitPairs, usedQubits } from './circuit.js';
 import { QuantumInputError } from './errors.js';
 import { parseQasm } from './qasm/parser.js';
+import { readQpyCircuit } from './qpy/index.js';
 
 /** Amplitude indices are 32-bit integers, and 2^30 amplitudes already take 16 GiB. */
 export const MAX_SIMULATED_QUBITS = 30;
@@ -59,18 +60,14 @@ export function pubItems(pub: unknown, index: number): unknown[] {
 
 /** Parse and check a pub's circuit against the backend. */
 export function readCircuit(value: unknown, index: number, limits: ProgramLimits): Circuit {
-  if (typeof value !== 'string') {
-    const type = asObject(value).__type__;
-    if (type === 'QuantumCircuit') {
-      throw new QuantumInputError(
-        `pub ${index}: QPY circuits are not supported; send the circuit as an OpenQASM 2 or 3 string (qiskit.qasm3.dumps)`,
-      );
-    }
-    throw new QuantumInputError(`pub ${index}: the circuit must be an OpenQASM 2 or 3 string`);
-  }
   let circuit: Circuit;
   try {
-    circuit = parseQasm(value);
+    if (typeof value === 'string') circuit = parseQasm(value);
+    else if (asObject(value).__type__ === 'QuantumCircuit') circuit = readQpyCircuit(value);
+    else
+      throw new QuantumInputError(
+        'the circuit must be an OpenQASM 2 or 3 string, or a QPY circuit ({"__type__": "QuantumCircuit", "__value__": …}, as qiskit-ibm-runtime sends it)',
+      );
   } catch (e) {
     if (e instanceof QuantumInputError) throw new QuantumInputError(`pub ${index}: ${e.message}`);
     throw e;

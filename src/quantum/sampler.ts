@@ -49,7 +49,7 @@ export function readSamplerPubs(
       );
     return {
       circuit,
-      bindings: parseBindings(values, circuit.parameters, `pub ${i}`),
+      bindings: parseBindings(values, circuit.parameters, `pub ${i}`, circuit.parameterLabels),
       shots: intOption(shots, `pub ${i}: shots`, 1, limits.maxShots) ?? defaultShots,
     };
   });

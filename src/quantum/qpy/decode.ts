@@ -133,7 +133,7 @@ function readCircuit(r: Bytes, scope: Scope, what: string): QpyCircuit {
     }
   }
   const inner: Scope = { ...scope, depth: scope.depth + 1 };
-  const customs = readCustoms(r, inner, numQubits, numClbits, what);
+  const customs = readCustoms(r, inner, numQubits, numClbits);
   r.count(numInstructions, 33, 'num_instructions');
   scope.budget.instructions -= numInstructions;
   if (scope.budget.instructions < 0)
@@ -183,7 +183,6 @@ function readCustoms(
   scope: Scope,
   numQubits: number,
   numClbits: number,
-  what: string,
 ): Map<string, QpyCustom> {
   const customs = new Map<string, QpyCustom>();
   const count = r.count(r.u64('custom definitions'), 36, 'custom definitions');

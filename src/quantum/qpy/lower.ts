@@ -1,0 +1,489 @@
+/**
+ * A decoded QPY circuit as OpenQASM 3 for Berth's parser, so that QPY and OpenQASM circuits share
+ * one front end (gate library, modifiers, user gates, `if`, expansion limits). Qiskit's standard
+ * gates map to their OpenQASM names; open controls become `negctrl @`; custom gates become
+ * `gate` definitions; annotated operations become modifiers. Parameters are renamed `_p000000`,
+ * `_p000001`, … in Qiskit's `circuit.parameters` order, so the parser's order (by name) is
+ * Qiskit's, and the caller keeps the mapping back to Qiskit's names.
+ *
+ * Anything else is refused here, with the instruction's name and the QPY version, at
+ * submission: never a job that fails later.
+ */
+import type { Expr } from '../qasm/expr.js';
+import { MAX_EXPANDED_OPS } from '../qasm/gate-expander.js';
+import { QpyError } from './errors.js';
+import type {
+  ClassicalExpr,
+  QpyCircuit,
+  QpyCustom,
+  QpyInstruction,
+  QpyParameter,
+  QpyValue,
+} from './model.js';
+
+/** A Qiskit gate class as an OpenQASM gate: its name, and how many leading qubits control it. */
+interface GateName {
+  readonly qasm: string;
+  /** The uncontrolled gate, for open controls (`negctrl @ base`). */
+  readonly base: string;
+  readonly controls: number;
+}
+const g = (qasm: string, base = qasm, controls = 0): GateName => ({ qasm, base, controls });
+
+/** Qiskit's standard gates (qiskit.circuit.library) by class name. */
+const GATES: Readonly<Record<string, GateName>> = {
+  IGate: g('id'),
+  XGate: g('x'),
+  YGate: g('y'),
+  ZGate: g('z'),
+  HGate: g('h'),
+  SGate: g('s'),
+  SdgGate: g('sdg'),
+  TGate: g('t'),
+  TdgGate: g('tdg'),
+  SXGate: g('sx'),
+  SXdgGate: g('sxdg'),
+  RXGate: g('rx'),
+  RYGate: g('ry'),
+  RZGate: g('rz'),
+  PhaseGate: g('p'),
+  U1Gate: g('p'),
+  U2Gate: g('u2'),
+  U3Gate: g('u3'),
+  // Qiskit's U is u3 (OpenQASM's stdgates `U` adds no phase either).
+  UGate: g('u3'),
+  RGate: g('r'),
+  SwapGate: g('swap'),
+  iSwapGate: g('iswap'),
+  DCXGate: g('dcx'),
+  ECRGate: g('ecr'),
+  RXXGate: g('rxx'),
+  RYYGate: g('ryy'),
+  RZZGate: g('rzz'),
+  RZXGate: g('rzx'),
+  CXGate: g('cx', 'x', 1),
+  CYGate: g('cy', 'y', 1),
+  CZGate: g('cz', 'z', 1),
+  CHGate: g('ch', 'h', 1),
+  CSGate: g('cs', 's', 1),
+  CSdgGate: g('csdg', 'sdg', 1),
+  CSXGate: g('csx', 'sx', 1),
+  CRXGate: g('crx', 'rx', 1),
+  CRYGate: g('cry', 'ry', 1),
+  CRZGate: g('crz', 'rz', 1),
+  CPhaseGate: g('cp', 'p', 1),
+  CU1Gate: g('cp', 'p', 1),
+  CU3Gate: g('cu3', 'u3', 1),
+  CSwapGate: g('cswap', 'swap', 1),
+  CCXGate: g('ccx', 'x', 2),
+  CCZGate: g('ccz', 'z', 2),
+  C3XGate: g('c3x', 'x', 3),
+  C4XGate: g('c4x', 'x', 4),
+};
+
+/** Gates whose control count is the instruction's (`MCXGate(n)`). */
+const MULTI_CONTROLLED: Readonly<Record<string, string>> = {
+  MCXGate: 'x',
+  MCXGrayCode: 'x',
+  MCXRecursive: 'x',
+  MCXVChain: 'x',
+  MCPhaseGate: 'p',
+  MCU1Gate: 'p',
+  C3SXGate: 'sx',
+};
+
+/** Gates defined by decomposition (Qiskit's definitions), emitted when a circuit uses them. */
+const DEFINITIONS: Readonly<Record<string, { name: string; text: string }>> = {
+  CUGate: {
+    name: 'qpy_cu',
+    // Qiskit's CUGate(θ, φ, λ, γ): a phase γ on the control, then a controlled U(θ, φ, λ).
+    text: 'gate qpy_cu(a, b, c, d) q0, q1 { p(d) q0; ctrl @ u3(a, b, c) q0, q1; }',
+  },
+  RCCXGate: {
+    name: 'qpy_rccx',
+    text: 'gate qpy_rccx a, b, c { u2(0, pi) c; u1(pi/4) c; cx b, c; u1(-pi/4) c; cx a, c; u1(pi/4) c; cx b, c; u1(-pi/4) c; u2(0, pi) c; }',
+  },
+  RC3XGate: {
+    name: 'qpy_rc3x',
+    text: 'gate qpy_rc3x a, b, c, d { u2(0, pi) d; u1(pi/4) d; cx c, d; u1(-pi/4) d; u2(0, pi) d; cx a, d; u1(pi/4) d; cx b, d; u1(-pi/4) d; cx a, d; u1(pi/4) d; cx b, d; u1(-pi/4) d; u2(0, pi) d; u1(pi/4) d; cx c, d; u1(-pi/4) d; u2(0, pi) d; }',
+  },
+};
+
+/** Instructions that change nothing a simulation computes. */
+const NO_OP = new Set(['Barrier', 'Delay']);
+
+/** Compare as Rust compares strings: by UTF-8 bytes. */
+const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/**
+ * Qiskit's `circuit.parameters` order (its `ord_key`): by name (a vector element by its
+ * vector's name), a plain parameter before vector elements, elements by index, then by UUID.
+ */
+export function qiskitOrder(params: readonly QpyParameter[]): QpyParameter[] {
+  return [...params].sort((x, y) => {
+    const nx = x.vector?.name ?? x.name;
+    const ny = y.vector?.name ?? y.name;
+    const byName = utf8Order(nx, ny);
+    if (byName) return byName;
+    const ix = x.vector ? x.vector.index : -1;
+    const iy = y.vector ? y.vector.index : -1;
+    return ix !== iy ? ix - iy : x.id < y.id ? -1 : x.id > y.id ? 1 : 0;
+  });
+}
+
+export interface LoweredCircuit {
+  readonly qasm: string;
+  /** Qiskit's parameter names, in `circuit.parameters` order (= the `_p…` names' order). */
+  readonly parameters: readonly string[];
+}
+
+interface Emitter {
+  readonly lines: string[];
+  readonly defs: Map<string, string>;
+  readonly version: number;
+  /** Parameter id → its OpenQASM name. */
+  readonly names: ReadonlyMap<string, string>;
+  ops: number;
+  gates: number;
+}
+
+/** The circuit as OpenQASM 3 (what the parser reads), and its parameters in Qiskit's order. */
+export function lowerToQasm(c: QpyCircuit, version: number): LoweredCircuit {
+  const params = new Map<string, QpyParameter>();
+  collectParameters(c, params, 0);
+  const ordered = qiskitOrder([...params.values()]);
+  const names = new Map(ordered.map((p, i) => [p.id, `_p${String(i).padStart(6, '0')}`]));
+  const e: Emitter = { lines: [], defs: new Map(), version, names, ops: 0, gates: 0 };
+  const qubit = (i: number): string => `q[${i}]`;
+  const clbit = clbitNames(c);
+  const phase = numericOrExpr(c.globalPhase, e, 'the global phase');
+  if (phase !== '0') e.lines.push(`gphase(${phase});`);
+  body(c.instructions, c, e, qubit, clbit, '');
+  const header = ['OPENQASM 3.0;', 'include "stdgates.inc";'];
+  for (const p of ordered) header.push(`input float[64] ${names.get(p.id) ?? ''};`);
+  if (c.numQubits > 0) header.push(`qubit[${c.numQubits}] q;`);
+  for (const reg of c.cregs.filter((r) => r.inCircuit))
+    header.push(`bit[${reg.bits.length}] ${cregName(reg.name)};`);
+  const loose = looseClbits(c);
+  if (loose.length) header.push(`bit[${loose.length}] _loose;`);
+  return {
+    qasm: [...header, ...e.defs.values(), ...e.lines, ''].join('\n'),
+    parameters: ordered.map((p) => p.name),
+  };
+}
+
+function collectParameters(c: QpyCircuit, into: Map<string, QpyParameter>, depth: number): void {
+  const visit = (v: QpyValue): void => {
+    if (v.k === 'expr') for (const s of v.symbols) into.set(s.id, s);
+    else if (v.k === 'tuple') v.items.forEach(visit);
+    else if (v.k === 'circuit') collectParameters(v.c, into, depth + 1);
+  };
+  visit(c.globalPhase);
+  for (const ins of c.instructions) ins.params.forEach(visit);
+}
+
+/** Register names as OpenQASM identifiers (Qiskit allows more). */
+const cregName = (name: string): string =>
+  /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && name !== 'q'
+    ? name
+    : `c_${Buffer.from(name).toString('hex')}`;
+
+/** Circuit clbits that no register holds: they get a register of their own, `_loose`. */
+function looseClbits(c: QpyCircuit): number[] {
+  const held = new Set(c.cregs.filter((r) => r.inCircuit).flatMap((r) => r.bits));
+  return Array.from({ length: c.numClbits }, (_, i) => i).filter((i) => !held.has(i));
+}
+
+/** Each circuit clbit as an OpenQASM bit reference (its first register, or `_loose`). */
+function clbitNames(c: QpyCircuit): (i: number) => string {
+  const names = new Map<number, string>();
+  for (const reg of c.cregs.filter((r) => r.inCircuit))
+    reg.bits.forEach((b, k) => {
+      if (b >= 0 && !names.has(b)) names.set(b, `${cregName(reg.name)}[${k}]`);
+    });
+  looseClbits(c).forEach((b, k) => names.set(b, `_loose[${k}]`));
+  return (i) => {
+    const n = names.get(i);
+    if (n === undefined) throw new QpyError(`clbit ${i} is outside the circuit`);
+    return n;
+  };
+}
+
+function spend(e: Emitter, n = 1): void {
+  e.ops += n;
+  if (e.ops > MAX_EXPANDED_OPS)
+    throw new QpyError(
+      `the circuit expands to more than ${MAX_EXPANDED_OPS.toLocaleString('en')} operations`,
+    );
+}
+
+function body(
+  instructions: readonly QpyInstruction[],
+  c: QpyCircuit,
+  e: Emitter,
+  qubit: (i: number) => string,
+  clbit: (i: number) => string,
+  indent: string,
+): void {
+  for (const ins of instructions) {
+    spend(e);
+    const where = `instruction ${ins.name} (QPY version ${e.version})`;
+    if (ins.name === 'IfElseOp') {
+      ifElse(ins, c, e, qubit, clbit, indent, where);
+      continue;
+    }
+    if (ins.condition) {
+      // An old-style `.c_if` condition: Qiskit reads it as an IfElseOp around the instruction.
+      e.lines.push(`${indent}if (${conditionText(ins, c, clbit, where)}) {`);
+      body([{ ...ins, condition: null }], c, e, qubit, clbit, `${indent}  `);
+      e.lines.push(`${indent}}`);
+      continue;
+    }
+    const qs = ins.qubits.map(qubit);
+    if (NO_OP.has(ins.name)) continue;
+    if (ins.name === 'Measure') {
+      e.lines.push(`${indent}${clbit(ins.clbits[0] ?? -1)} = measure ${qs[0]};`);
+      continue;
+    }
+    if (ins.name === 'Reset') {
+      e.lines.push(`${indent}reset ${qs[0]};`);
+      continue;
+    }
+    e.lines.push(`${indent}${gateCall(ins, c, e, where)} ${qs.join(', ')};`);
+  }
+}
+
+function ifElse(
+  ins: QpyInstruction,
+  c: QpyCircuit,
+  e: Emitter,
+  qubit: (i: number) => string,
+  clbit: (i: number) => string,
+  indent: string,
+  where: string,
+): void {
+  const cond = conditionText(ins, c, clbit, where);
+  const [then, orelse] = ins.params;
+  if (then?.k !== 'circuit') throw new QpyError(`${where}: its body is not a circuit`);
+  // A body's qubits and clbits are the instruction's, in order.
+  const inner = (b: QpyCircuit, k: 'qubits' | 'clbits') => (i: number) => {
+    const outer = ins[k][i];
+    if (outer === undefined) throw new QpyError(`${where}: its body uses a bit it was not given`);
+    return k === 'qubits' ? qubit(outer) : clbit(outer);
+  };
+  e.lines.push(`${indent}if (${cond}) {`);
+  body(
+    then.c.instructions,
+    then.c,
+    e,
+    inner(then.c, 'qubits'),
+    inner(then.c, 'clbits'),
+    `${indent}  `,
+  );
+  if (orelse?.k === 'circuit') {
+    e.lines.push(`${indent}} else {`);
+    body(
+      orelse.c.instructions,
+      orelse.c,
+      e,
+      inner(orelse.c, 'qubits'),
+      inner(orelse.c, 'clbits'),
+      `${indent}  `,
+    );
+  }
+  e.lines.push(`${indent}}`);
+}
+
+function conditionText(
+  ins: QpyInstruction,
+  c: QpyCircuit,
+  clbit: (i: number) => string,
+  where: string,
+): string {
+  const cond = ins.condition;
+  if (!cond) throw new QpyError(`${where}: no condition`);
+  if (cond.k === 'equals') {
+    const t = cond.target;
+    if (t.k === 'register' && t.clbit !== undefined) return `${clbit(t.clbit)} == ${cond.value}`;
+    if (t.k === 'register' && t.creg !== undefined)
+      return `${registerRef(t.creg, c, where)} == ${cond.value}`;
+    throw new QpyError(`${where}: an unknown condition target`);
+  }
+  return classical(cond.e, c, clbit, where);
+}
+
+function registerRef(name: string, c: QpyCircuit, where: string): string {
+  const reg = c.cregs.find((r) => r.name === name);
+  if (!reg) throw new QpyError(`${where}: no classical register ${name}`);
+  return cregName(reg.name);
+}
+
+/** The classical expressions Berth's `if` reads: a bit, or a register or bit equal to a value. */
+function classical(
+  x: ClassicalExpr,
+  c: QpyCircuit,
+  clbit: (i: number) => string,
+  where: string,
+): string {
+  const operand = (a: ClassicalExpr): string => {
+    if (a.k === 'clbit') return clbit(a.index);
+    if (a.k === 'creg') return registerRef(a.name, c, where);
+    if (a.k === 'value') return String(Number(a.v));
+    if (a.k === 'cast') return operand(a.a);
+    throw new QpyError(`${where}: a classical expression of kind ${a.k} is not supported`);
+  };
+  // Binary op 12 is ==, 13 is != (qiskit.circuit.classical.expr.Binary.Op).
+  if (x.k === 'binary' && x.op === 12) return `${operand(x.a)} == ${operand(x.b)}`;
+  if (x.k === 'clbit' || x.k === 'cast') return `${operand(x)} == 1`;
+  throw new QpyError(`${where}: this classical condition is not supported`);
+}
+
+/** `mods @ name(args)` for an instruction (its qubits follow). */
+function gateCall(ins: QpyInstruction, c: QpyCircuit, e: Emitter, where: string): string {
+  const args = (vals: readonly QpyValue[]): string =>
+    vals.length
+      ? `(${vals.map((v, i) => numericOrExpr(v, e, `${where}, parameter ${i}`)).join(', ')})`
+      : '';
+  const custom = c.customs.get(ins.name);
+  if (custom) return customCall(ins, custom, c, e, where);
+  const std = GATES[ins.name];
+  if (std) {
+    if (std.controls === 0 || ins.ctrlState === 2 ** std.controls - 1 || ins.numCtrlQubits === 0)
+      return `${std.qasm}${args(ins.params)}`;
+    return `${controlMods(std.controls, ins.ctrlState)}${std.base}${args(ins.params)}`;
+  }
+  const multi = MULTI_CONTROLLED[ins.name];
+  if (multi) {
+    const n = ins.name === 'C3SXGate' ? 3 : ins.numCtrlQubits;
+    const gateParams = ins.params.filter((p) => p.k !== 'int');
+    return `${controlMods(n, ins.ctrlState)}${multi}${args(gateParams)}`;
+  }
+  const def = DEFINITIONS[ins.name];
+  if (def) {
+    e.defs.set(def.name, def.text);
+    return `${def.name}${args(ins.params)}`;
+  }
+  if (ins.name === 'GlobalPhaseGate') return `gphase${args(ins.params)}`;
+  throw new QpyError(`${where} is not supported`);
+}
+
+/** `ctrl @`/`negctrl @` per control qubit; bit k of the state is control k (1: closed). */
+function controlMods(n: number, state: number): string {
+  let out = '';
+  for (let k = 0; k < n; k++) out += (state >> k) & 1 ? 'ctrl @ ' : 'negctrl @ ';
+  return out;
+}
+
+function customCall(
+  ins: QpyInstruction,
+  custom: QpyCustom,
+  c: QpyCircuit,
+  e: Emitter,
+  where: string,
+): string {
+  if (custom.type === 'c' || custom.type === 'a') {
+    if (!custom.base) throw new QpyError(`${where}: its base gate is missing`);
+    const ctrl = custom.numCtrlQubits;
+    const baseCall = gateCall(custom.base, c, e, `${where}, base gate ${custom.base.name}`);
+    if (custom.type === 'c') return `${controlMods(ctrl, custom.ctrlState)}${baseCall}`;
+    // Annotated: modifiers apply in order, the first to the base: the last is written first.
+    const mods = ins.params.map((m) => {
+      if (m.k !== 'modifier') throw new QpyError(`${where}: a modifier is missing`);
+      if (m.type === 'inv') return 'inv @ ';
+      if (m.type === 'pow') return `pow(${num(m.power)}) @ `;
+      return controlMods(m.numCtrlQubits, m.ctrlState);
+    });
+    return `${mods.reverse().join('')}${baseCall}`;
+  }
+  if (custom.type === 'p') throw new QpyError(`${where}: PauliEvolutionGate is not supported yet`);
+  if (!custom.definition)
+    throw new QpyError(`${where}: an opaque gate (no definition) cannot be simulated`);
+  if (custom.type !== 'g')
+    throw new QpyError(`${where}: custom instructions (not gates) are not supported`);
+  return `${defineGate(ins.name, custom, custom.definition, e, where)}${ins.params.length ? `(${ins.params.map((v, i) => numericOrExpr(v, e, `${where}, parameter ${i}`)).join(', ')})` : ''}`;
+}
+
+/**
+ * A custom gate as an OpenQASM `gate`: its formal parameters stand for the definition's own
+ * parameters, in Qiskit's order (how `to_gate()` orders a gate's params).
+ */
+function defineGate(
+  key: string,
+  custom: QpyCustom,
+  def: QpyCircuit,
+  e: Emitter,
+  where: string,
+): string {
+  const name = `qpy_g${e.defs.size}_${key.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 40)}`;
+  const known = [...e.defs.keys()].find((k) => k.endsWith(`::${key}`));
+  if (known) return known.split('::')[0] ?? name;
+  const own = new Map<string, QpyParameter>();
+  collectParameters(def, own, 0);
+  const formals = qiskitOrder([...own.values()]);
+  const names = new Map(formals.map((p, i) => [p.id, `a${i}`]));
+  const inner: Emitter = { ...e, lines: [], names };
+  const qubit = (i: number): string => `b${i}`;
+  for (const ins of def.instructions) {
+    if (ins.name === 'Measure' || ins.name === 'Reset' || ins.name === 'IfElseOp')
+      throw new QpyError(`${where}: a gate definition holds ${ins.name}`);
+  }
+  body(
+    def.instructions,
+    def,
+    inner,
+    qubit,
+    () => {
+      throw new QpyError(`${where}: a gate definition uses a clbit`);
+    },
+    '  ',
+  );
+  e.ops = inner.ops;
+  const phase = numericOrExpr(def.globalPhase, inner, `${where}, global phase`);
+  const bodyLines = phase !== '0' ? [`  gphase(${phase});`, ...inner.lines] : inner.lines;
+  const params = formals.length ? `(${formals.map((_, i) => `a${i}`).join(', ')})` : '';
+  const qubits = Array.from({ length: custom.numQubits }, (_, i) => `b${i}`).join(', ');
+  e.defs.set(`${name}::${key}`, `gate ${name}${params} ${qubits} {\n${bodyLines.join('\n')}\n}`);
+  return name;
+}
+
+const num = (v: number): string => {
+  if (!Number.isFinite(v)) throw new QpyError(`a parameter is ${v}`);
+  const s = String(v);
+  return v < 0 ? `(${s})` : s;
+};
+
+/** A parameter value as an OpenQASM angle expression. */
+function numericOrExpr(v: QpyValue, e: Emitter, where: string): string {
+  switch (v.k) {
+    case 'float':
+    case 'int':
+      return num(v.v);
+    case 'complex':
+      if (v.im !== 0) throw new QpyError(`${where} is complex`);
+      return num(v.re);
+    case 'expr':
+      return exprText(v.e, e, where);
+    default:
+      throw new QpyError(`${where} has a value of kind ${v.k}`);
+  }
+}
+
+function exprText(x: Expr, e: Emitter, where: string): string {
+  switch (x.k) {
+    case 'num':
+      return num(x.v);
+    case 'var': {
+      const name = e.names.get(x.name);
+      if (!name) throw new QpyError(`${where} uses a parameter its gate does not take`);
+      return name;
+    }
+    case 'neg':
+      return `(-${exprText(x.a, e, where)})`;
+    case 'bin':
+      return `(${exprText(x.a, e, where)} ${x.op === '^' ? '**' : x.op} ${exprText(x.b, e, where)})`;
+    case 'call':
+      if (x.fn === 'sign' || x.fn === 'abs')
+        throw new QpyError(`${where} uses ${x.fn}(), which is not supported`);
+      return `${x.fn}(${exprText(x.a, e, where)})`;
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The QPY reader against real bytes written by Qiskit (../shared/data/qpy, versions 10–17): every
+ * payload is decoded, its structure checked against the code that made it (`source.source`) and
+ * against the fixtures' independent decode, and the lowered circuits simulate as that code says.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { statevector } from '../exact.js';
+import type { StateVector } from '../statevector.js';
+import { decodeQpy } from './decode.js';
+import { lowerToQasm } from './lower.js';
+import { MAX_QPY_BYTES, qpyBytes, readQpyCircuit } from './index.js';
+import type { QpyCircuit } from './model.js';
+
+const DIR = join(import.meta.dirname, '../../../../shared/data/qpy');
+
+interface Fixture {
+  file: string;
+  qpy_version: number;
+  num_circuits: number;
+  source: { source?: string };
+  /** The independent decode: instructions with their bits, or (older files) op names only. */
+  decoded?: {
+    num_qubits: number;
+    num_clbits: number;
+    instructions?: { op: string; qubits?: number[]; clbits?: number[] }[];
+    ops?: string[];
+  }[];
+}
+const FIXTURES = (
+  JSON.parse(readFileSync(join(DIR, 'fixtures.json'), 'utf8')) as { fixtures: Fixture[] }
+).fixtures;
+const bytesOf = (file: string): Buffer => readFileSync(join(DIR, file));
+const circuitsOf = (file: string): QpyCircuit[] => [...decodeQpy(bytesOf(file)).circuits];
+const one = (file: string): QpyCircuit => circuitsOf(file)[0] as QpyCircuit;
+
+/** Symengine's own binary encoding of expressions: the only real bytes of it are version 10. */
+const SYMENGINE = new Set([
+  'qiskit_qpycompat__param_phase_qiskit_1_0_0dev_v10.qpy',
+  'qiskit_qpycompat__parameter_vector_expression_qiskit_1_0_0dev_v10.qpy',
+  'qiskit_qpycompat__parameterized_qiskit_1_0_0dev_v10.qpy',
+]);
+
+/** The lowered circuit's final state, with values by Qiskit parameter name. */
+function stateOf(c: QpyCircuit, version: number, values: Record<string, number> = {}): StateVector {
+  const lowered = lowerToQasm(c, version);
+  const byInternal = Object.fromEntries(
+    lowered.parameters.map((name, i) => [`_p${String(i).padStart(6, '0')}`, values[name] ?? NaN]),
+  );
+  const unitary = lowered.qasm
+    .split('\n')
+    .filter((l) => !/measure|^bit\[/.test(l))
+    .join('\n');
+  return statevector(unitary, byInternal);
+}
+
+function expectSameState(a: StateVector, b: StateVector): void {
+  expect(a.dim).toBe(b.dim);
+  // Equal up to a global phase: |<a|b>| = 1.
+  let re = 0;
+  let im = 0;
+  for (let k = 0; k < a.dim; k++) {
+    re += (a.re[k] ?? 0) * (b.re[k] ?? 0) + (a.im[k] ?? 0) * (b.im[k] ?? 0);
+    im += (a.re[k] ?? 0) * (b.im[k] ?? 0) - (a.im[k] ?? 0) * (b.re[k] ?? 0);
+  }
+  expect(Math.hypot(re, im)).toBeCloseTo(1, 10);
+}
+
+describe('QPY payloads written by Qiskit', () => {
+  it('decodes every fixture, versions 10 to 17, as the independent decode does', () => {
+    expect(FIXTURES).toHaveLength(42);
+    const versions = new Set<number>();
+    for (const f of FIXTURES) {
+      if (SYMENGINE.has(f.file)) continue;
+      const file = decodeQpy(bytesOf(f.file));
+      versions.add(file.version);
+      expect(file.version, f.file).toBe(f.qpy_version);
+      expect(file.circuits, f.file).toHaveLength(f.num_circuits);
+      f.decoded?.forEach((d, i) => {
+        const c = file.circuits[i];
+        expect(c?.numQubits, f.file).toBe(d.num_qubits);
+        expect(c?.numClbits, f.file).toBe(d.num_clbits);
+        if (d.instructions)
+          expect(
+            c?.instructions.map((ins) => [ins.name, ins.qubits, ins.clbits]),
+            f.file,
+          ).toEqual(d.instructions.map((x) => [x.op, x.qubits ?? [], x.clbits ?? []]));
+        else
+          expect(
+            c?.instructions.map((ins) => ins.name),
+            f.file,
+          ).toEqual(d.ops);
+      });
+    }
+    expect([...versions].sort((a, b) => a - b)).toEqual([10, 11, 12, 13, 14, 16, 17]);
+  });
+
+  it('refuses symengine-encoded expressions (real bytes exist only in version 10) with a clear reason', () => {
+    for (const file of SYMENGINE)
+      expect(() => decodeQpy(bytesOf(file)), file).toThrow(
+        /parameter expressions of QPY version 10 \(symengine encoding\) are not supported yet/,
+      );
+  });
+
+  it('reads version 17 (Qiskit 2.4.1) as its source wrote it', () => {
+    const bell = one('aria__bell_qiskit_2_4_1.qpy');
+    expect(bell.instructions.map((i) => [i.name, i.qubits, i.clbits])).toEqual([
+      ['HGate', [0], []],
+      ['CXGate', [0, 1], []],
+      ['Measure', [0], [0]],
+      ['Measure', [1], [1]],
+    ]);
+    expect(bell.qregs).toEqual([{ name: 'q', bits: [0, 1], inCircuit: true }]);
+    expect(bell.cregs).toEqual([{ name: 'c', bits: [0, 1], inCircuit: true }]);
+    // qc.rx(math.pi/4, 0): the float is little endian.
+    expect(one('aria__rx_param_qiskit_2_4_1.qpy').instructions[0]?.params).toEqual([
+      { k: 'float', v: Math.PI / 4 },
+    ]);
+    // The same θ (one UUID) in RX and CRZ; φ in RY.
+    const two = one('aria__two_params_qiskit_2_4_1.qpy');
+    const ids = two.instructions.map((i) =>
+      i.params[0]?.k === 'expr' ? i.params[0].symbols[0]?.id : null,
+    );
+    expect(ids[0]).toBe(ids[2]);
+    expect(ids[0]).not.toBe(ids[1]);
+    expect(lowerToQasm(two, 17).parameters).toEqual(['θ', 'φ']);
+    // Two circuits through the start table; measure_all adds a 'meas' register.
+    const [a, b] = circuitsOf('aria__two_circuits_qiskit_2_4_1.qpy');
+    expect(a?.numQubits).toBe(2);
+    expect(b?.cregs.map((r) => r.name)).toEqual(['c', 'meas']);
+    expect(b?.numClbits).toBe(6);
+  });
+
+  it('lowers the wide-gate circuit to the same state as its source in OpenQASM', () => {
+    const wide = one('aria__wide_gates_qiskit_2_4_1.qpy');
+    expect(wide.instructions).toHaveLength(20);
+    // The gates and angles of the source, on the qubits the bytes give each of them.
+    const source = `OPENQASM 3.0; include "stdgates.inc"; qubit[3] q;
+      h q[0]; x q[1]; y q[2]; z q[0]; s q[0]; sdg q[0]; t q[1]; tdg q[1]; id q[2];
+      rx(pi/4) q[0]; ry(pi/3) q[1]; rz(pi/6) q[2]; u3(pi/2, pi/4, pi/8) q[0];
+      cx q[0], q[1]; cy q[0], q[2]; cz q[1], q[2]; swap q[0], q[2]; crz(pi/4) q[0], q[1];
+      ccx q[0], q[1], q[2]; cswap q[0], q[1], q[2];`;
+    const byName = wide.instructions.map((i) => `${i.name}(${i.qubits.join(',')})`);
+    expect(byName.slice(0, 4)).toEqual(['HGate(0)', 'XGate(1)', 'YGate(2)', 'ZGate(0)']);
+    expectSameState(stateOf(wide, 17), statevector(source));
+  });
+
+  it('evaluates parameter expressions and vectors as Qiskit built them (version 13 replay)', () => {
+    const p1 = (c: QpyCircuit, values: Record<string, number>): number =>
+      stateOf(c, 17, values).probabilityOne(0);
+    const theta = 0.37;
+    // rx(a): P(1) = sin²(a/2).
+    const sin2 = (a: number): number => Math.sin(a / 2) ** 2;
+    expect(p1(one('aria__rx_paramexpr_qiskit_2_4_1.qpy'), { θ: theta })).toBeCloseTo(
+      sin2(theta + 1.5),
+      12,
+    );
+    expect(p1(one('aria__rx_paramexpr_compound_qiskit_2_4_1.qpy'), { θ: theta })).toBeCloseTo(
+      sin2((theta + 1) * 2),
+      12,
+    );
+    // op code 18, reversed subtract: 1.5 − φ.
+    expect(p1(one('aria__rx_paramexpr_rsub_qiskit_2_4_1.qpy'), { φ: theta })).toBeCloseTo(
+      sin2(1.5 - theta),
+      12,
+    );
+    const vec = one('aria__rx_paramvector_expr_qiskit_2_4_1.qpy');
+    expect(lowerToQasm(vec, 17).parameters).toEqual(['gamma[0]', 'gamma[1]']);
+    expect(p1(vec, { 'gamma[0]': 0.2, 'gamma[1]': 0.5 })).toBeCloseTo(sin2(2 * 0.2 + 0.5), 12);
+  });
+
+  it('orders ParameterVector elements numerically, as circuit.parameters does', () => {
+    const c = one('qiskit_qpycompat__parameter_vector_qiskit_1_0_0dev_v10.qpy');
+    const names = lowerToQasm(c, 10).parameters;
+    expect(names.slice(0, 3)).toEqual(['x_par[0]', 'x_par[1]', 'x_par[2]']);
+    expect(names[10]).toBe('x_par[10]');
+    expect(names[11]).toBe('θ_par[0]');
+  });
+
+  it('reads custom gates, open-controlled custom gates and a transpiler custom definition (older versions only)', () => {
+    // Version 12: a custom 2-qubit gate "dcx_<uuid>" whose definition is CX(0,1) CX(1,0).
+    const dcx = one('transpiler__random_3q_custom_dcx_qiskit_1_2_0_v12.qpy');
+    const [key, custom] = [...dcx.customs][0] ?? [];
+    expect(key).toMatch(/^dcx_[0-9a-f]{32}$/);
+    expect(custom?.definition?.instructions.map((i) => [i.name, i.qubits])).toEqual([
+      ['CXGate', [0, 1]],
+      ['CXGate', [1, 0]],
+    ]);
+    // The custom gate is the DCX gate: the lowered circuit equals one written with two CXs.
+    const u3 = dcx.instructions[3]?.params.map((p) => (p.k === 'float' ? p.v : NaN)) ?? [];
+    const crx = dcx.instructions[4]?.params[0];
+    const angle = crx?.k === 'float' ? crx.v : NaN;
+    expect(dcx.instructions.map((i) => [i.name.replace(/_.*/, ''), i.qubits])).toEqual([
+      ['CZGate', [0, 2]],
+      ['SdgGate', [1]],
+      ['dcx', expect.any(Array)],
+      ['U3Gate', [0]],
+      ['CRXGate', [1, 0]],
+      ['YGate', [2]],
+    ]);
+    const [d0, d1] = dcx.instructions[2]?.qubits ?? [];
+    expectSameState(
+      stateOf(dcx, 12),
+      statevector(`OPENQASM 3.0; include "stdgates.inc"; qubit[3] q; cz q[0], q[2]; sdg q[1];
+        cx q[${d0}], q[${d1}]; cx q[${d1}], q[${d0}]; u3(${u3.join(', ')}) q[0];
+        crx(${angle}) q[1], q[0]; y q[2];`),
+    );
+    // Open controls (version 10): ctrl_state 0 is a negative control on the custom gate.
+    const open = circuitsOf('qiskit_qpycompat__open_controlled_gates_qiskit_1_0_0dev_v10.qpy');
+    expect(lowerToQasm(open[0] as QpyCircuit, 10).qasm).toMatch(/negctrl @ /);
+  });
+});
+
+describe('QPY from the client wrapper', () => {
+  it('inflates base64 zlib, and refuses a zlib bomb before it is whole', () => {
+    const wrapped = deflateSync(bytesOf('aria__bell_qiskit_2_4_1.qpy')).toString('base64');
+    expect(readQpyCircuit({ __type__: 'QuantumCircuit', __value__: wrapped }).numQubits).toBe(2);
+    const bomb = deflateSync(Buffer.alloc(MAX_QPY_BYTES + 1)).toString('base64');
+    expect(bomb.length).toBeLessThan(200_000);
+    expect(() => qpyBytes(bomb)).toThrow(/inflates to more than/);
+    expect(() => qpyBytes('not base64 at all!')).toThrow(/base64/);
+  });
+});
