@@ -36,6 +36,8 @@ export const LIMITS = {
   instructions: 2_000_000,
   /** Nodes of one parameter or classical expression. */
   exprNodes: 100_000,
+  /** Qubits or clbits of one circuit (the widest devices have a few hundred). */
+  bits: 100_000,
 };
 
 interface Scope {
@@ -96,6 +98,10 @@ function readCircuit(r: Bytes, scope: Scope, what: string): QpyCircuit {
   const numRegisters = r.u32('num_registers');
   const numInstructions = r.u64('num_instructions');
   const numVars = v >= 12 ? r.u32('num_vars') : 0;
+  if (numQubits > LIMITS.bits || numClbits > LIMITS.bits)
+    throw new QpyError(
+      `${what} declares ${Math.max(numQubits, numClbits)} bits; Berth reads at most ${LIMITS.bits}`,
+    );
   const name = r.utf8(nameSize, 'circuit name');
   const globalPhase = loadsValue(phaseType, r.sub(phaseSize, `${what} global phase`), scope, []);
   const metadataText = r.utf8(metadataSize, 'metadata');
