@@ -55,6 +55,8 @@ export const BASE: Readonly<Record<string, { n: number; f: (a: number[]) => Matr
       m(Math.cos(t / 2), -Math.sin(t / 2), 0, 0, 0, 0, Math.cos(t / 2), Math.sin(t / 2)),
   },
   p: { n: 1, f: ([l = 0]) => m(1, 0, 0, 0, 0, 0, Math.cos(l), Math.sin(l)) },
+  /** A phase on |0⟩: where `gphase` lands when only negative controls hold it. */
+  p0: { n: 1, f: ([l = 0]) => m(Math.cos(l), Math.sin(l), 0, 0, 0, 0, 1, 0) },
   u2: { n: 2, f: ([p = 0, l = 0]) => u(Math.PI / 2, p, l) },
   u: { n: 3, f: ([t = 0, p = 0, l = 0]) => u(t, p, l) },
   r: { n: 2, f: ([t = 0, p = 0]) => u(t, p - Math.PI / 2, -p + Math.PI / 2) },

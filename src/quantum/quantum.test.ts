@@ -103,7 +103,10 @@ describe('sampler', () => {
     ).toThrow(/11 qubits; the backend has 10/);
     expect(() =>
       checkProgram('sampler', { pubs: [[{ __type__: 'QuantumCircuit', __value__: '' }]] }, LIMITS),
-    ).toThrow(/OpenQASM/);
+    ).toThrow(/pub 0: QPY: a QuantumCircuit "__value__" is not zlib-compressed QPY/);
+    expect(() => checkProgram('sampler', { pubs: [[42]] }, LIMITS)).toThrow(
+      /OpenQASM 2 or 3 string, or a QPY circuit/,
+    );
   });
 
   it('counts shots over the parameter shape for the execution model', () => {

@@ -239,22 +239,39 @@ export class GateExpander extends TokenReader {
     this.applyDefined(call, args, qubits, c, ops);
   }
 
-  /** `gphase(θ)`: nothing alone, a phase gate on the last control under `ctrl @`. */
+  /**
+   * `gphase(θ)`: nothing alone. Under controls it is a phase on the subspace where they hold: a
+   * phase on |1⟩ of the last positive control, or, with only negative controls, a phase on |0⟩
+   * of the last negative one (dropping it there was a bug: `negctrl @ gphase` lost its phase).
+   */
   private applyGphase(call: GateCall, args: Expr[], qubits: number[], c: Context, ops: Op[]): void {
     if (args.length !== 1 || qubits.length)
       this.fail(call.tok, 'gphase takes one angle and no qubits');
     const last = c.controls[c.controls.length - 1];
-    if (last === undefined) return;
+    const lastNeg = c.negControls[c.negControls.length - 1];
+    if (last === undefined && lastNeg === undefined) return;
     this.spend(call.tok, 1);
-    ops.push({
-      kind: 'u',
-      gate: 'p',
-      args,
-      target: last,
-      controls: c.controls.slice(0, -1),
-      negControls: c.negControls,
-      inverse: c.inverse,
-    });
+    ops.push(
+      last !== undefined
+        ? {
+            kind: 'u',
+            gate: 'p',
+            args,
+            target: last,
+            controls: c.controls.slice(0, -1),
+            negControls: c.negControls,
+            inverse: c.inverse,
+          }
+        : {
+            kind: 'u',
+            gate: 'p0',
+            args,
+            target: lastNeg ?? 0,
+            controls: [],
+            negControls: c.negControls.slice(0, -1),
+            inverse: c.inverse,
+          },
+    );
   }
 
   /** A standard gate: its base gate (or swap) with its own controls added to the context's. */
