@@ -5,7 +5,7 @@
  */
 import { encodeNdarray } from './npy.js';
 
-type Encoded = { readonly __type__: string; readonly __value__: unknown };
+export type Encoded = { readonly __type__: string; readonly __value__: unknown };
 
 /** A BitArray: `bytes` holds `numShots × ceil(numBits/8)` big-endian bytes per element of `shape`. */
 export function bitArray(

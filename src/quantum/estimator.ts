@@ -8,6 +8,7 @@ import { broadcastIndex, broadcastShapes, product, toNdArray, unwrap } from './a
 import { parseBindings } from './bindings.js';
 import { compact } from './circuit.js';
 import { dataBin, floatArray, primitiveResult, pubResult } from './encoding.js';
+import type { Encoded } from './encoding.js';
 import { nest } from './npy.js';
 import { QuantumInputError } from './errors.js';
 import { bind, evolve, fuse } from './execute.js';
@@ -18,6 +19,7 @@ import {
   readCircuit,
   readParams,
   seedOf,
+  wantsPureJson,
 } from './pubs.js';
 import { type Rng, binomial, createRng } from './rng.js';
 import { StateVector } from './statevector.js';
@@ -81,6 +83,7 @@ function estimate(
 export function runEstimator(params: unknown, limits: ProgramLimits, run: RunOptions = {}) {
   const { shouldStop } = run;
   const { pubs, p } = readEstimatorPubs(params, limits);
+  const pureJson = wantsPureJson(p);
   const rng = createRng(seedOf(p, run.seed));
   const results = pubs.map((pub) => {
     const { circuit, used } = compact(pub.circuit);
@@ -116,6 +119,19 @@ export function runEstimator(params: unknown, limits: ProgramLimits, run: RunOpt
         }
       }
     }
+    if (pureJson)
+      return {
+        data: {
+          evs: nest(Array.from(evs), pub.shape),
+          stds: nest(Array.from(stds), pub.shape),
+          ensemble_standard_error: nest(Array.from(stds), pub.shape),
+        },
+        metadata: {
+          target_precision: pub.precision,
+          shots: shotsForPrecision(pub.precision),
+          circuit_metadata: {},
+        },
+      };
     const fields = {
       evs: floatArray(evs, pub.shape),
       stds: floatArray(stds, pub.shape),
@@ -130,5 +146,8 @@ export function runEstimator(params: unknown, limits: ProgramLimits, run: RunOpt
       stds: nest(Array.from(stds), pub.shape),
     });
   });
-  return primitiveResult(results, { version: 2 });
+  // Every pub took the same branch: all pure JSON, or all encoded Qiskit objects.
+  return pureJson
+    ? { results, metadata: { version: 2 } }
+    : primitiveResult(results as Encoded[], { version: 2 });
 }

@@ -95,7 +95,7 @@ export function decodeNdarray(value: unknown): unknown {
 }
 
 /** A flat C-ordered array as nested lists. */
-export function nest(data: readonly number[], shape: readonly number[]): unknown {
+export function nest<T>(data: readonly T[], shape: readonly number[]): unknown {
   if (shape.length === 0) return data[0];
   const [n = 0, ...rest] = shape;
   const size = rest.reduce((a, b) => a * b, 1);

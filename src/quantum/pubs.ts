@@ -40,6 +40,8 @@ export function readParams(params: unknown, limits: ProgramLimits): PrimitivePar
     throw new QuantumInputError(
       `only version 2 primitives are supported (got version ${String(raw.version)})`,
     );
+  if (raw.support_qiskit !== undefined && typeof raw.support_qiskit !== 'boolean')
+    throw new QuantumInputError('params.support_qiskit must be true or false');
   const pubs = raw.pubs;
   if (!Array.isArray(pubs) || pubs.length === 0)
     throw new QuantumInputError('params.pubs must be a non-empty list');
@@ -94,6 +96,15 @@ export function readCircuit(value: unknown, index: number, limits: ProgramLimits
     }
   }
   return circuit;
+}
+
+/**
+ * `"support_qiskit": false`: the caller wants IBM's pure-JSON result shapes (hexadecimal samples
+ * per register, plain `evs`/`stds` arrays) instead of Qiskit's encoded objects: what non-Python
+ * clients such as IBM's QRMI ask for.
+ */
+export function wantsPureJson(p: PrimitiveParams): boolean {
+  return p.raw.support_qiskit === false;
 }
 
 /** An integer option, if present. */

@@ -6,6 +6,7 @@ import { product } from './arrays.js';
 import { type Bindings, parseBindings } from './bindings.js';
 import { type Circuit, type Register, compact } from './circuit.js';
 import { bitArray, dataBin, primitiveResult, pubResult } from './encoding.js';
+import type { Encoded } from './encoding.js';
 import { QuantumInputError } from './errors.js';
 import { bind, sampleShots } from './execute.js';
 import {
@@ -17,8 +18,10 @@ import {
   type RunOptions,
   readParams,
   seedOf,
+  wantsPureJson,
 } from './pubs.js';
 import { createRng } from './rng.js';
+import { nest } from './npy.js';
 
 /** Qiskit's default number of shots for Sampler V2. */
 export const DEFAULT_SHOTS = 4096;
@@ -60,6 +63,7 @@ export function readSamplerPubs(
 export function runSampler(params: unknown, limits: ProgramLimits, run: RunOptions = {}) {
   const { shouldStop } = run;
   const { pubs, p } = readSamplerPubs(params, limits);
+  const pureJson = wantsPureJson(p);
   const rng = createRng(seedOf(p, run.seed));
   const results = pubs.map((pub) => {
     // Idle qubits (a circuit transpiled for a wide device) are left out of the simulation.
@@ -77,6 +81,17 @@ export function runSampler(params: unknown, limits: ProgramLimits, run: RunOptio
         bitArray(packRegister(elements, values, reg, pub), pub.bindings.shape, pub.shots, reg.size),
       ]),
     );
+    const metadata = { shots: pub.shots, circuit_metadata: {} };
+    if (pureJson)
+      return {
+        data: Object.fromEntries(
+          registers.map(({ reg, values }) => [
+            reg.name,
+            { samples: hexSamples(elements, values, reg, pub), num_bits: reg.size },
+          ]),
+        ),
+        metadata,
+      };
     const counts = Object.fromEntries(
       registers.map(({ reg, values }) => [reg.name, countsOf(elements, values, reg, pub)]),
     );
@@ -86,7 +101,31 @@ export function runSampler(params: unknown, limits: ProgramLimits, run: RunOptio
       counts,
     });
   });
-  return primitiveResult(results, { version: 2 });
+  // Every pub took the same branch: all pure JSON, or all encoded Qiskit objects.
+  return pureJson
+    ? { results, metadata: { version: 2 } }
+    : primitiveResult(results as Encoded[], { version: 2 });
+}
+
+/**
+ * The pure-JSON form of a register: each shot as a hexadecimal string (`0x3`), the register's
+ * bit k being bit k of the number; one array per element, nested like the pub's shape.
+ */
+function hexSamples(
+  elements: readonly Uint8Array[],
+  values: readonly Uint32Array[] | null,
+  reg: Register,
+  pub: SamplerPub,
+): unknown {
+  const per = elements.map((bits, e) => {
+    const vals = values?.[e];
+    return Array.from({ length: pub.shots }, (_, s) =>
+      vals
+        ? `0x${(vals[s] as number).toString(16)}`
+        : `0x${BigInt(`0b${bitstring(bits, s, reg, pub.circuit.numClbits) || '0'}`).toString(16)}`,
+    );
+  });
+  return nest(per, pub.bindings.shape);
 }
 
 /**
