@@ -60,7 +60,14 @@ export function buildConfiguration(
     description: b.description,
   };
   if (reference)
-    return { ...reference, ...common, coupling_map: pairs, basis_gates: [...b.basisGates] };
+    return {
+      ...reference,
+      ...common,
+      coupling_map: pairs,
+      basis_gates: [...b.basisGates],
+      // IBM's models type the revision as a string; some snapshots hold a number (3, 5.11).
+      processor_type: { ...(reference.processor_type as object), ...b.processorType },
+    };
   const qubits = [...Array(b.qubits).keys()];
   return {
     ...common,

@@ -97,7 +97,7 @@ describe('loadConfig', () => {
       }),
     );
     expect(problems).toEqual([
-      'config: /backends/0/reference must be one of: "manila", "lagos", "guadalupe", null',
+      'config: /backends/0/reference must be one of: "manila", "lagos", "guadalupe", "kolkata", "brisbane", "fez", null',
     ]);
     expect(
       problemsOf(() =>

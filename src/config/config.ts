@@ -211,6 +211,8 @@ function resolveBackend(
         'measure',
       ],
     couplingMap,
+    // A backend that mirrors a device takes ISA circuits only, as the device does.
+    isa: b.isa ?? Boolean(b.reference),
     maxShots: b.maxShots ?? (refConf ? Number(refConf.max_shots) : 100_000),
     maxExperiments: b.maxExperiments ?? (refConf ? Number(refConf.max_experiments) : 300),
     processorType: processorTypeOf(refConf?.processor_type),

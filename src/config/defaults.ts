@@ -30,6 +30,8 @@ export const DEFAULT_BACKENDS: readonly BackendConfig[] = [
     name: 'berth_manila',
     lanes: 1,
     reference: 'manila',
+    // Any gate, so that the documents' circuits run untranspiled (`isa: true` for the device's rules).
+    isa: false,
     model: { jobOverheadMs: 100, shotTimeMs: 0.1 },
     description: 'Simulated 5-qubit processor with the coupling map and calibration of ibmq_manila',
   },

@@ -14,7 +14,7 @@ export interface ReferenceDocs {
 const DIR = new URL('../../reference/ibm-backends/', import.meta.url);
 const cache = new Map<string, ReferenceDocs>();
 
-/** The configuration and properties of `name` (manila, lagos, guadalupe). */
+/** The configuration and properties of `name` (manila, lagos, guadalupe, kolkata, brisbane, fez). */
 export function loadReference(name: string): ReferenceDocs {
   let docs = cache.get(name);
   if (!docs) {

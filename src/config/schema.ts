@@ -23,7 +23,9 @@ export const BackendConfig = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z0-9_][a-z0-9_.-]*$', maxLength: 64 }),
     lanes: Type.Optional(PositiveInt),
-    qubits: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 })),
+    // As wide as today's devices (156 qubits) and more; what a job may simulate is bounded by
+    // the qubits its circuits act on (30), not by the backend's width.
+    qubits: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     status: Type.Optional(
       Type.Union([Type.Literal('online'), Type.Literal('paused'), Type.Literal('offline')]),
     ),
@@ -39,10 +41,14 @@ export const BackendConfig = Type.Object(
         Type.Literal('manila'),
         Type.Literal('lagos'),
         Type.Literal('guadalupe'),
+        Type.Literal('kolkata'),
+        Type.Literal('brisbane'),
+        Type.Literal('fez'),
         Type.Null(),
       ]),
     ),
     basisGates: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    isa: Type.Optional(Type.Boolean()),
     couplingMap: Type.Optional(
       Type.Union([
         Type.Array(Type.Tuple([Type.Integer({ minimum: 0 }), Type.Integer({ minimum: 0 })])),

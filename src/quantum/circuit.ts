@@ -102,6 +102,20 @@ export interface Circuit {
    * such as `θ[1]`, which are not OpenQASM identifiers).
    */
   readonly parameterLabels?: readonly string[];
+  /**
+   * The circuit names physical qubits (`$n`): an ISA circuit, as `qasm3.dumps` writes a transpiled
+   * one. Its width is the backend's, as IBM treats such circuits.
+   */
+  readonly physical?: boolean;
+  /** Every gate call as written (its name, whether modified, its qubits), for ISA checks. */
+  readonly calls?: readonly GateCallRecord[];
+}
+
+/** A gate call of the source, before expansion. */
+export interface GateCallRecord {
+  readonly name: string;
+  readonly modified: boolean;
+  readonly qubits: readonly number[];
 }
 
 /**

@@ -24,18 +24,18 @@ const H = 'OPENQASM 3.0; include "stdgates.inc";';
 const sample = (qasm: string, shots = 500, seed = 4, limits = WIDE): J =>
   (runProgram('sampler', { pubs: [[qasm, null, shots]], options: { seed } }, limits).result as J)
     .__value__.pub_results[0].__value__.metadata.counts;
-const evs = (qasm: string, observables: unknown): number[] =>
-  (runProgram('estimator', { pubs: [[qasm, observables]] }, WIDE).result as J).__value__
+const evs = (qasm: string, observables: unknown, limits = WIDE): number[] =>
+  (runProgram('estimator', { pubs: [[qasm, observables]] }, limits).result as J).__value__
     .pub_results[0].__value__.metadata.evs;
 
 describe('transpiled circuits on physical qubits', () => {
   const bell = `${H} bit[2] c; rz(pi/2) $45; sx $45; rz(pi/2) $45; cx $45, $46; c[0] = measure $45; c[1] = measure $46;`;
 
-  it('simulate only the qubits they use', () => {
+  it('are as wide as the backend, and simulate only the qubits they use', () => {
     expect(checkProgram('sampler', { pubs: [[bell]] }, WIDE)).toEqual({
       pubs: 1,
       totalShots: 4096,
-      maxQubits: 47,
+      maxQubits: 127,
     });
     const counts = sample(bell, 1000).c;
     expect(Object.keys(counts).sort()).toEqual(['00', '11']);
@@ -52,12 +52,16 @@ describe('transpiled circuits on physical qubits', () => {
     ).toThrow(/qubits 45 and 46 are not coupled/);
   });
 
-  it('take full-width observables: idle qubits are |0⟩', () => {
+  it('take observables as wide as the backend: idle qubits are |0⟩', () => {
     const circuit = `${H} x $1; id $2;`;
+    const threeQubits = { ...WIDE, maxQubits: 3 };
     // Labels are little-endian: the last character is qubit 0.
-    expect(evs(circuit, ['ZZI', 'IZI', 'XII', 'IIZ', 'IIX', { ZZZ: 2 }])).toEqual([
+    expect(evs(circuit, ['ZZI', 'IZI', 'XII', 'IIZ', 'IIX', { ZZZ: 2 }], threeQubits)).toEqual([
       -1, -1, 0, 1, 0, -2,
     ]);
+    // On the 127-qubit device the same circuit takes 127-character labels.
+    expect(() => evs(circuit, ['ZZI'])).toThrow(/127/);
+    expect(evs(circuit, [`${'I'.repeat(125)}ZI`])).toEqual([-1]);
   });
 
   it('cannot mix physical qubits and registers', () => {

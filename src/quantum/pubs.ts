@@ -18,6 +18,11 @@ export interface ProgramLimits {
   readonly maxExperiments: number;
   /** When given, multi-qubit operations must act on coupled pairs (either direction). */
   readonly couplingMap?: ReadonlyArray<readonly [number, number]> | null;
+  /**
+   * ISA rules (a backend that mirrors a device): every gate call is one of `basisGates`, with no
+   * modifier, and a two-qubit one acts on a pair the coupling map lists, in that direction.
+   */
+  readonly isa?: { readonly basisGates: readonly string[] };
 }
 
 /** Parameters common to both primitives. */
@@ -79,12 +84,15 @@ export function readCircuit(value: unknown, index: number, limits: ProgramLimits
       `pub ${index}: the circuit uses ${circuit.numQubits} qubits; the backend has ${limits.maxQubits}`,
     );
   }
+  // An ISA circuit ($n) is as wide as the backend: its observables name every device qubit.
+  if (circuit.physical) circuit = { ...circuit, numQubits: limits.maxQubits };
   const active = usedQubits(circuit.ops).length;
   if (active > MAX_SIMULATED_QUBITS) {
     throw new QuantumInputError(
       `pub ${index}: the circuit acts on ${active} qubits; Berth simulates at most ${MAX_SIMULATED_QUBITS}`,
     );
   }
+  if (limits.isa) checkIsa(circuit, index, limits.isa.basisGates, limits.couplingMap ?? null);
   if (limits.couplingMap) {
     const coupled = new Set(limits.couplingMap.flatMap(([a, b]) => [`${a},${b}`, `${b},${a}`]));
     for (const [a, b] of qubitPairs(circuit.ops)) {
@@ -105,6 +113,38 @@ export function readCircuit(value: unknown, index: number, limits: ProgramLimits
  */
 export function wantsPureJson(p: PrimitiveParams): boolean {
   return p.raw.support_qiskit === false;
+}
+
+/** Instructions an ISA circuit may hold besides the basis gates (statements, not gates). */
+const ISA_FREE = new Set(['gphase']);
+
+function checkIsa(
+  circuit: Circuit,
+  index: number,
+  basis: readonly string[],
+  couplingMap: ReadonlyArray<readonly [number, number]> | null,
+): void {
+  const allowed = new Set(basis);
+  const edges = couplingMap ? new Set(couplingMap.map(([a, b]) => `${a},${b}`)) : null;
+  const advice =
+    'transpile the circuit for this backend (qiskit.transpile or generate_preset_pass_manager)';
+  for (const call of circuit.calls ?? []) {
+    const on = `${call.name} on qubit${call.qubits.length === 1 ? '' : 's'} ${call.qubits.join(', ')}`;
+    if (ISA_FREE.has(call.name) && !call.modified) continue;
+    if (call.modified)
+      throw new QuantumInputError(
+        `pub ${index}: ${on} has modifiers (ctrl, inv, pow), which are not ISA instructions: ${advice}`,
+      );
+    if (!allowed.has(call.name))
+      throw new QuantumInputError(
+        `pub ${index}: ${on} is not in the backend's basis gates (${basis.join(', ')}): ${advice}`,
+      );
+    const [a, b] = call.qubits;
+    if (call.qubits.length === 2 && edges && !edges.has(`${a},${b}`))
+      throw new QuantumInputError(
+        `pub ${index}: ${on}: the coupling map has no ${a} → ${b} edge${edges.has(`${b},${a}`) ? ` (it has ${b} → ${a})` : ''}: ${advice}`,
+      );
+  }
 }
 
 /** An integer option, if present. */

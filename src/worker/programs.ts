@@ -25,6 +25,7 @@ export function limitsOf(b: Backend): ProgramLimits {
     maxShots: b.maxShots,
     maxExperiments: b.maxExperiments,
     couplingMap: b.couplingMap,
+    ...(b.isa ? { isa: { basisGates: b.basisGates } } : {}),
   };
 }
 

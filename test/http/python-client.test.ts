@@ -95,7 +95,8 @@ describe('the qiskit-ibm-runtime client, replayed', () => {
       params: {
         pubs: [[BELL, null, 256]],
         version: 2,
-        support_qiskit: false,
+        // What the client's _get_program_inputs puts in every primitive's params.
+        support_qiskit: true,
         options: { default_shots: 256 },
       },
       session_id: sessionId,

@@ -23,6 +23,11 @@ export interface Backend {
   readonly statusReason: string | null;
   readonly model: ExecutionModel;
   readonly basisGates: readonly string[];
+  /**
+   * Enforce ISA rules as IBM does on its devices: every gate in the basis, unmodified, and a
+   * two-qubit gate only on a coupled pair in the direction the coupling map lists.
+   */
+  readonly isa: boolean;
   /** Directed pairs; null means all-to-all. */
   readonly couplingMap: ReadonlyArray<readonly [number, number]> | null;
   readonly maxShots: number;

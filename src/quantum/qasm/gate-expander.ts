@@ -3,7 +3,7 @@
  * standard, library and user gates into primitive operations. The statement-level parser
  * (parser.ts) builds on this; the registers and gate definitions it declares live here.
  */
-import type { Op, Register } from '../circuit.js';
+import type { GateCallRecord, Op, Register } from '../circuit.js';
 import { STANDARD, type StandardGate } from '../gates.js';
 import { type Expr, evaluate, substitute, variables } from './expr.js';
 import type { Token } from './lexer.js';
@@ -63,6 +63,8 @@ export class GateExpander extends TokenReader {
   protected nc = 0;
   /** Whether the program names physical qubits ($0, $1, …) instead of declaring registers. */
   protected physical = false;
+  /** Gate calls as written at the top level and in `if` bodies (ISA checks). */
+  protected readonly calls: GateCallRecord[] = [];
   /** Operations expanded so far (all bodies included), against MAX_EXPANDED_OPS. */
   private expanded = 0;
 
@@ -144,6 +146,7 @@ export class GateExpander extends TokenReader {
       const qubits = lists.map((l) => (l.length === 1 ? (l[0] ?? 0) : (l[k] ?? 0)));
       if (new Set(qubits).size !== qubits.length)
         this.fail(call.tok, `gate ${call.name} uses a qubit twice`);
+      this.calls.push({ name: call.name, modified: call.mods.length > 0, qubits });
       this.apply(call, qubits, NO_CONTEXT, new Map(), ops);
     }
   }

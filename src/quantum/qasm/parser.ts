@@ -80,6 +80,8 @@ class Parser extends GateExpander {
       cregs: [...this.cregs.values()],
       ops,
       parameters: [...new Set([...this.inputs, ...this.free])].sort(),
+      ...(this.physical ? { physical: true } : {}),
+      calls: this.calls,
     };
   }
 
