@@ -179,7 +179,12 @@ function collectParameters(c: QpyCircuit, into: Map<string, QpyParameter>, depth
     else if (v.k === 'circuit') collectParameters(v.c, into, depth + 1);
   };
   visit(c.globalPhase);
-  for (const ins of c.instructions) ins.params.forEach(visit);
+  for (const ins of c.instructions) {
+    ins.params.forEach(visit);
+    // A for_loop's loop parameter takes the loop's values: it is not the circuit's.
+    const loopParam = ins.name === 'ForLoopOp' ? ins.params[1] : undefined;
+    if (loopParam?.k === 'expr') for (const s of loopParam.symbols) into.delete(s.id);
+  }
 }
 
 /** Register names as OpenQASM identifiers (Qiskit allows more). */
@@ -232,6 +237,17 @@ function body(
       ifElse(ins, c, e, qubit, clbit, indent, where);
       continue;
     }
+    if (ins.name === 'BoxOp' || ins.name === 'ForLoopOp' || ins.name === 'SwitchCaseOp') {
+      const inner = bodyBits(ins, qubit, clbit, where);
+      if (ins.name === 'BoxOp') {
+        // A box only groups its body (for scheduling and annotations): its body runs once.
+        const [b] = ins.params;
+        if (b?.k !== 'circuit') throw new QpyError(`${where}: its body is not a circuit`);
+        body(b.c.instructions, b.c, e, inner.qubit, inner.clbit, indent);
+      } else if (ins.name === 'ForLoopOp') forLoop(ins, e, inner, indent, where);
+      else switchCase(ins, c, e, clbit, inner, indent, where);
+      continue;
+    }
     if (ins.condition) {
       // An old-style `.c_if` condition: Qiskit reads it as an IfElseOp around the instruction.
       e.lines.push(`${indent}if (${conditionText(ins, c, clbit, where)}) {`);
@@ -251,6 +267,117 @@ function body(
     }
     e.lines.push(`${indent}${gateCall(ins, c, e, where)} ${qs.join(', ')};`);
   }
+}
+
+/** A control-flow body's bits are the instruction's, in order. */
+function bodyBits(
+  ins: QpyInstruction,
+  qubit: (i: number) => string,
+  clbit: (i: number) => string,
+  where: string,
+): { qubit: (i: number) => string; clbit: (i: number) => string } {
+  const pick = (list: readonly number[], to: (i: number) => string) => (i: number) => {
+    const outer = list[i];
+    if (outer === undefined) throw new QpyError(`${where}: its body uses a bit it was not given`);
+    return to(outer);
+  };
+  return { qubit: pick(ins.qubits, qubit), clbit: pick(ins.clbits, clbit) };
+}
+
+/** The most iterations a for_loop is unrolled to (each one costs its body again). */
+const MAX_LOOP_ITERATIONS = 100_000;
+
+/** A for_loop over a static index set is unrolled, its loop parameter bound to each value. */
+function forLoop(
+  ins: QpyInstruction,
+  e: Emitter,
+  inner: { qubit: (i: number) => string; clbit: (i: number) => string },
+  indent: string,
+  where: string,
+): void {
+  const [indexSet, loopParam, loopBody] = ins.params;
+  if (loopBody?.k !== 'circuit') throw new QpyError(`${where}: its body is not a circuit`);
+  let values: number[];
+  if (indexSet?.k === 'range') {
+    const { start, stop, step } = indexSet;
+    if (step === 0) throw new QpyError(`${where}: its range has step 0`);
+    const n = Math.max(0, Math.ceil((stop - start) / step));
+    if (n > MAX_LOOP_ITERATIONS)
+      throw new QpyError(`${where}: ${n} iterations is more than ${MAX_LOOP_ITERATIONS}`);
+    values = Array.from({ length: n }, (_, k) => start + k * step);
+  } else if (indexSet?.k === 'tuple') {
+    values = indexSet.items.map((v) => {
+      if (v.k !== 'int') throw new QpyError(`${where}: its index set holds a ${v.k}`);
+      return v.v;
+    });
+  } else throw new QpyError(`${where}: its index set is not a range or a tuple`);
+  for (const b of loopBody.c.instructions)
+    if (b.name === 'BreakLoopOp' || b.name === 'ContinueLoopOp')
+      throw new QpyError(`${where}: break and continue in a loop are not supported`);
+  const param = loopParam?.k === 'expr' && loopParam.e.k === 'var' ? loopParam.e.name : null;
+  for (const v of values) {
+    const names = new Map(e.names);
+    if (param) names.set(param, num(v));
+    const it: Emitter = { ...e, names, lines: e.lines };
+    body(loopBody.c.instructions, loopBody.c, it, inner.qubit, inner.clbit, indent);
+    e.ops = it.ops;
+  }
+}
+
+/**
+ * switch_case as a chain of if/else on the target: the target is read once per branch taken, as
+ * the switch reads it once; a case with several values repeats its body under each.
+ */
+function switchCase(
+  ins: QpyInstruction,
+  c: QpyCircuit,
+  e: Emitter,
+  clbit: (i: number) => string,
+  inner: { qubit: (i: number) => string; clbit: (i: number) => string },
+  indent: string,
+  where: string,
+): void {
+  const [target, cases] = ins.params;
+  const subject =
+    target?.k === 'register' && target.clbit !== undefined
+      ? clbit(target.clbit)
+      : target?.k === 'register' && target.creg !== undefined
+        ? registerRef(target.creg, c, where)
+        : target?.k === 'cexpr' && target.e.k === 'creg'
+          ? registerRef(target.e.name, c, where)
+          : target?.k === 'cexpr' && target.e.k === 'clbit'
+            ? clbit(target.e.index)
+            : null;
+  if (subject === null) throw new QpyError(`${where}: its target is not a register or a bit`);
+  if (cases?.k !== 'tuple') throw new QpyError(`${where}: its cases are missing`);
+  const branches: { value: number | 'default'; circuit: QpyCircuit }[] = [];
+  for (const item of cases.items) {
+    const [vals, block] = item.k === 'tuple' ? item.items : [];
+    if (block?.k !== 'circuit' || vals?.k !== 'tuple')
+      throw new QpyError(`${where}: a case is not (values, body)`);
+    for (const v of vals.items) {
+      if (v.k === 'case_default') branches.push({ value: 'default', circuit: block.c });
+      else if (v.k === 'int') branches.push({ value: v.v, circuit: block.c });
+      else throw new QpyError(`${where}: a case value is a ${v.k}`);
+    }
+  }
+  const fallback = branches.find((b) => b.value === 'default');
+  const valued = branches.filter((b) => b.value !== 'default');
+  let depth = 0;
+  for (const [k, b] of valued.entries()) {
+    const pad = `${indent}${'  '.repeat(depth)}`;
+    e.lines.push(`${pad}if (${subject} == ${b.value}) {`);
+    body(b.circuit.instructions, b.circuit, e, inner.qubit, inner.clbit, `${pad}  `);
+    if (k < valued.length - 1 || fallback) {
+      e.lines.push(`${pad}} else {`);
+      depth++;
+    } else e.lines.push(`${pad}}`);
+  }
+  if (fallback) {
+    const pad = `${indent}${'  '.repeat(depth)}`;
+    body(fallback.circuit.instructions, fallback.circuit, e, inner.qubit, inner.clbit, pad);
+  }
+  for (let d = depth; d > 0; d--) e.lines.push(`${indent}${'  '.repeat(d - 1)}}`);
 }
 
 function ifElse(

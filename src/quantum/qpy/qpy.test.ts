@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { statevector } from '../exact.js';
+import { runSampler } from '../sampler.js';
 import type { StateVector } from '../statevector.js';
 import { decodeQpy } from './decode.js';
 import { lowerToQasm } from './lower.js';
@@ -210,6 +211,56 @@ describe('QPY payloads written by Qiskit', () => {
     // Open controls (version 10): ctrl_state 0 is a negative control on the custom gate.
     const open = circuitsOf('qiskit_qpycompat__open_controlled_gates_qiskit_1_0_0dev_v10.qpy');
     expect(lowerToQasm(open[0] as QpyCircuit, 10).qasm).toMatch(/negctrl @ /);
+  });
+});
+
+describe('QPY control flow (real bytes exist only in version 10)', () => {
+  const LIMITS = { maxQubits: 5, maxShots: 10_000, maxExperiments: 5 };
+  const counts = (qasm: string, shots = 400): Record<string, number> =>
+    (
+      runSampler({ pubs: [[qasm, null, shots]], options: { seed: 7 } }, LIMITS) as {
+        __value__: {
+          pub_results: { __value__: { metadata: { counts: { c: Record<string, number> } } } }[];
+        };
+      }
+    ).__value__.pub_results[0]?.__value__.metadata.counts.c ?? {};
+
+  it('runs if_else and its else branch on a measured bit, as the source does', () => {
+    const [ifOnly, ifElse] = circuitsOf('qiskit_qpycompat__control_flow_qiskit_1_0_0dev_v10.qpy');
+    // h(0); measure(0, 0); if c[0]: x(1); measure(1, 1) → c is 00 or 11.
+    expect(Object.keys(counts(lowerToQasm(ifOnly as QpyCircuit, 10).qasm)).sort()).toEqual([
+      '00',
+      '11',
+    ]);
+    // The else branch is y(1): q1 flips either way → c is 10 or 11.
+    expect(Object.keys(counts(lowerToQasm(ifElse as QpyCircuit, 10).qasm)).sort()).toEqual([
+      '10',
+      '11',
+    ]);
+  });
+
+  it('turns switch_case into an if/else chain: values, multi-value cases and the default', () => {
+    const [onBit, onReg] = circuitsOf(
+      'qiskit_qpycompat__control_flow_switch_qiskit_1_0_0dev_v10.qpy',
+    );
+    expect(lowerToQasm(onBit as QpyCircuit, 10).qasm).toContain(
+      'if (c[0] == 1) {\n  x q[0];\n} else {\n  if (c[0] == 0) {\n    z q[1];',
+    );
+    // switch(creg c = 0) → case 0: x(0). Measure afterwards: c reads 001.
+    const qasm = `${lowerToQasm(onReg as QpyCircuit, 10).qasm}c[0] = measure q[0];\nc[1] = measure q[1];\n`;
+    expect(counts(qasm, 50)).toEqual({ '001': 50 });
+  });
+
+  it('refuses loops it cannot unroll, and while loops, naming them', () => {
+    const [, , whileLoop, forLoop] = circuitsOf(
+      'qiskit_qpycompat__control_flow_qiskit_1_0_0dev_v10.qpy',
+    );
+    expect(() => lowerToQasm(whileLoop as QpyCircuit, 10)).toThrow(
+      'QPY: instruction WhileLoopOp (QPY version 10) is not supported',
+    );
+    expect(() => lowerToQasm(forLoop as QpyCircuit, 10)).toThrow(
+      /ForLoopOp \(QPY version 10\): break and continue in a loop are not supported/,
+    );
   });
 });
 
