@@ -15,7 +15,9 @@ import type {
   ClassicalExpr,
   QpyCircuit,
   QpyCondition,
+  PauliTerm,
   QpyCustom,
+  QpyEvolution,
   QpyFile,
   QpyInstruction,
   QpyLayout,
@@ -204,11 +206,13 @@ function readCustoms(
     const baseSize = r.u64('base_gate_size');
     const name = r.utf8(nameSize, 'custom name');
     let definition: QpyCircuit | null = null;
+    let evolution: QpyEvolution | undefined;
     if (hasDefinition) {
       const body = r.sub(size, `definition of ${name}`);
-      // A PauliEvolutionGate's payload is its operator, not a circuit: lower.ts refuses it.
-      if (type !== 'p' && !name.startsWith('###PauliEvolutionGate_'))
-        definition = readCircuit(body, scope, `definition of ${name}`);
+      // A PauliEvolutionGate's payload is its operator, not a circuit.
+      if (type === 'p' || name.startsWith('###PauliEvolutionGate_'))
+        evolution = readEvolution(body, scope);
+      else definition = readCircuit(body, scope, `definition of ${name}`);
     }
     const base =
       baseSize > 0
@@ -228,9 +232,71 @@ function readCustoms(
       numCtrlQubits,
       ctrlState,
       base,
+      ...(evolution ? { evolution } : {}),
     });
   }
   return customs;
+}
+
+/** PAULI_EVOLUTION: the operators (.npy records of labels and complex coefficients), time, synthesis. */
+function readEvolution(r: Bytes, scope: Scope): QpyEvolution {
+  const count = r.count(r.u64('operator_count'), 9, 'operator_count');
+  const standalone = r.bool('standalone_op');
+  const timeType = r.char('time_type');
+  const timeSize = r.u64('time_size');
+  const synthSize = r.u64('synthesis_size');
+  if (standalone && count !== 1)
+    throw new QpyError(`a standalone PauliEvolutionGate has ${count} operators`);
+  const operators: PauliTerm[][] = [];
+  for (let i = 0; i < count; i++) {
+    if (scope.version >= 17 && r.bool('sparse observable flag'))
+      throw new QpyError('PauliEvolutionGate of a SparseObservable is not supported');
+    operators.push(pauliTerms(r.bytes(r.u64('operator size'), 'operator')));
+  }
+  const time = loadsValue(timeType, r.sub(timeSize, 'evolution time'), scope, []);
+  let synthesis: QpyEvolution['synthesis'];
+  try {
+    synthesis = JSON.parse(r.utf8(synthSize, 'synthesis')) as QpyEvolution['synthesis'];
+  } catch {
+    throw new QpyError('a PauliEvolutionGate synthesis is not JSON');
+  }
+  if (typeof synthesis?.class !== 'string') throw new QpyError('a synthesis has no class');
+  return {
+    operators,
+    time,
+    synthesis: { class: synthesis.class, settings: synthesis.settings ?? {} },
+  };
+}
+
+/** `SparsePauliOp.to_list(array=True)` as np.save wrote it: records ('<U n' label, '<c16' coeff). */
+function pauliTerms(npy: Uint8Array): PauliTerm[] {
+  const r = new Bytes(npy, 'Pauli operator');
+  const latin1 = new TextDecoder('latin1');
+  if (npy[0] !== 0x93 || latin1.decode(npy.subarray(1, 6)) !== 'NUMPY')
+    throw new QpyError('a Pauli operator is not .npy data');
+  const major = npy[6] ?? 1;
+  r.seek(8, 'npy header');
+  const len = major === 1 ? (npy[8] ?? 0) + 256 * (npy[9] ?? 0) : r.u32('npy header length');
+  r.seek(major === 1 ? 10 : 12, 'npy header');
+  const header = latin1.decode(r.bytes(len, 'npy header'));
+  const m = /'descr':\s*\[\('labels',\s*'<U(\d+)'\),\s*\('coeffs',\s*'<c16'\)\]/.exec(header);
+  const shape = /'shape':\s*\((\d+),?\)/.exec(header);
+  if (!m || !shape)
+    throw new QpyError(`a Pauli operator has an unexpected layout: ${header.slice(0, 80)}`);
+  const width = Number(m[1]);
+  const n = r.count(Number(shape[1]), 4 * width + 16, 'Pauli terms');
+  const terms: PauliTerm[] = [];
+  for (let i = 0; i < n; i++) {
+    let label = '';
+    for (let k = 0; k < width; k++) {
+      const code = r.u8() + 256 * r.u8() + 65536 * r.u8() + 16777216 * r.u8();
+      // Labels are I, X, Y, Z; anything else (or an invalid code point) is refused below.
+      if (code !== 0) label += code <= 0x7f ? String.fromCharCode(code) : '?';
+    }
+    if (!/^[IXYZ]*$/.test(label)) throw new QpyError(`a Pauli label is "${label}"`);
+    terms.push({ label, re: r.f64('coeff real', true), im: r.f64('coeff imaginary', true) });
+  }
+  return terms;
 }
 
 interface InstructionScope {

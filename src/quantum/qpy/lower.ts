@@ -522,7 +522,13 @@ function customCall(
     });
     return `${mods.reverse().join('')}${baseCall}`;
   }
-  if (custom.type === 'p') throw new QpyError(`${where}: PauliEvolutionGate is not supported yet`);
+  if (custom.type === 'p' || custom.evolution) {
+    if (!custom.evolution) throw new QpyError(`${where}: its operator is missing`);
+    const name = defineEvolution(ins.name, custom.numQubits, custom.evolution, e, where);
+    const [time] = ins.params;
+    if (!time) throw new QpyError(`${where}: its time is missing`);
+    return `${name}(${numericOrExpr(time, e, `${where}, time`)})`;
+  }
   if (!custom.definition)
     throw new QpyError(`${where}: an opaque gate (no definition) cannot be simulated`);
   if (custom.type !== 'g')
@@ -570,6 +576,98 @@ function defineGate(
   const params = formals.length ? `(${formals.map((_, i) => `a${i}`).join(', ')})` : '';
   const qubits = Array.from({ length: custom.numQubits }, (_, i) => `b${i}`).join(', ');
   e.defs.set(`${name}::${key}`, `gate ${name}${params} ${qubits} {\n${bodyLines.join('\n')}\n}`);
+  return name;
+}
+
+/**
+ * A PauliEvolutionGate as an OpenQASM gate of its time `t`: exp(−i·t·H) by the product formula
+ * its synthesis names (Qiskit's LieTrotter, or SuzukiTrotter of order 1 or any even order), each
+ * term exp(−iθP) as a basis change, a CX chain, rz(2θ) and the chain undone; an identity term is
+ * its global phase.
+ */
+function defineEvolution(
+  key: string,
+  numQubits: number,
+  evo: NonNullable<QpyCustom['evolution']>,
+  e: Emitter,
+  where: string,
+): string {
+  const known = [...e.defs.keys()].find((k) => k.endsWith(`::${key}`));
+  if (known) return known.split('::')[0] ?? '';
+  const terms = evo.operators.flat();
+  for (const t of terms) {
+    if (t.im !== 0) throw new QpyError(`${where}: a term has an imaginary coefficient`);
+    if (t.label.length !== numQubits)
+      throw new QpyError(`${where}: a term ${t.label} does not span its ${numQubits} qubits`);
+  }
+  const reps = Number(evo.synthesis.settings.reps ?? 1);
+  if (!Number.isInteger(reps) || reps < 1 || reps > 1000)
+    throw new QpyError(`${where}: ${reps} Trotter repetitions`);
+  const order =
+    evo.synthesis.class === 'LieTrotter'
+      ? 1
+      : evo.synthesis.class === 'SuzukiTrotter'
+        ? Number(evo.synthesis.settings.order ?? 2)
+        : null;
+  if (
+    order === null ||
+    !(order === 1 || (Number.isInteger(order) && order % 2 === 0 && order <= 8))
+  )
+    throw new QpyError(
+      `${where}: the synthesis ${evo.synthesis.class}${order ? ` of order ${order}` : ''} is not supported (LieTrotter and SuzukiTrotter are)`,
+    );
+  // (term index, fraction of t) in time order.
+  const steps: [number, number][] = [];
+  const suzuki = (o: number, dt: number): void => {
+    if (o === 1) terms.forEach((_, k) => steps.push([k, dt]));
+    else if (o === 2) {
+      const last = terms.length - 1;
+      for (let k = 0; k < last; k++) steps.push([k, dt / 2]);
+      steps.push([last, dt]);
+      for (let k = last - 1; k >= 0; k--) steps.push([k, dt / 2]);
+    } else {
+      const u = 1 / (4 - 4 ** (1 / (o - 1)));
+      for (const f of [u, u, 1 - 4 * u, u, u]) suzuki(o - 2, f * dt);
+    }
+  };
+  for (let r = 0; r < reps; r++) suzuki(order, 1 / reps);
+  spend(e, steps.length * (2 * numQubits + 1));
+  const lines: string[] = [];
+  const q = (k: number): string => `b${k}`;
+  for (const [k, fraction] of steps) {
+    const t = terms[k];
+    if (!t) continue;
+    const angle = `(${num(t.re * fraction)} * a0)`;
+    const active = [...t.label]
+      .map((p, i) => [t.label.length - 1 - i, p] as const)
+      .filter(([, p]) => p !== 'I')
+      .map(([qb, p]) => [qb, p] as const)
+      .sort((x, y) => x[0] - y[0]);
+    if (!active.length) {
+      lines.push(`  gphase(-${angle});`);
+      continue;
+    }
+    const into = active.flatMap(([qb, p]) =>
+      p === 'X' ? [`h ${q(qb)};`] : p === 'Y' ? [`sdg ${q(qb)};`, `h ${q(qb)};`] : [],
+    );
+    const back = active.flatMap(([qb, p]) =>
+      p === 'X' ? [`h ${q(qb)};`] : p === 'Y' ? [`h ${q(qb)};`, `s ${q(qb)};`] : [],
+    );
+    const chain = active.slice(1).map(([qb], i) => `cx ${q(active[i]?.[0] ?? 0)}, ${q(qb)};`);
+    const target = active[active.length - 1]?.[0] ?? 0;
+    lines.push(
+      ...[
+        ...into,
+        ...chain,
+        `rz(2 * ${angle}) ${q(target)};`,
+        ...[...chain].reverse(),
+        ...back,
+      ].map((l) => `  ${l}`),
+    );
+  }
+  const name = `qpy_evo${e.defs.size}`;
+  const qubits = Array.from({ length: numQubits }, (_, k) => q(k)).join(', ');
+  e.defs.set(`${name}::${key}`, `gate ${name}(a0) ${qubits} {\n${lines.join('\n')}\n}`);
   return name;
 }
 

@@ -83,6 +83,23 @@ export interface QpyCustom {
   readonly ctrlState: number;
   /** The base gate of a controlled gate or of an annotated operation. */
   readonly base: QpyInstruction | null;
+  /** A PauliEvolutionGate: exp(−i·t·Σ operators), and how Qiskit synthesizes it. */
+  readonly evolution?: QpyEvolution;
+}
+
+/** A Pauli term: its label (the last character is qubit 0) and its coefficient. */
+export interface PauliTerm {
+  readonly label: string;
+  readonly re: number;
+  readonly im: number;
+}
+
+export interface QpyEvolution {
+  /** The operators (each a sum of terms); the gate evolves under their sum. */
+  readonly operators: readonly (readonly PauliTerm[])[];
+  readonly time: QpyValue;
+  /** Qiskit's EvolutionSynthesis, as its JSON: `{class, settings}`. */
+  readonly synthesis: { readonly class: string; readonly settings: Record<string, unknown> };
 }
 
 export interface QpyRegister {

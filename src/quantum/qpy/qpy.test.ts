@@ -214,6 +214,27 @@ describe('QPY payloads written by Qiskit', () => {
   });
 });
 
+describe('PauliEvolutionGate (real bytes exist only in version 10)', () => {
+  it('evolves under the sum of its operators by its Suzuki–Trotter synthesis, phases included', () => {
+    const c = one('qiskit_qpycompat__pauli_evo_qiskit_1_0_0dev_v10.qpy');
+    const [custom] = [...c.customs.values()];
+    // PauliEvolutionGate([ZI + IZ] * 5, time=2), SuzukiTrotter(order 2).
+    expect(custom?.evolution?.operators).toHaveLength(5);
+    expect(custom?.evolution?.synthesis).toMatchObject({
+      class: 'SuzukiTrotter',
+      settings: { order: 2 },
+    });
+    const lowered = lowerToQasm(c, 10).qasm.replace('qubit[2] q;', 'qubit[2] q;\nh q[0];\nh q[1];');
+    const sv = statevector(lowered);
+    // The terms commute: exp(−i·2·5·(Z0 + Z1)) on |++⟩, amplitude e^{−i·10·(z0 + z1)}/2.
+    for (let k = 0; k < 4; k++) {
+      const phase = -10 * ((k & 1 ? -1 : 1) + (k & 2 ? -1 : 1));
+      expect(sv.re[k]).toBeCloseTo(Math.cos(phase) / 2, 12);
+      expect(sv.im[k]).toBeCloseTo(Math.sin(phase) / 2, 12);
+    }
+  });
+});
+
 describe('QPY control flow (real bytes exist only in version 10)', () => {
   const LIMITS = { maxQubits: 5, maxShots: 10_000, maxExperiments: 5 };
   const counts = (qasm: string, shots = 400): Record<string, number> =>
