@@ -4,7 +4,7 @@
  */
 import type { MeasureOp, Op, ResetOp } from './circuit.js';
 import { BASE, type Matrix2 } from './gates.js';
-import type { DenseMatrix } from './matrix-power.js';
+import { type DenseMatrix, adjoint } from './matrix-power.js';
 import { bindPower } from './power.js';
 import { evaluate } from './qasm/expr.js';
 
@@ -114,6 +114,15 @@ export function bind(ops: readonly Op[], env: ReadonlyMap<string, number>): Boun
         };
       case 'pow':
         return bindPower(op, bind(op.body, env));
+      case 'matrix': {
+        const m = op.inverse ? adjoint(op.m, 1 << op.qubits.length) : op.m;
+        const [target] = op.qubits;
+        const cmask = mask(op.controls);
+        const nmask = mask(op.negControls);
+        return op.qubits.length === 1 && target !== undefined
+          ? { kind: 'u', m, target, cmask, nmask }
+          : { kind: 'dense', qubits: op.qubits, m, cmask, nmask };
+      }
       case 'if':
         return { ...op, body: bind(op.body, env), orelse: bind(op.orelse, env) };
       default:

@@ -50,6 +50,20 @@ export interface PowerOp {
   readonly inverse: boolean;
 }
 
+/**
+ * A unitary given by its matrix (a QPY `UnitaryGate`): 2^m × 2^m, row-major, interleaved re/im,
+ * local index bit j being qubits[j] (Qiskit's order), under the same control rule as UnitaryOp.
+ */
+export interface MatrixOp {
+  readonly kind: 'matrix';
+  readonly qubits: readonly number[];
+  readonly m: Float64Array;
+  readonly controls: readonly number[];
+  readonly negControls: readonly number[];
+  /** Apply the conjugate transpose. */
+  readonly inverse: boolean;
+}
+
 /** Measure `qubit` into classical bit `clbit`. */
 export interface MeasureOp {
   readonly kind: 'measure';
@@ -73,10 +87,10 @@ export interface IfOp {
 }
 
 /** A primitive operation of a parsed circuit. */
-export type Op = UnitaryOp | SwapOp | PowerOp | MeasureOp | ResetOp | IfOp;
+export type Op = UnitaryOp | SwapOp | PowerOp | MatrixOp | MeasureOp | ResetOp | IfOp;
 
 /** Every qubit a gate acts on or is controlled by. */
-export function gateQubits(op: UnitaryOp | SwapOp | PowerOp): number[] {
+export function gateQubits(op: UnitaryOp | SwapOp | PowerOp | MatrixOp): number[] {
   const own = op.kind === 'u' ? [op.target] : op.kind === 'swap' ? [op.a, op.b] : op.qubits;
   return [...op.controls, ...op.negControls, ...own];
 }
@@ -198,7 +212,8 @@ function renumberOps(ops: readonly Op[], to: ReadonlyMap<number, number>): Op[] 
           negControls: op.negControls.map(q),
         };
       case 'pow':
-        // The body is on local qubits: only the gate's own and control qubits move.
+      case 'matrix':
+        // A power's body is on local qubits: only the gate's own and control qubits move.
         return {
           ...op,
           qubits: op.qubits.map(q),

@@ -32,7 +32,7 @@ export function readEstimatorPubs(params: unknown, limits: ProgramLimits) {
   const pubs = p.pubs.map((pub, i) => {
     const [circ, obs, values, precision] = pubItems(pub, i);
     const circuit = readCircuit(circ, i, limits);
-    if (circuit.ops.some((o) => o.kind !== 'u' && o.kind !== 'swap' && o.kind !== 'pow')) {
+    if (circuit.ops.some((o) => o.kind === 'measure' || o.kind === 'reset' || o.kind === 'if')) {
       throw new QuantumInputError(
         `pub ${i}: estimator circuits must not measure, reset or branch (remove the measurements)`,
       );

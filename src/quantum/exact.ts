@@ -1,13 +1,17 @@
 /** The exact final state of a unitary circuit (no measurement), for checks and for users. */
 import { QuantumInputError } from './errors.js';
 import { bind, evolveFromZero, fuse } from './execute.js';
-import { parseQasm } from './qasm/parser.js';
+import { type ParseOptions, parseQasm } from './qasm/parser.js';
 import { SparseState } from './sparse.js';
 import type { StateVector } from './statevector.js';
 
 /** Simulate `source` with parameter values by name; measurements, resets and `if` are refused. */
-export function statevector(source: string, values: Record<string, number> = {}): StateVector {
-  const circuit = parseQasm(source);
+export function statevector(
+  source: string,
+  values: Record<string, number> = {},
+  options: ParseOptions = {},
+): StateVector {
+  const circuit = parseQasm(source, options);
   if (circuit.ops.some((o) => o.kind === 'measure' || o.kind === 'reset' || o.kind === 'if')) {
     throw new QuantumInputError('statevector() needs a circuit without measurements, resets or if');
   }

@@ -30,6 +30,11 @@ export interface GateDef {
   readonly qubits: readonly string[];
   readonly body: readonly GateCall[];
 }
+/** A gate given by its matrix: 2^n × 2^n, row-major, interleaved re/im, local bit j = qubit j. */
+export interface Unitary {
+  readonly numQubits: number;
+  readonly m: Float64Array;
+}
 /** The modifiers in force while a call expands: controls and inversion. */
 export interface Context {
   readonly controls: readonly number[];
@@ -58,6 +63,8 @@ export class GateExpander extends TokenReader {
   protected readonly cregs = new Map<string, Register>();
   protected readonly gates = new Map<string, GateDef>();
   protected readonly inputs = new Set<string>();
+  /** Gates given by their matrices (parseQasm's options). */
+  protected readonly unitaries = new Map<string, Unitary>();
   protected readonly free = new Set<string>();
   protected nq = 0;
   protected nc = 0;
@@ -237,6 +244,24 @@ export class GateExpander extends TokenReader {
   /** One application of a gate (no modifiers left) under context `c`. */
   protected applyGate(call: GateCall, args: Expr[], qubits: number[], c: Context, ops: Op[]): void {
     if (call.name === 'gphase') return this.applyGphase(call, args, qubits, c, ops);
+    const unitary = this.unitaries.get(call.name);
+    if (unitary) {
+      if (args.length || qubits.length !== unitary.numQubits)
+        this.fail(
+          call.tok,
+          `gate ${call.name} takes no parameters and ${unitary.numQubits} qubit(s)`,
+        );
+      this.spend(call.tok, 1);
+      ops.push({
+        kind: 'matrix',
+        qubits,
+        m: unitary.m,
+        controls: c.controls,
+        negControls: c.negControls,
+        inverse: c.inverse,
+      });
+      return;
+    }
     const std = STANDARD[call.name];
     if (std) return this.applyStandard(call, std, args, qubits, c, ops);
     this.applyDefined(call, args, qubits, c, ops);

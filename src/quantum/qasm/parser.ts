@@ -6,7 +6,7 @@
 import type { Circuit, IfOp, Op, Register } from '../circuit.js';
 import { DECOMPOSED, STANDARD } from '../gates.js';
 import { variables } from './expr.js';
-import { type GateCall, type GateDef, GateExpander } from './gate-expander.js';
+import { type GateCall, type GateDef, GateExpander, type Unitary } from './gate-expander.js';
 import type { Token } from './lexer.js';
 
 const UNSUPPORTED = new Set([
@@ -47,14 +47,24 @@ function gateLibrary(): Map<string, GateDef> {
 }
 
 /** Parse an OpenQASM 2 or 3 program. */
-export function parseQasm(source: string): Circuit {
-  return new Parser(source).program();
+export function parseQasm(source: string, options: ParseOptions = {}): Circuit {
+  return new Parser(source, gateLibrary(), options.unitaries).program();
+}
+
+/** What a program may use beyond OpenQASM: gates given by their matrices (QPY's UnitaryGate). */
+export interface ParseOptions {
+  readonly unitaries?: ReadonlyMap<string, Unitary>;
 }
 
 class Parser extends GateExpander {
-  constructor(source: string, library: ReadonlyMap<string, GateDef> = gateLibrary()) {
+  constructor(
+    source: string,
+    library: ReadonlyMap<string, GateDef> = gateLibrary(),
+    unitaries?: ReadonlyMap<string, Unitary>,
+  ) {
     super(source);
     for (const [k, v] of library) this.gates.set(k, v);
+    for (const [k, v] of unitaries ?? []) this.unitaries.set(k, v);
   }
 
   /** Read a file of gate definitions only (the library). */

@@ -205,6 +205,8 @@ function readCustoms(
     const ctrlState = r.u32('ctrl_state');
     const baseSize = r.u64('base_gate_size');
     const name = r.utf8(nameSize, 'custom name');
+    if (nq > LIMITS.bits || nc > LIMITS.bits)
+      throw new QpyError(`custom instruction ${name} declares ${Math.max(nq, nc)} bits`);
     let definition: QpyCircuit | null = null;
     let evolution: QpyEvolution | undefined;
     if (hasDefinition) {

@@ -22,7 +22,10 @@ const SEEDS = readdirSync(DIR)
 /** Decode, lower and parse, as a submission does. */
 function submit(bytes: Uint8Array): void {
   const file = decodeQpy(bytes);
-  for (const c of file.circuits) parseQasm(lowerToQasm(c, file.version).qasm);
+  for (const c of file.circuits) {
+    const lowered = lowerToQasm(c, file.version);
+    parseQasm(lowered.qasm, { unitaries: lowered.unitaries });
+  }
 }
 
 function mutate(src: Uint8Array, rng: () => number): Uint8Array {

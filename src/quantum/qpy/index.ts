@@ -38,6 +38,6 @@ export function readQpyCircuit(wrapper: unknown): Circuit {
   if (!circuit || more.length)
     throw new QpyError(`a pub's QPY payload holds ${file.circuits.length} circuits, not one`);
   const lowered = lowerToQasm(circuit, file.version);
-  const parsed = parseQasm(lowered.qasm);
+  const parsed = parseQasm(lowered.qasm, { unitaries: lowered.unitaries });
   return { ...parsed, parameterLabels: lowered.parameters };
 }

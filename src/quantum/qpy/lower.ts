@@ -10,7 +10,7 @@
  * submission: never a job that fails later.
  */
 import type { Expr } from '../qasm/expr.js';
-import { MAX_EXPANDED_OPS } from '../qasm/gate-expander.js';
+import { MAX_EXPANDED_OPS, type Unitary } from '../qasm/gate-expander.js';
 import { QpyError } from './errors.js';
 import type {
   ClassicalExpr,
@@ -133,12 +133,15 @@ export function qiskitOrder(params: readonly QpyParameter[]): QpyParameter[] {
 
 export interface LoweredCircuit {
   readonly qasm: string;
+  /** The UnitaryGates, by the gate name the OpenQASM calls them (parseQasm's `unitaries`). */
+  readonly unitaries: ReadonlyMap<string, Unitary>;
   /** Qiskit's parameter names, in `circuit.parameters` order (= the `_p…` names' order). */
   readonly parameters: readonly string[];
 }
 
 interface Emitter {
   readonly lines: string[];
+  readonly unitaries: Map<string, Unitary>;
   readonly defs: Map<string, string>;
   readonly version: number;
   /** Parameter id → its OpenQASM name. */
@@ -153,7 +156,15 @@ export function lowerToQasm(c: QpyCircuit, version: number): LoweredCircuit {
   collectParameters(c, params, 0);
   const ordered = qiskitOrder([...params.values()]);
   const names = new Map(ordered.map((p, i) => [p.id, `_p${String(i).padStart(6, '0')}`]));
-  const e: Emitter = { lines: [], defs: new Map(), version, names, ops: 0, gates: 0 };
+  const e: Emitter = {
+    lines: [],
+    unitaries: new Map(),
+    defs: new Map(),
+    version,
+    names,
+    ops: 0,
+    gates: 0,
+  };
   const qubit = (i: number): string => `q[${i}]`;
   const clbit = clbitNames(c);
   const phase = numericOrExpr(c.globalPhase, e, 'the global phase');
@@ -168,6 +179,7 @@ export function lowerToQasm(c: QpyCircuit, version: number): LoweredCircuit {
   if (loose.length) header.push(`bit[${loose.length}] _loose;`);
   return {
     qasm: [...header, ...e.defs.values(), ...e.lines, ''].join('\n'),
+    unitaries: e.unitaries,
     parameters: ordered.map((p) => p.name),
   };
 }
@@ -491,11 +503,78 @@ function gateCall(ins: QpyInstruction, c: QpyCircuit, e: Emitter, where: string)
     return `${def.name}${args(ins.params)}`;
   }
   if (ins.name === 'GlobalPhaseGate') return `gphase${args(ins.params)}`;
+  if (ins.name === 'UnitaryGate') {
+    const name = `qpy_u${e.unitaries.size}`;
+    e.unitaries.set(name, unitaryOf(ins, where));
+    return name;
+  }
   throw new QpyError(`${where} is not supported`);
 }
 
+/** The most qubits a UnitaryGate may act on (its matrix is 4^n complex numbers). */
+const MAX_UNITARY_QUBITS = 8;
+
+/** A UnitaryGate's matrix from its .npy parameter (complex128, C order), checked unitary. */
+function unitaryOf(ins: QpyInstruction, where: string): Unitary {
+  const n = ins.qubits.length;
+  if (n < 1 || n > MAX_UNITARY_QUBITS)
+    throw new QpyError(`${where}: a unitary on ${n} qubits (at most ${MAX_UNITARY_QUBITS})`);
+  const [p] = ins.params;
+  if (p?.k !== 'ndarray') throw new QpyError(`${where}: its matrix is missing`);
+  const npy = p.bytes;
+  const latin1 = new TextDecoder('latin1');
+  if (npy[0] !== 0x93 || latin1.decode(npy.subarray(1, 6)) !== 'NUMPY')
+    throw new QpyError(`${where}: its matrix is not .npy data`);
+  const major = npy[6] ?? 1;
+  const start = major === 1 ? 10 : 12;
+  const len =
+    major === 1
+      ? (npy[8] ?? 0) + 256 * (npy[9] ?? 0)
+      : (npy[8] ?? 0) + 256 * (npy[9] ?? 0) + 65536 * (npy[10] ?? 0) + 16777216 * (npy[11] ?? 0);
+  const header = latin1.decode(npy.subarray(start, start + len));
+  const d = 2 ** n;
+  if (
+    !/'descr':\s*'<c16'/.test(header) ||
+    !new RegExp(`'shape':\\s*\\(${d},\\s*${d}\\)`).test(header)
+  )
+    throw new QpyError(`${where}: its matrix is not a ${d}×${d} complex128 array`);
+  const fortran = /'fortran_order':\s*True/.test(header);
+  const body = npy.subarray(start + len);
+  if (body.length < 16 * d * d) throw new QpyError(`${where}: its matrix is truncated`);
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const m = new Float64Array(2 * d * d);
+  for (let r = 0; r < d; r++)
+    for (let c = 0; c < d; c++) {
+      const at = 16 * (fortran ? c * d + r : r * d + c);
+      m[2 * (r * d + c)] = view.getFloat64(at, true);
+      m[2 * (r * d + c) + 1] = view.getFloat64(at + 8, true);
+    }
+  // U†U = I, or the simulation would not conserve probability.
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      let re = 0;
+      let im = 0;
+      for (let k = 0; k < d; k++) {
+        const ar = m[2 * (k * d + i)] ?? 0;
+        const ai = -(m[2 * (k * d + i) + 1] ?? 0);
+        const br = m[2 * (k * d + j)] ?? 0;
+        const bi = m[2 * (k * d + j) + 1] ?? 0;
+        re += ar * br - ai * bi;
+        im += ar * bi + ai * br;
+      }
+      if (Math.abs(re - (i === j ? 1 : 0)) > 1e-8 || Math.abs(im) > 1e-8)
+        throw new QpyError(`${where}: its matrix is not unitary`);
+    }
+  return { numQubits: n, m };
+}
+
 /** `ctrl @`/`negctrl @` per control qubit; bit k of the state is control k (1: closed). */
+/** More controls than this on one gate is not a circuit anyone sends: refuse, do not spell it out. */
+const MAX_CONTROLS = 64;
+
 function controlMods(n: number, state: number): string {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_CONTROLS)
+    throw new QpyError(`a gate has ${n} controls (at most ${MAX_CONTROLS})`);
   let out = '';
   for (let k = 0; k < n; k++) out += (state >> k) & 1 ? 'ctrl @ ' : 'negctrl @ ';
   return out;
@@ -533,6 +612,10 @@ function customCall(
     throw new QpyError(`${where}: an opaque gate (no definition) cannot be simulated`);
   if (custom.type !== 'g')
     throw new QpyError(`${where}: custom instructions (not gates) are not supported`);
+  if (custom.numQubits !== ins.qubits.length || custom.definition.numQubits !== custom.numQubits)
+    throw new QpyError(
+      `${where}: the gate is defined on ${custom.numQubits} qubits but applied to ${ins.qubits.length}`,
+    );
   return `${defineGate(ins.name, custom, custom.definition, e, where)}${ins.params.length ? `(${ins.params.map((v, i) => numericOrExpr(v, e, `${where}, parameter ${i}`)).join(', ')})` : ''}`;
 }
 
@@ -616,6 +699,9 @@ function defineEvolution(
     throw new QpyError(
       `${where}: the synthesis ${evo.synthesis.class}${order ? ` of order ${order}` : ''} is not supported (LieTrotter and SuzukiTrotter are)`,
     );
+  // Count the exponentials before building them: reps and high orders multiply quickly.
+  const perStep = order === 1 ? terms.length : (2 * terms.length - 1) * 5 ** ((order - 2) / 2);
+  spend(e, reps * perStep * (2 * numQubits + 1));
   // (term index, fraction of t) in time order.
   const steps: [number, number][] = [];
   const suzuki = (o: number, dt: number): void => {
@@ -631,7 +717,6 @@ function defineEvolution(
     }
   };
   for (let r = 0; r < reps; r++) suzuki(order, 1 / reps);
-  spend(e, steps.length * (2 * numQubits + 1));
   const lines: string[] = [];
   const q = (k: number): string => `b${k}`;
   for (const [k, fraction] of steps) {

@@ -47,6 +47,7 @@ const SYMENGINE = new Set([
 /** The lowered circuit's final state, with values by Qiskit parameter name. */
 function stateOf(c: QpyCircuit, version: number, values: Record<string, number> = {}): StateVector {
   const lowered = lowerToQasm(c, version);
+  const unitaries = lowered.unitaries;
   const byInternal = Object.fromEntries(
     lowered.parameters.map((name, i) => [`_p${String(i).padStart(6, '0')}`, values[name] ?? NaN]),
   );
@@ -54,7 +55,7 @@ function stateOf(c: QpyCircuit, version: number, values: Record<string, number> 
     .split('\n')
     .filter((l) => !/measure|^bit\[/.test(l))
     .join('\n');
-  return statevector(unitary, byInternal);
+  return statevector(unitary, byInternal, { unitaries });
 }
 
 function expectSameState(a: StateVector, b: StateVector): void {
@@ -211,6 +212,48 @@ describe('QPY payloads written by Qiskit', () => {
     // Open controls (version 10): ctrl_state 0 is a negative control on the custom gate.
     const open = circuitsOf('qiskit_qpycompat__open_controlled_gates_qiskit_1_0_0dev_v10.qpy');
     expect(lowerToQasm(open[0] as QpyCircuit, 10).qasm).toMatch(/negctrl @ /);
+  });
+});
+
+describe('UnitaryGate (real bytes exist only in version 10)', () => {
+  /** Column 0 of a .npy complex128 d×d array, read here on its own (not by lower.ts). */
+  function firstColumn(npy: Uint8Array, d: number): [number, number][] {
+    const headerLength = (npy[8] ?? 0) + 256 * (npy[9] ?? 0);
+    const body = new DataView(npy.buffer, npy.byteOffset + 10 + headerLength);
+    return Array.from({ length: d }, (_, r) => [
+      body.getFloat64(16 * r * d, true),
+      body.getFloat64(16 * r * d + 8, true),
+    ]);
+  }
+
+  it('applies its matrix on its qubits in order: U|0…0⟩ is the first column of the matrix', () => {
+    const cases: [string, number][] = [
+      ['qiskit_qpycompat__unitary_qiskit_1_0_0dev_v10.qpy', 0],
+      // out_of_order_bits: the same kind of gate on qubits [3, 1, 2, 4, 0].
+      ['qiskit_qpycompat__register_edge_cases_qiskit_1_0_0dev_v10.qpy', 3],
+    ];
+    for (const [file, index] of cases) {
+      const c = circuitsOf(file)[index] as QpyCircuit;
+      const ins = c.instructions.find((i) => i.name === 'UnitaryGate' && i.qubits.length === 5);
+      const p = ins?.params[0];
+      if (!ins || p?.k !== 'ndarray') throw new Error(`${file}: no 5-qubit UnitaryGate`);
+      const column = firstColumn(p.bytes, 32);
+      const lowered = lowerToQasm({ ...c, instructions: [ins] }, 10);
+      const sv = statevector(
+        lowered.qasm
+          .split('\n')
+          .filter((l) => !/measure|^bit\[/.test(l))
+          .join('\n'),
+        {},
+        { unitaries: lowered.unitaries },
+      );
+      column.forEach(([re, im], k) => {
+        // Matrix index bit j is the gate's qubit j.
+        const idx = ins.qubits.reduce((a, q, j) => a + (((k >> j) & 1) << q), 0);
+        expect(sv.re[idx], `${file} amplitude ${k}`).toBeCloseTo(re, 12);
+        expect(sv.im[idx], `${file} amplitude ${k}`).toBeCloseTo(im, 12);
+      });
+    }
   });
 });
 
