@@ -147,13 +147,12 @@ interface Emitter {
   /** Parameter id → its OpenQASM name. */
   readonly names: ReadonlyMap<string, string>;
   ops: number;
-  gates: number;
 }
 
 /** The circuit as OpenQASM 3 (what the parser reads), and its parameters in Qiskit's order. */
 export function lowerToQasm(c: QpyCircuit, version: number): LoweredCircuit {
   const params = new Map<string, QpyParameter>();
-  collectParameters(c, params, 0);
+  collectParameters(c, params);
   const ordered = qiskitOrder([...params.values()]);
   const names = new Map(ordered.map((p, i) => [p.id, `_p${String(i).padStart(6, '0')}`]));
   const e: Emitter = {
@@ -163,7 +162,6 @@ export function lowerToQasm(c: QpyCircuit, version: number): LoweredCircuit {
     version,
     names,
     ops: 0,
-    gates: 0,
   };
   const qubit = (i: number): string => `q[${i}]`;
   const clbit = clbitNames(c);
@@ -184,11 +182,11 @@ export function lowerToQasm(c: QpyCircuit, version: number): LoweredCircuit {
   };
 }
 
-function collectParameters(c: QpyCircuit, into: Map<string, QpyParameter>, depth: number): void {
+function collectParameters(c: QpyCircuit, into: Map<string, QpyParameter>): void {
   const visit = (v: QpyValue): void => {
     if (v.k === 'expr') for (const s of v.symbols) into.set(s.id, s);
     else if (v.k === 'tuple') v.items.forEach(visit);
-    else if (v.k === 'circuit') collectParameters(v.c, into, depth + 1);
+    else if (v.k === 'circuit') collectParameters(v.c, into);
   };
   visit(c.globalPhase);
   for (const ins of c.instructions) {
@@ -216,7 +214,13 @@ function clbitNames(c: QpyCircuit): (i: number) => string {
   const names = new Map<number, string>();
   for (const reg of c.cregs.filter((r) => r.inCircuit))
     reg.bits.forEach((b, k) => {
-      if (b >= 0 && !names.has(b)) names.set(b, `${cregName(reg.name)}[${k}]`);
+      if (b < 0) return;
+      // Each bit is written to one place; two registers over one clbit would need aliases.
+      if (names.has(b))
+        throw new QpyError(
+          `clbit ${b} is in two registers (${names.get(b)?.split('[')[0]} and ${reg.name}): registers that share clbits are not supported`,
+        );
+      names.set(b, `${cregName(reg.name)}[${k}]`);
     });
   looseClbits(c).forEach((b, k) => names.set(b, `_loose[${k}]`));
   return (i) => {
@@ -471,10 +475,25 @@ function classical(
     if (a.k === 'cast') return operand(a.a);
     throw new QpyError(`${where}: a classical expression of kind ${a.k} is not supported`);
   };
-  // Binary op 12 is ==, 13 is != (qiskit.circuit.classical.expr.Binary.Op).
-  if (x.k === 'binary' && x.op === 12) return `${operand(x.a)} == ${operand(x.b)}`;
-  if (x.k === 'clbit' || x.k === 'cast') return `${operand(x)} == 1`;
-  throw new QpyError(`${where}: this classical condition is not supported`);
+  // qiskit.circuit.classical.expr: Unary.Op LOGIC_NOT = 2; Binary.Op EQUAL = 6, NOT_EQUAL = 7.
+  const strip = (a: ClassicalExpr): ClassicalExpr => (a.k === 'cast' ? strip(a.a) : a);
+  const y = strip(x);
+  if (y.k === 'clbit') return `${operand(y)} == 1`;
+  if (y.k === 'unary' && y.op === 2 && strip(y.a).k === 'clbit') return `${operand(y.a)} == 0`;
+  if (y.k === 'binary' && (y.op === 6 || y.op === 7)) {
+    // The subject (a bit or a register) on the left, the value on the right.
+    const [subject, value] =
+      strip(y.a).k === 'value' ? [strip(y.b), strip(y.a)] : [strip(y.a), strip(y.b)];
+    if (value.k !== 'value' || (subject.k !== 'clbit' && subject.k !== 'creg'))
+      throw new QpyError(`${where}: only a bit or a register compared with a value is supported`);
+    const v = Number(value.v);
+    if (y.op === 6) return `${operand(subject)} == ${v}`;
+    // `!=` reads as `==` only for one bit: b != v is b == 1 − v.
+    if (subject.k === 'clbit' && (v === 0 || v === 1)) return `${operand(subject)} == ${1 - v}`;
+  }
+  throw new QpyError(
+    `${where}: this classical condition is not supported (a bit, !bit, or a bit or register == value)`,
+  );
 }
 
 /** `mods @ name(args)` for an instruction (its qubits follow). */
@@ -634,7 +653,7 @@ function defineGate(
   const known = [...e.defs.keys()].find((k) => k.endsWith(`::${key}`));
   if (known) return known.split('::')[0] ?? name;
   const own = new Map<string, QpyParameter>();
-  collectParameters(def, own, 0);
+  collectParameters(def, own);
   const formals = qiskitOrder([...own.values()]);
   const names = new Map(formals.map((p, i) => [p.id, `a${i}`]));
   const inner: Emitter = { ...e, lines: [], names };

@@ -280,14 +280,16 @@ describe('PauliEvolutionGate (real bytes exist only in version 10)', () => {
 
 describe('QPY control flow (real bytes exist only in version 10)', () => {
   const LIMITS = { maxQubits: 5, maxShots: 10_000, maxExperiments: 5 };
-  const counts = (qasm: string, shots = 400): Record<string, number> =>
+  const counts = (qasm: string, shots = 400, register = 'c'): Record<string, number> =>
     (
       runSampler({ pubs: [[qasm, null, shots]], options: { seed: 7 } }, LIMITS) as {
         __value__: {
-          pub_results: { __value__: { metadata: { counts: { c: Record<string, number> } } } }[];
+          pub_results: {
+            __value__: { metadata: { counts: Record<string, Record<string, number>> } };
+          }[];
         };
       }
-    ).__value__.pub_results[0]?.__value__.metadata.counts.c ?? {};
+    ).__value__.pub_results[0]?.__value__.metadata.counts[register] ?? {};
 
   it('runs if_else and its else branch on a measured bit, as the source does', () => {
     const [ifOnly, ifElse] = circuitsOf('qiskit_qpycompat__control_flow_qiskit_1_0_0dev_v10.qpy');
@@ -313,6 +315,19 @@ describe('QPY control flow (real bytes exist only in version 10)', () => {
     // switch(creg c = 0) → case 0: x(0). Measure afterwards: c reads 001.
     const qasm = `${lowerToQasm(onReg as QpyCircuit, 10).qasm}c[0] = measure q[0];\nc[1] = measure q[1];\n`;
     expect(counts(qasm, 50)).toEqual({ '001': 50 });
+  });
+
+  it('reads expression conditions: a register equal to a value', () => {
+    // qc1.if_test(expr.equal(cr1, 3), body, [0], []) (then a while loop, left out here).
+    const [qc1] = circuitsOf('qiskit_qpycompat__control_flow_expr_qiskit_1_0_0dev_v10.qpy');
+    const ifOnly = {
+      ...(qc1 as QpyCircuit),
+      instructions: (qc1 as QpyCircuit).instructions.slice(0, 1),
+    };
+    expect(lowerToQasm(ifOnly, 10).qasm).toContain('if (c1 == 3) {\n  x q[0];\n}');
+    // c1 is 00: the body does not run, and q[0] is still 0.
+    const measured = `${lowerToQasm(ifOnly, 10).qasm}c1[0] = measure q[0];\n`;
+    expect(counts(measured, 20, 'c1')).toEqual({ '00': 20 });
   });
 
   it('refuses loops it cannot unroll, and while loops, naming them', () => {
