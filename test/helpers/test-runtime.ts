@@ -108,5 +108,30 @@ export async function testRuntime(options: TestRuntimeOptions = {}) {
     await rt.scheduler.tick();
   };
 
-  return { rt, clock, api, advance, finish, executor: controlled, tick: () => rt.scheduler.tick() };
+  /**
+   * Submit a job (with executor 'simulator'), drive the scheduler until it has run, and read it
+   * back: the submission's answer, the job, and its result as the API's JSON text parsed.
+   */
+  const runJob = async (body: Record<string, unknown>) => {
+    const submitted = await api('POST', '/api/v1/jobs', body);
+    if (submitted.status !== 200) return { submitted, job: null, result: null };
+    const id = submitted.body.id as string;
+    await rt.scheduler.tick();
+    await rt.worker.settled(id);
+    await rt.scheduler.tick();
+    const job = (await api('GET', `/api/v1/jobs/${id}`)).body;
+    const res = await api('GET', `/api/v1/jobs/${id}/results`);
+    return { submitted, job, result: res.text ? JSON.parse(res.text) : null };
+  };
+
+  return {
+    rt,
+    clock,
+    api,
+    advance,
+    finish,
+    runJob,
+    executor: controlled,
+    tick: () => rt.scheduler.tick(),
+  };
 }

@@ -18,24 +18,14 @@ const FLEET = {
 async function fleet() {
   const t = await testRuntime({ file: FLEET, executor: 'simulator' });
   const run = async (backend: string, program: 'sampler' | 'estimator', pubs: unknown[]) => {
-    const res = await t.api('POST', '/api/v1/jobs', {
+    const { submitted, result } = await t.runJob({
       program_id: program,
       backend,
       params: { version: 2, pubs },
     });
-    if (res.status !== 200)
-      return { status: res.status, error: res.body.errors[0].message, meta: null };
-    await t.tick();
-    await t.rt.worker.settled(res.body.id);
-    await t.tick();
-    const result = await t.api('GET', `/api/v1/jobs/${res.body.id}/results`, undefined, {
-      accept: 'application/json',
-    });
-    return {
-      status: 200,
-      error: null,
-      meta: result.body.__value__.pub_results[0].__value__.metadata,
-    };
+    if (submitted.status !== 200)
+      return { status: submitted.status, error: submitted.body.errors[0].message, meta: null };
+    return { status: 200, error: null, meta: result.__value__.pub_results[0].__value__.metadata };
   };
   return { ...t, run };
 }

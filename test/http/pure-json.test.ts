@@ -31,18 +31,9 @@ const BELL_STATE = 'OPENQASM 3.0; include "stdgates.inc"; qubit[2] q; h q[0]; cx
 
 async function run(program: 'sampler' | 'estimator', params: unknown): Promise<any> {
   const t = await testRuntime({ file: TEST_CONFIG, executor: 'simulator' });
-  const submitted = await t.api('POST', '/api/v1/jobs', {
-    program_id: program,
-    backend: 'solo',
-    params,
-  });
+  const { submitted, result } = await t.runJob({ program_id: program, backend: 'solo', params });
   expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
-  const id = submitted.body.id as string;
-  await t.tick();
-  await t.rt.worker.settled(id);
-  await t.tick();
-  const res = await t.api('GET', `/api/v1/jobs/${id}/results`);
-  return JSON.parse(res.text);
+  return result;
 }
 
 describe('support_qiskit: false', () => {

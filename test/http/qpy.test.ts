@@ -20,22 +20,14 @@ const wrap = (file: string) => ({
 
 async function run(program: 'sampler' | 'estimator', params: unknown) {
   const t = await testRuntime({ file: TEST_CONFIG, executor: 'simulator' });
-  const submitted = await t.api('POST', '/api/v1/jobs', {
+  const { submitted, job, result } = await t.runJob({
     program_id: program,
     backend: 'solo',
     params,
   });
   expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
-  const id = submitted.body.id as string;
-  await t.tick();
-  await t.rt.worker.settled(id);
-  await t.tick();
-  const job = (await t.api('GET', `/api/v1/jobs/${id}`)).body;
   expect(job.status, JSON.stringify(job.state)).toBe('Completed');
-  const result = await t.api('GET', `/api/v1/jobs/${id}/results`, undefined, {
-    accept: 'application/json',
-  });
-  return result.body.__value__.pub_results.map((p: any) => p.__value__.metadata);
+  return result.__value__.pub_results.map((p: any) => p.__value__.metadata);
 }
 
 describe('QPY circuits over HTTP', () => {
@@ -92,12 +84,14 @@ describe('QPY circuits over HTTP', () => {
     const res = await t.api('POST', '/api/v1/jobs', {
       program_id: 'sampler',
       backend: 'solo',
-      params: { pubs: [[wrap('qiskit_qpycompat__unitary_qiskit_1_0_0dev_v10.qpy'), null, 10]] },
+      params: {
+        pubs: [[wrap('qiskit_qpycompat__qft_circuit_qiskit_1_0_0dev_v10.qpy'), null, 10]],
+      },
     });
     expect(res.status).toBe(400);
     expect(res.body.errors[0]).toMatchObject({
       code: 'invalid_params',
-      message: expect.stringMatching(/UnitaryGate \(QPY version 10\) is not supported/),
+      message: expect.stringMatching(/Initialize \(QPY version 10\) is not supported/),
     });
     const bad = await t.api('POST', '/api/v1/jobs', {
       program_id: 'sampler',

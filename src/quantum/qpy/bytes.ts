@@ -131,3 +131,21 @@ export class Bytes {
 
 export const hex = (b: Uint8Array): string =>
   Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+/** A .npy array (as np.save writes it, format 1 to 3): its header text and its data bytes. */
+export function npyParts(npy: Uint8Array, what: string): { header: string; body: Uint8Array } {
+  const latin1 = new TextDecoder('latin1');
+  if (npy.length < 10 || npy[0] !== 0x93 || latin1.decode(npy.subarray(1, 6)) !== 'NUMPY')
+    throw new QpyError(`${what} is not .npy data`);
+  const r = new Bytes(npy, what);
+  r.seek(8, 'npy header length');
+  const major = npy[6] ?? 1;
+  // Lengths are little endian: 2 bytes in format 1, 4 bytes from format 2.
+  const len =
+    major === 1
+      ? (npy[8] ?? 0) + 256 * (npy[9] ?? 0)
+      : (npy[8] ?? 0) + 256 * (npy[9] ?? 0) + 65536 * (npy[10] ?? 0) + 16777216 * (npy[11] ?? 0);
+  r.seek(major === 1 ? 10 : 12, 'npy header');
+  const header = latin1.decode(r.bytes(len, 'npy header'));
+  return { header, body: r.bytes(r.remaining, 'npy data') };
+}

@@ -9,7 +9,7 @@
  * the value; expression op codes 18–20 (reversed subtract, divide, power) exist.
  */
 import type { Expr } from '../qasm/expr.js';
-import { Bytes } from './bytes.js';
+import { Bytes, npyParts } from './bytes.js';
 import { QpyError } from './errors.js';
 import type {
   ClassicalExpr,
@@ -272,20 +272,13 @@ function readEvolution(r: Bytes, scope: Scope): QpyEvolution {
 
 /** `SparsePauliOp.to_list(array=True)` as np.save wrote it: records ('<U n' label, '<c16' coeff). */
 function pauliTerms(npy: Uint8Array): PauliTerm[] {
-  const r = new Bytes(npy, 'Pauli operator');
-  const latin1 = new TextDecoder('latin1');
-  if (npy[0] !== 0x93 || latin1.decode(npy.subarray(1, 6)) !== 'NUMPY')
-    throw new QpyError('a Pauli operator is not .npy data');
-  const major = npy[6] ?? 1;
-  r.seek(8, 'npy header');
-  const len = major === 1 ? (npy[8] ?? 0) + 256 * (npy[9] ?? 0) : r.u32('npy header length');
-  r.seek(major === 1 ? 10 : 12, 'npy header');
-  const header = latin1.decode(r.bytes(len, 'npy header'));
+  const { header, body } = npyParts(npy, 'a Pauli operator');
   const m = /'descr':\s*\[\('labels',\s*'<U(\d+)'\),\s*\('coeffs',\s*'<c16'\)\]/.exec(header);
   const shape = /'shape':\s*\((\d+),?\)/.exec(header);
   if (!m || !shape)
     throw new QpyError(`a Pauli operator has an unexpected layout: ${header.slice(0, 80)}`);
   const width = Number(m[1]);
+  const r = new Bytes(body, 'Pauli terms');
   const n = r.count(Number(shape[1]), 4 * width + 16, 'Pauli terms');
   const terms: PauliTerm[] = [];
   for (let i = 0; i < n; i++) {

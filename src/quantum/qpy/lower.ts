@@ -11,6 +11,7 @@
  */
 import type { Expr } from '../qasm/expr.js';
 import { MAX_EXPANDED_OPS, type Unitary } from '../qasm/gate-expander.js';
+import { npyParts } from './bytes.js';
 import { QpyError } from './errors.js';
 import type {
   ClassicalExpr,
@@ -522,6 +523,32 @@ function gateCall(ins: QpyInstruction, c: QpyCircuit, e: Emitter, where: string)
     return `${def.name}${args(ins.params)}`;
   }
   if (ins.name === 'GlobalPhaseGate') return `gphase${args(ins.params)}`;
+  if (ins.name === 'PauliGate') {
+    // PauliGate("XYZ"): the label's last character acts on the first qubit.
+    const [label] = ins.params;
+    if (label?.k !== 'string' || !/^-?i?[IXYZ]+$/.test(label.v))
+      throw new QpyError(`${where}: its label is not a Pauli string`);
+    const paulis = label.v.replace(/^-?i?/, '');
+    if (paulis.length !== ins.qubits.length)
+      throw new QpyError(`${where}: label ${label.v} on ${ins.qubits.length} qubits`);
+    const name = `qpy_pauli${e.defs.size}`;
+    const qubits = [...paulis].map((_, k) => `b${k}`);
+    const gates = [...paulis]
+      .reverse()
+      .map((p, k) => (p === 'I' ? '' : `  ${p.toLowerCase()} b${k};`))
+      .filter(Boolean);
+    // A sign or a factor i in front is a global phase of the gate.
+    const phase = label.v.startsWith('-i')
+      ? -Math.PI / 2
+      : label.v.startsWith('-')
+        ? Math.PI
+        : label.v.startsWith('i')
+          ? Math.PI / 2
+          : 0;
+    if (phase) gates.unshift(`  gphase(${num(phase)});`);
+    e.defs.set(`${name}::${name}`, `gate ${name} ${qubits.join(', ')} {\n${gates.join('\n')}\n}`);
+    return name;
+  }
   if (ins.name === 'UnitaryGate') {
     const name = `qpy_u${e.unitaries.size}`;
     e.unitaries.set(name, unitaryOf(ins, where));
@@ -540,17 +567,7 @@ function unitaryOf(ins: QpyInstruction, where: string): Unitary {
     throw new QpyError(`${where}: a unitary on ${n} qubits (at most ${MAX_UNITARY_QUBITS})`);
   const [p] = ins.params;
   if (p?.k !== 'ndarray') throw new QpyError(`${where}: its matrix is missing`);
-  const npy = p.bytes;
-  const latin1 = new TextDecoder('latin1');
-  if (npy[0] !== 0x93 || latin1.decode(npy.subarray(1, 6)) !== 'NUMPY')
-    throw new QpyError(`${where}: its matrix is not .npy data`);
-  const major = npy[6] ?? 1;
-  const start = major === 1 ? 10 : 12;
-  const len =
-    major === 1
-      ? (npy[8] ?? 0) + 256 * (npy[9] ?? 0)
-      : (npy[8] ?? 0) + 256 * (npy[9] ?? 0) + 65536 * (npy[10] ?? 0) + 16777216 * (npy[11] ?? 0);
-  const header = latin1.decode(npy.subarray(start, start + len));
+  const { header, body } = npyParts(p.bytes, `${where}: its matrix`);
   const d = 2 ** n;
   if (
     !/'descr':\s*'<c16'/.test(header) ||
@@ -558,7 +575,6 @@ function unitaryOf(ins: QpyInstruction, where: string): Unitary {
   )
     throw new QpyError(`${where}: its matrix is not a ${d}×${d} complex128 array`);
   const fortran = /'fortran_order':\s*True/.test(header);
-  const body = npy.subarray(start + len);
   if (body.length < 16 * d * d) throw new QpyError(`${where}: its matrix is truncated`);
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const m = new Float64Array(2 * d * d);

@@ -215,6 +215,20 @@ describe('QPY payloads written by Qiskit', () => {
   });
 });
 
+describe('PauliGate (real bytes exist only in version 10)', () => {
+  it('applies X^Y^Z: Z on qubit 0, Y on qubit 1, X on qubit 2', () => {
+    const c = one('qiskit_qpycompat__string_parameters_qiskit_1_0_0dev_v10.qpy');
+    expect(c.instructions[0]?.params).toEqual([{ k: 'string', v: 'XYZ' }]);
+    const source =
+      'OPENQASM 3.0; include "stdgates.inc"; qubit[3] q; h q[0]; h q[1]; h q[2]; z q[0]; y q[1]; x q[2];';
+    const lowered = lowerToQasm(c, 10).qasm.replace(
+      'qubit[3] q;',
+      'qubit[3] q;\nh q[0];\nh q[1];\nh q[2];',
+    );
+    expectSameState(statevector(lowered), statevector(source));
+  });
+});
+
 describe('UnitaryGate (real bytes exist only in version 10)', () => {
   /** Column 0 of a .npy complex128 d×d array, read here on its own (not by lower.ts). */
   function firstColumn(npy: Uint8Array, d: number): [number, number][] {
