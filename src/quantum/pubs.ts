@@ -69,8 +69,10 @@ export function pubItems(pub: unknown, index: number): unknown[] {
 export function readCircuit(value: unknown, index: number, limits: ProgramLimits): Circuit {
   let circuit: Circuit;
   try {
-    if (typeof value === 'string') circuit = parseQasm(value);
-    else if (asObject(value).__type__ === 'QuantumCircuit') circuit = readQpyCircuit(value);
+    const recordCalls = limits.isa !== undefined;
+    if (typeof value === 'string') circuit = parseQasm(value, { recordCalls });
+    else if (asObject(value).__type__ === 'QuantumCircuit')
+      circuit = readQpyCircuit(value, { recordCalls });
     else
       throw new QuantumInputError(
         'the circuit must be an OpenQASM 2 or 3 string, or a QPY circuit ({"__type__": "QuantumCircuit", "__value__": …}, as qiskit-ibm-runtime sends it)',

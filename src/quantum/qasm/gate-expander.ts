@@ -70,8 +70,12 @@ export class GateExpander extends TokenReader {
   protected nc = 0;
   /** Whether the program names physical qubits ($0, $1, …) instead of declaring registers. */
   protected physical = false;
-  /** Gate calls as written at the top level and in `if` bodies (ISA checks). */
-  protected readonly calls: GateCallRecord[] = [];
+  /** Gate calls as written at the top level and in `if` bodies, when asked for (ISA checks). */
+  protected calls: GateCallRecord[] | null = null;
+
+  recordCalls(): void {
+    this.calls = [];
+  }
   /** Operations expanded so far (all bodies included), against MAX_EXPANDED_OPS. */
   private expanded = 0;
 
@@ -153,7 +157,7 @@ export class GateExpander extends TokenReader {
       const qubits = lists.map((l) => (l.length === 1 ? (l[0] ?? 0) : (l[k] ?? 0)));
       if (new Set(qubits).size !== qubits.length)
         this.fail(call.tok, `gate ${call.name} uses a qubit twice`);
-      this.calls.push({ name: call.name, modified: call.mods.length > 0, qubits });
+      this.calls?.push({ name: call.name, modified: call.mods.length > 0, qubits });
       this.apply(call, qubits, NO_CONTEXT, new Map(), ops);
     }
   }

@@ -48,12 +48,16 @@ function gateLibrary(): Map<string, GateDef> {
 
 /** Parse an OpenQASM 2 or 3 program. */
 export function parseQasm(source: string, options: ParseOptions = {}): Circuit {
-  return new Parser(source, gateLibrary(), options.unitaries).program();
+  const parser = new Parser(source, gateLibrary(), options.unitaries);
+  if (options.recordCalls) parser.recordCalls();
+  return parser.program();
 }
 
 /** What a program may use beyond OpenQASM: gates given by their matrices (QPY's UnitaryGate). */
 export interface ParseOptions {
   readonly unitaries?: ReadonlyMap<string, Unitary>;
+  /** Keep every gate call as written (`Circuit.calls`, for ISA checks); off, it costs nothing. */
+  readonly recordCalls?: boolean;
 }
 
 class Parser extends GateExpander {
@@ -91,7 +95,7 @@ class Parser extends GateExpander {
       ops,
       parameters: [...new Set([...this.inputs, ...this.free])].sort(),
       ...(this.physical ? { physical: true } : {}),
-      calls: this.calls,
+      ...(this.calls ? { calls: this.calls } : {}),
     };
   }
 

@@ -31,13 +31,16 @@ export function qpyBytes(value: unknown): Uint8Array {
 }
 
 /** One QPY circuit (the wrapper holds exactly one) as Berth's circuit. */
-export function readQpyCircuit(wrapper: unknown): Circuit {
+export function readQpyCircuit(wrapper: unknown, options: { recordCalls?: boolean } = {}): Circuit {
   const { __value__: value } = wrapper as { __value__?: unknown };
   const file = decodeQpy(qpyBytes(value));
   const [circuit, ...more] = file.circuits;
   if (!circuit || more.length)
     throw new QpyError(`a pub's QPY payload holds ${file.circuits.length} circuits, not one`);
   const lowered = lowerToQasm(circuit, file.version);
-  const parsed = parseQasm(lowered.qasm, { unitaries: lowered.unitaries });
+  const parsed = parseQasm(lowered.qasm, {
+    unitaries: lowered.unitaries,
+    ...(options.recordCalls ? { recordCalls: true } : {}),
+  });
   return { ...parsed, parameterLabels: lowered.parameters };
 }
