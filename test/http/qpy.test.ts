@@ -79,19 +79,30 @@ describe('QPY circuits over HTTP', () => {
     );
   });
 
-  it('answers 400 at submission for QPY it cannot run, naming the instruction and the version', async () => {
+  it('runs Initialize and a library circuit (QFT) of version-10 bytes: QFT·QFT|3⟩ = |5⟩', async () => {
+    // initialize(QFT|3⟩ as amplitudes e^{−2πi·5j/8}/√8), then QFT(3), then measure.
+    const [meta] = await run('sampler', {
+      version: 2,
+      pubs: [[wrap('qiskit_qpycompat__qft_circuit_qiskit_1_0_0dev_v10.qpy'), null, 300]],
+    });
+    expect(meta.counts.c).toEqual({ '101': 300 });
+  });
+
+  it('answers 400 at submission for QPY it cannot run, naming what and the version', async () => {
     const t = await testRuntime({ file: TEST_CONFIG });
     const res = await t.api('POST', '/api/v1/jobs', {
       program_id: 'sampler',
       backend: 'solo',
       params: {
-        pubs: [[wrap('qiskit_qpycompat__qft_circuit_qiskit_1_0_0dev_v10.qpy'), null, 10]],
+        pubs: [[wrap('qiskit_qpycompat__parameterized_qiskit_1_0_0dev_v10.qpy'), null, 10]],
       },
     });
     expect(res.status).toBe(400);
     expect(res.body.errors[0]).toMatchObject({
       code: 'invalid_params',
-      message: expect.stringMatching(/Initialize \(QPY version 10\) is not supported/),
+      message: expect.stringMatching(
+        /parameter expressions of QPY version 10 \(symengine encoding\) are not supported yet/,
+      ),
     });
     const bad = await t.api('POST', '/api/v1/jobs', {
       program_id: 'sampler',

@@ -22,6 +22,15 @@ describe('OpenQASM errors', () => {
       "line 3, column 1: 'for' is not supported",
     ],
     ['OPENQASM 3.0;\nqubit q;\n  def f() {}', "line 3, column 3: 'def' is not supported"],
+    // A recursive gate once overflowed the stack (a crash, not a 400).
+    [
+      'OPENQASM 3.0;\ngate g a { g a; }\nqubit q;\ng q;',
+      'line 2, column 12: gate g calls itself; gates cannot be recursive',
+    ],
+    [
+      'OPENQASM 3.0;\ngate g a { h a; later a; }\ngate later a { x a; }',
+      'line 2, column 17: gate later is used in gate g before it is defined',
+    ],
     ['OPENQASM 3.0;\nqubit[2] q;\ncx q[0];', 'line 3, column 1: gate cx acts on 2 qubit(s), got 1'],
     [
       'OPENQASM 3.0;\nqubit[2] q;\nrx q[0];',

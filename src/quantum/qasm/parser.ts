@@ -234,6 +234,20 @@ class Parser extends GateExpander {
         continue;
       }
       const call = this.gateCall();
+      // Gates are defined before they are used (OpenQASM), so a gate cannot call itself: a
+      // recursive definition would expand forever.
+      if (
+        call.name !== 'gphase' &&
+        !STANDARD[call.name] &&
+        !this.gates.has(call.name) &&
+        !this.unitaries.has(call.name)
+      )
+        this.fail(
+          call.tok,
+          call.name === name.text
+            ? `gate ${name.text} calls itself; gates cannot be recursive`
+            : `gate ${call.name} is used in gate ${name.text} before it is defined`,
+        );
       for (const q of call.qargs)
         if (!qubits.includes(q)) this.fail(call.tok, `unknown qubit ${q} in gate ${name.text}`);
       for (const a of call.args) {

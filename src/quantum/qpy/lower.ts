@@ -144,6 +144,8 @@ interface Emitter {
   readonly lines: string[];
   readonly unitaries: Map<string, Unitary>;
   readonly defs: Map<string, string>;
+  /** Custom definitions already written as gates, by the decoded object (names repeat). */
+  readonly defined: Map<object, string>;
   readonly version: number;
   /** Parameter id → its OpenQASM name. */
   readonly names: ReadonlyMap<string, string>;
@@ -160,6 +162,7 @@ export function lowerToQasm(c: QpyCircuit, version: number): LoweredCircuit {
     lines: [],
     unitaries: new Map(),
     defs: new Map(),
+    defined: new Map(),
     version,
     names,
     ops: 0,
@@ -280,6 +283,13 @@ function body(
     }
     if (ins.name === 'Reset') {
       e.lines.push(`${indent}reset ${qs[0]};`);
+      continue;
+    }
+    if (ins.name === 'Initialize') {
+      // Reset, then prepare from |0…0⟩: any unitary whose first column is the state does that
+      // exactly.
+      for (const q of qs) e.lines.push(`${indent}reset ${q};`);
+      e.lines.push(`${indent}${preparation(ins, e, where)} ${qs.join(', ')};`);
       continue;
     }
     e.lines.push(`${indent}${gateCall(ins, c, e, where)} ${qs.join(', ')};`);
@@ -546,7 +556,7 @@ function gateCall(ins: QpyInstruction, c: QpyCircuit, e: Emitter, where: string)
           ? Math.PI / 2
           : 0;
     if (phase) gates.unshift(`  gphase(${num(phase)});`);
-    e.defs.set(`${name}::${name}`, `gate ${name} ${qubits.join(', ')} {\n${gates.join('\n')}\n}`);
+    e.defs.set(name, `gate ${name} ${qubits.join(', ')} {\n${gates.join('\n')}\n}`);
     return name;
   }
   if (ins.name === 'UnitaryGate') {
@@ -555,6 +565,84 @@ function gateCall(ins: QpyInstruction, c: QpyCircuit, e: Emitter, where: string)
     return name;
   }
   throw new QpyError(`${where} is not supported`);
+}
+
+/**
+ * Initialize's state preparation from |0…0⟩: for a label ('0', '1', '+', '-', 'r', 'l' per
+ * qubit, the last character on the first qubit) or an integer, the gates that make it; for
+ * amplitudes, w·H where H is the Householder reflection taking |0…0⟩ to w̄·ψ (w the phase of
+ * ψ's first amplitude), so that its first column is ψ.
+ */
+function preparation(ins: QpyInstruction, e: Emitter, where: string): string {
+  const n = ins.qubits.length;
+  const name = `qpy_init${e.defs.size}`;
+  const qubits = Array.from({ length: n }, (_, k) => `b${k}`);
+  const params = ins.params;
+  let gates: string[] | null = null;
+  if (params.length && params.every((p) => p.k === 'string')) {
+    const label = params.map((p) => (p.k === 'string' ? p.v : '')).join('');
+    if (label.length !== n || !/^[01+\-rl]+$/.test(label))
+      throw new QpyError(`${where}: label "${label}" for ${n} qubits`);
+    const per: Record<string, string[]> = {
+      '0': [],
+      '1': ['x'],
+      '+': ['h'],
+      '-': ['x', 'h'],
+      r: ['h', 's'],
+      l: ['h', 'sdg'],
+    };
+    gates = [...label].reverse().flatMap((ch, k) => (per[ch] ?? []).map((g) => `  ${g} b${k};`));
+  } else if (
+    params.length === 1 &&
+    (params[0]?.k === 'int' || params[0]?.k === 'float' || params[0]?.k === 'complex')
+  ) {
+    const p = params[0];
+    const v = p.k === 'complex' ? p.re : p.v;
+    if (!Number.isInteger(v) || v < 0 || v >= 2 ** n)
+      throw new QpyError(`${where}: basis state ${v}`);
+    gates = Array.from({ length: n }, (_, k) => k)
+      .filter((k) => (v >> k) & 1)
+      .map((k) => `  x b${k};`);
+  }
+  if (gates) {
+    e.defs.set(name, `gate ${name} ${qubits.join(', ')} {\n${gates.join('\n')}\n}`);
+    return name;
+  }
+  const d = 2 ** n;
+  if (n > MAX_UNITARY_QUBITS || params.length !== d)
+    throw new QpyError(`${where}: ${params.length} amplitudes for ${n} qubits`);
+  const amp = params.map((p): [number, number] => {
+    if (p.k === 'complex') return [p.re, p.im];
+    if (p.k === 'float' || p.k === 'int') return [p.v, 0];
+    throw new QpyError(`${where}: an amplitude is a ${p.k}`);
+  });
+  const norm = Math.hypot(...amp.flatMap(([re, im]) => [re, im]));
+  if (Math.abs(norm - 1) > 1e-8) throw new QpyError(`${where}: the state's norm is ${norm}, not 1`);
+  const [r0 = 0, i0 = 0] = amp[0] ?? [];
+  const mag = Math.hypot(r0, i0);
+  const [wr, wi] = mag > 0 ? [r0 / mag, i0 / mag] : [1, 0];
+  // v = e0 − w̄ψ; H = I − 2 v v† / (v†v); U = w·H.
+  const v = amp.map(([re, im], k): [number, number] => {
+    const br = wr * re + wi * im; // w̄ψ
+    const bi = wr * im - wi * re;
+    return k === 0 ? [1 - br, -bi] : [-br, -bi];
+  });
+  const vv = v.reduce((a, [re, im]) => a + re * re + im * im, 0);
+  const m = new Float64Array(2 * d * d);
+  for (let r = 0; r < d; r++)
+    for (let c = 0; c < d; c++) {
+      const [ar = 0, ai = 0] = v[r] ?? [];
+      const [br = 0, bi = 0] = v[c] ?? [];
+      // H[r][c] = δ − 2 v_r conj(v_c) / vv
+      let hr = (r === c ? 1 : 0) - (vv > 1e-30 ? (2 * (ar * br + ai * bi)) / vv : 0);
+      let hi = vv > 1e-30 ? (-2 * (ai * br - ar * bi)) / vv : 0;
+      [hr, hi] = [wr * hr - wi * hi, wr * hi + wi * hr];
+      m[2 * (r * d + c)] = hr;
+      m[2 * (r * d + c) + 1] = hi;
+    }
+  const u = `qpy_u${e.unitaries.size}`;
+  e.unitaries.set(u, { numQubits: n, m });
+  return u;
 }
 
 /** The most qubits a UnitaryGate may act on (its matrix is 4^n complex numbers). */
@@ -645,8 +733,9 @@ function customCall(
   }
   if (!custom.definition)
     throw new QpyError(`${where}: an opaque gate (no definition) cannot be simulated`);
-  if (custom.type !== 'g')
-    throw new QpyError(`${where}: custom instructions (not gates) are not supported`);
+  // An Instruction whose definition holds only gates (a library circuit such as QFT) is a gate.
+  if (custom.type !== 'g' && custom.type !== 'i')
+    throw new QpyError(`${where}: custom instructions of type '${custom.type}' are not supported`);
   if (custom.numQubits !== ins.qubits.length || custom.definition.numQubits !== custom.numQubits)
     throw new QpyError(
       `${where}: the gate is defined on ${custom.numQubits} qubits but applied to ${ins.qubits.length}`,
@@ -665,9 +754,8 @@ function defineGate(
   e: Emitter,
   where: string,
 ): string {
-  const name = `qpy_g${e.defs.size}_${key.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 40)}`;
-  const known = [...e.defs.keys()].find((k) => k.endsWith(`::${key}`));
-  if (known) return known.split('::')[0] ?? name;
+  const known = e.defined.get(custom);
+  if (known) return known;
   const own = new Map<string, QpyParameter>();
   collectParameters(def, own);
   const formals = qiskitOrder([...own.values()]);
@@ -693,7 +781,10 @@ function defineGate(
   const bodyLines = phase !== '0' ? [`  gphase(${phase});`, ...inner.lines] : inner.lines;
   const params = formals.length ? `(${formals.map((_, i) => `a${i}`).join(', ')})` : '';
   const qubits = Array.from({ length: custom.numQubits }, (_, i) => `b${i}`).join(', ');
-  e.defs.set(`${name}::${key}`, `gate ${name}${params} ${qubits} {\n${bodyLines.join('\n')}\n}`);
+  // Named once its body is written: gates it uses are defined (and numbered) first.
+  const name = `qpy_g${e.defs.size}_${key.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 40)}`;
+  e.defs.set(name, `gate ${name}${params} ${qubits} {\n${bodyLines.join('\n')}\n}`);
+  e.defined.set(custom, name);
   return name;
 }
 
@@ -710,8 +801,8 @@ function defineEvolution(
   e: Emitter,
   where: string,
 ): string {
-  const known = [...e.defs.keys()].find((k) => k.endsWith(`::${key}`));
-  if (known) return known.split('::')[0] ?? '';
+  const known = e.defined.get(evo);
+  if (known) return known;
   const terms = evo.operators.flat();
   for (const t of terms) {
     if (t.im !== 0) throw new QpyError(`${where}: a term has an imaginary coefficient`);
@@ -787,7 +878,8 @@ function defineEvolution(
   }
   const name = `qpy_evo${e.defs.size}`;
   const qubits = Array.from({ length: numQubits }, (_, k) => q(k)).join(', ');
-  e.defs.set(`${name}::${key}`, `gate ${name}(a0) ${qubits} {\n${lines.join('\n')}\n}`);
+  e.defs.set(name, `gate ${name}(a0) ${qubits} {\n${lines.join('\n')}\n}`);
+  e.defined.set(evo, name);
   return name;
 }
 
