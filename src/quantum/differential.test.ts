@@ -384,12 +384,6 @@ describe('differential: Berth against a reference built from the definitions', (
       fc.property(fc.array(statementArb, { minLength: 1, maxLength: 8 }), (prog) => {
         const source = render(prog);
         const got = statevector(source);
-        if (prog.some((s) => s.name === 'gphase' && s.mods.some((m) => m.k === 'negctrl')))
-          console.log(
-            'NEG',
-            overlap(reference(prog), got).toFixed(6),
-            source.split('\n').slice(-prog.length).join(' '),
-          );
         expect(overlap(reference(prog), got), source).toBeCloseTo(1, 9);
       }),
       { numRuns: 400, seed: 20261201 },

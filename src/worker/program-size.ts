@@ -1,6 +1,10 @@
-/** How much OpenQASM text a program's params carry: what makes checking it slow. */
+/** How much circuit text a program's params carry: what makes checking it slow. */
 
-/** The total length of the circuits (strings) in `params.pubs`, without parsing them. */
+/**
+ * The total length of the circuits in `params.pubs`, without parsing them: OpenQASM strings,
+ * and the base64 of QPY circuits (`{"__type__": "QuantumCircuit", "__value__": "..."}`), which
+ * are decoded, inflated and lowered before they are checked, so cost at least as much per char.
+ */
 export function circuitChars(params: unknown): number {
   const pubs = (params as { pubs?: unknown } | null)?.pubs;
   if (!Array.isArray(pubs)) return 0;
@@ -8,6 +12,10 @@ export function circuitChars(params: unknown): number {
   for (const pub of pubs) {
     const circuit: unknown = Array.isArray(pub) ? pub[0] : pub;
     if (typeof circuit === 'string') total += circuit.length;
+    else if (circuit !== null && typeof circuit === 'object') {
+      const value = (circuit as { __value__?: unknown }).__value__;
+      if (typeof value === 'string') total += value.length;
+    }
   }
   return total;
 }
