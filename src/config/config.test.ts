@@ -114,6 +114,39 @@ describe('loadConfig', () => {
     ).toEqual(['duplicate instance id or name: lab']);
   });
 
+  it('takes readout noise from the reference calibration, and refuses it without a reference', () => {
+    const [ro, ideal] = loadConfig({
+      env: {},
+      file: {
+        backends: [
+          { name: 'ro', reference: 'manila', noise: 'readout' },
+          { name: 'ideal', reference: 'manila' },
+        ],
+      },
+    }).backends;
+    // ibmq_manila's qubit 0: prob_meas1_prep0 0.0158, prob_meas0_prep1 0.0548.
+    expect(ro?.noise).toBe('readout');
+    expect(ro?.readoutError?.p01[0]).toBeCloseTo(0.0158, 10);
+    expect(ro?.readoutError?.p10[0]).toBeCloseTo(0.0548, 10);
+    expect(ro?.readoutError?.p01).toHaveLength(5);
+    expect(ideal).toMatchObject({ noise: 'none', readoutError: null });
+    expect(
+      problemsOf(() =>
+        loadConfig({ env: {}, file: { backends: [{ name: 'x', qubits: 3, noise: 'readout' }] } }),
+      ),
+    ).toEqual([
+      'backend x: noise "readout" comes from a device\'s calibration: give it a reference (one of manila, lagos, guadalupe, kolkata, brisbane, fez), or set noise to "none"',
+    ]);
+    expect(
+      problemsOf(() =>
+        loadConfig({
+          env: {},
+          file: { backends: [{ name: 'x', reference: 'fez', noise: 'aer' }] },
+        }),
+      ),
+    ).toEqual(['config: /backends/0/noise must be one of: "none", "readout"']);
+  });
+
   it('reads the file named by BERTH_CONFIG and reports one that is not JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-config-'));
     try {

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Value, type ValueError } from '@sinclair/typebox/value';
-import type { Backend } from '../domain/backend/backend.js';
+import type { Backend, ReadoutError } from '../domain/backend/backend.js';
 import type { TtlPolicy } from '../domain/session/session.js';
 import type { Instance } from '../domain/tenancy.js';
 import { DEFAULT_BACKENDS, DEFAULT_INSTANCE, DEFAULT_TTL } from './defaults.js';
@@ -187,6 +187,11 @@ function resolveBackend(
         `backend ${b.name}: coupling pair [${a}, ${c}] is outside its ${qubits} qubits`,
       );
   }
+  const noise = b.noise ?? 'none';
+  if (noise !== 'none' && !ref)
+    problems.push(
+      `backend ${b.name}: noise "${noise}" comes from a device's calibration: give it a reference (one of manila, lagos, guadalupe, kolkata, brisbane, fez), or set noise to "none"`,
+    );
   if (ref && qubits > Number(refConf?.n_qubits)) {
     problems.push(
       `backend ${b.name}: ${qubits} qubits is more than its reference ${b.reference} has`,
@@ -221,7 +226,33 @@ function resolveBackend(
     description:
       b.description ?? `Berth simulated backend (${qubits} qubits, ${b.lanes ?? 1} lane(s))`,
     reference: b.reference ?? null,
+    noise,
+    readoutError: noise === 'readout' && ref ? readoutErrorOf(ref.properties, qubits) : null,
   };
+}
+
+/**
+ * The assignment errors of the first `qubits` qubits of a properties document, as Aer's
+ * NoiseModel.from_backend reads them: `prob_meas1_prep0` and `prob_meas0_prep1` when both are
+ * there, else `readout_error` both ways; a qubit with neither reads ideally.
+ */
+function readoutErrorOf(properties: Record<string, unknown>, qubits: number): ReadoutError {
+  const rows = (properties.qubits as { name: string; value: unknown }[][] | undefined) ?? [];
+  const value = (q: number, name: string): number | null => {
+    const v = rows[q]?.find((x) => x.name === name)?.value;
+    return typeof v === 'number' && v >= 0 && v <= 1 ? v : null;
+  };
+  const p01: number[] = [];
+  const p10: number[] = [];
+  for (let q = 0; q < qubits; q++) {
+    const m1p0 = value(q, 'prob_meas1_prep0');
+    const m0p1 = value(q, 'prob_meas0_prep1');
+    const both = m1p0 !== null && m0p1 !== null;
+    const symmetric = value(q, 'readout_error') ?? 0;
+    p01.push(both ? m1p0 : symmetric);
+    p10.push(both ? m0p1 : symmetric);
+  }
+  return { p01, p10 };
 }
 
 /** A reference device's processor type as IBM writes it (revision a string), or Berth's. */

@@ -8,6 +8,7 @@ import { type Bound, fuse } from './bound.js';
 import type { Circuit, MeasureOp } from './circuit.js';
 import { measuresAreTerminal } from './circuit.js';
 import { SimulationCancelledError } from './errors.js';
+import { type Readout, misread } from './readout.js';
 import type { Rng } from './rng.js';
 import { SparseState } from './sparse.js';
 import { StateVector } from './statevector.js';
@@ -37,13 +38,17 @@ export function evolve(
   }
 }
 
-/** Classical bits of every shot: `shots × numClbits` zeros and ones. */
+/**
+ * Classical bits of every shot: `shots × numClbits` zeros and ones, each recorded through
+ * `readout` when given (indexed by simulated qubit).
+ */
 export function sampleShots(
   circuit: Circuit,
   ops: readonly Bound[],
   shots: number,
   rng: Rng,
   shouldStop?: () => boolean,
+  readout?: Readout,
 ): Uint8Array {
   const out = new Uint8Array(shots * circuit.numClbits);
   if (measuresAreTerminal(circuit)) {
@@ -59,8 +64,11 @@ export function sampleShots(
     const width = circuit.numClbits;
     for (let s = 0, row = 0; s < shots; s++, row += width) {
       const basis = outcomes[s] as number;
-      for (let k = 0; k < qubits.length; k++)
-        out[row + (clbits[k] as number)] = (basis >>> (qubits[k] as number)) & 1;
+      for (let k = 0; k < qubits.length; k++) {
+        const q = qubits[k] as number;
+        const bit = (basis >>> q) & 1;
+        out[row + (clbits[k] as number)] = readout ? misread(readout, q, bit, rng) : bit;
+      }
     }
     return out;
   }
@@ -71,6 +79,7 @@ export function sampleShots(
   return runTree(prefix, fuse(ops.slice(first)), shots, circuit.numClbits, {
     rng,
     shouldStop,
+    readout,
     sample: (state, k) => sampleBasis(state, k, rng),
   });
 }

@@ -4,6 +4,7 @@ import { qubitPairs, usedQubits } from './circuit.js';
 import { QuantumInputError } from './errors.js';
 import { parseQasm } from './qasm/parser.js';
 import { readQpyCircuit } from './qpy/index.js';
+import type { Readout } from './readout.js';
 
 /** Amplitude indices are 32-bit integers, and 2^30 amplitudes already take 16 GiB. */
 export const MAX_SIMULATED_QUBITS = 30;
@@ -23,6 +24,8 @@ export interface ProgramLimits {
    * modifier, and a two-qubit one acts on a pair the coupling map lists, in that direction.
    */
   readonly isa?: { readonly basisGates: readonly string[] };
+  /** Readout error per physical qubit (a backend with `noise: readout`). */
+  readonly readout?: Readout;
 }
 
 /** Parameters common to both primitives. */

@@ -20,6 +20,7 @@ import {
   seedOf,
   wantsPureJson,
 } from './pubs.js';
+import { restrictReadout } from './readout.js';
 import { createRng } from './rng.js';
 import { nest } from './npy.js';
 
@@ -67,9 +68,10 @@ export function runSampler(params: unknown, limits: ProgramLimits, run: RunOptio
   const rng = createRng(seedOf(p, run.seed));
   const results = pubs.map((pub) => {
     // Idle qubits (a circuit transpiled for a wide device) are left out of the simulation.
-    const { circuit } = compact(pub.circuit);
+    const { circuit, used } = compact(pub.circuit);
+    const readout = limits.readout && restrictReadout(limits.readout, used);
     const elements = pub.bindings.sets.map((env) =>
-      sampleShots(circuit, bind(circuit.ops, env), pub.shots, rng, shouldStop),
+      sampleShots(circuit, bind(circuit.ops, env), pub.shots, rng, shouldStop, readout),
     );
     const registers = pub.circuit.cregs.map((reg) => ({
       reg,

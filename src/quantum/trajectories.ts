@@ -11,6 +11,7 @@ import { isUnitary } from './apply.js';
 import type { Bound } from './bound.js';
 import { SimulationCancelledError } from './errors.js';
 import { BASE } from './gates.js';
+import { type Readout, misread, misreadCount } from './readout.js';
 import { type Rng, binomial } from './rng.js';
 import type { StateVector } from './statevector.js';
 
@@ -42,6 +43,8 @@ export interface TreeOptions {
   readonly sample: (state: StateVector, shots: number) => Uint32Array;
   /** Amplitudes that live copies may hold in total (default 2^27: 2 GiB). */
   readonly copyBudget?: number;
+  /** Readout error of each simulated qubit, if measurements misread. */
+  readonly readout?: Readout | undefined;
 }
 
 /** Run `ops` from `state` for `shots` shots; the classical bits of every shot, shuffled. */
@@ -93,40 +96,73 @@ function group(
       }
       const p1 = state.probabilityOne(op.qubit);
       const ones = binomial(shots, Math.min(1, Math.max(0, p1)), opts.rng);
+      const parts = outcomes(op, shots, ones, opts);
       const after: Rest = { ...r, at: i + 1 };
-      if (ones > 0 && ones < shots) {
-        if ((live.copies + 2) * state.dim > (opts.copyBudget ?? COPY_BUDGET)) {
+      if (parts.length > 1) {
+        if ((live.copies + parts.length) * state.dim > (opts.copyBudget ?? COPY_BUDGET)) {
           return oneByOne(state, { ...r, at: i }, clbits, shots, sink, opts, live);
         }
-        // The shots that saw 0 go on with a copy; this state carries on with those that saw 1.
-        const zero = state.clone();
-        live.copies++;
-        settle(zero, op, 0, 1 - p1, clbits.slice(), (bits) =>
-          group(zero, after, bits, shots - ones, sink, opts, live),
-        );
-        live.copies--;
-        return settle(state, op, 1, p1, clbits, (bits) =>
-          group(state, after, bits, ones, sink, opts, live),
-        );
+        // Every part but the last goes on with a copy; this state carries on with the last.
+        parts.forEach((part, k) => {
+          const last = k === parts.length - 1;
+          const s = last ? state : state.clone();
+          if (!last) live.copies++;
+          const p = part.outcome ? p1 : 1 - p1;
+          settle(s, op, part.outcome, part.read, p, last ? clbits : clbits.slice(), (bits) =>
+            group(s, after, bits, part.shots, sink, opts, live),
+          );
+          if (!last) live.copies--;
+        });
+        return;
       }
-      const outcome = ones === 0 ? 0 : 1;
-      settle(state, op, outcome, outcome ? p1 : 1 - p1, clbits, () => undefined);
+      const [only] = parts as [Part];
+      const p = only.outcome ? p1 : 1 - p1;
+      settle(state, op, only.outcome, only.read, p, clbits, () => undefined);
     }
   }
   for (let s = 0; s < shots; s++) sink.out.set(clbits, sink.row++ * sink.width);
 }
 
-/** Collapse `state` to `outcome` of a measurement or reset, record it, then continue. */
+/** Shots of a group that found `outcome` and record `read` (they differ on a misread). */
+interface Part {
+  readonly outcome: 0 | 1;
+  readonly read: 0 | 1;
+  readonly shots: number;
+}
+
+/** How a group of `shots`, `ones` of which found 1, splits by outcome and recorded value. */
+function outcomes(
+  op: Extract<Bound, { kind: 'measure' | 'reset' }>,
+  shots: number,
+  ones: number,
+  opts: TreeOptions,
+): Part[] {
+  const parts: Part[] = [];
+  for (const [outcome, n] of [
+    [0, shots - ones],
+    [1, ones],
+  ] as const) {
+    if (n === 0) continue;
+    const wrong =
+      op.kind === 'measure' ? misreadCount(opts.readout, op.qubit, outcome, n, opts.rng) : 0;
+    if (n - wrong > 0) parts.push({ outcome, read: outcome, shots: n - wrong });
+    if (wrong > 0) parts.push({ outcome, read: outcome === 0 ? 1 : 0, shots: wrong });
+  }
+  return parts;
+}
+
+/** Collapse `state` to `outcome` of a measurement or reset, record `read`, then continue. */
 function settle(
   state: StateVector,
   op: Extract<Bound, { kind: 'measure' | 'reset' }>,
   outcome: 0 | 1,
+  read: 0 | 1,
   p: number,
   clbits: Uint8Array,
   then: (bits: Uint8Array) => void,
 ): void {
   state.collapse(op.qubit, outcome, p);
-  if (op.kind === 'measure') clbits[op.clbit] = outcome;
+  if (op.kind === 'measure') clbits[op.clbit] = read;
   else if (outcome === 1) state.apply({ kind: 'u', m: X, target: op.qubit, cmask: 0, nmask: 0 });
   then(clbits);
 }
@@ -175,7 +211,10 @@ function drawFinal(
   for (const basis of opts.sample(state, shots)) {
     const row = sink.row++ * sink.width;
     sink.out.set(clbits, row);
-    for (const m of measures) sink.out[row + m.clbit] = (basis >>> m.qubit) & 1;
+    for (const m of measures) {
+      const bit = (basis >>> m.qubit) & 1;
+      sink.out[row + m.clbit] = opts.readout ? misread(opts.readout, m.qubit, bit, opts.rng) : bit;
+    }
   }
 }
 

@@ -26,6 +26,7 @@ export function limitsOf(b: Backend): ProgramLimits {
     maxExperiments: b.maxExperiments,
     couplingMap: b.couplingMap,
     ...(b.isa ? { isa: { basisGates: b.basisGates } } : {}),
+    ...(b.readoutError ? { readout: b.readoutError } : {}),
   };
 }
 

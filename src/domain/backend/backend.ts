@@ -14,6 +14,21 @@ export interface ExecutionModel {
   readonly shotTimeMs: number;
 }
 
+/**
+ * What noise a backend simulates. `readout`: measurement assignment errors of its reference
+ * device's calibration, qubit by qubit; gates stay ideal.
+ */
+export type BackendNoise = 'none' | 'readout';
+
+/**
+ * Per physical qubit, the chance a measurement reads the wrong value: `p01[q]` reads 1 when the
+ * qubit was in |0⟩ (IBM's `prob_meas1_prep0`), `p10[q]` reads 0 from |1⟩ (`prob_meas0_prep1`).
+ */
+export interface ReadoutError {
+  readonly p01: readonly number[];
+  readonly p10: readonly number[];
+}
+
 /** A backend as declared in configuration. */
 export interface Backend {
   readonly name: string;
@@ -38,6 +53,9 @@ export interface Backend {
   readonly description: string;
   /** Name of a reference snapshot (configuration/properties) it mirrors, if any. */
   readonly reference: string | null;
+  readonly noise: BackendNoise;
+  /** From the reference calibration when `noise` is `readout`; otherwise null. */
+  readonly readoutError: ReadoutError | null;
 }
 
 /** Modeled execution time of a job with `totalShots` shots on `b`. */
