@@ -44,3 +44,27 @@ describe('sampler registers', () => {
     expect(arr.data.slice(0, 5)).toEqual([0x80, 0, 0, 0, 0x01]);
   });
 });
+
+describe('sampler options', () => {
+  const bell = `${H} qubit[2] q; bit[2] c; h q[0]; cx q[0], q[1]; c = measure q;`;
+  const shotsOf = (params: object): number =>
+    (runProgram('sampler', params, LIMITS).result as J).__value__.pub_results[0].__value__.metadata
+      .shots;
+
+  it('take default_shots over params.shots, and a pub’s own shots over both', () => {
+    expect(shotsOf({ pubs: [[bell]], shots: 300, options: { default_shots: 200 } })).toBe(200);
+    expect(shotsOf({ pubs: [[bell]], shots: 300 })).toBe(300);
+    expect(shotsOf({ pubs: [[bell, null, 7]], options: { default_shots: 200 } })).toBe(7);
+    expect(shotsOf({ pubs: [[bell]] })).toBe(4096);
+  });
+
+  it('accept meas_type "classified" and refuse IQ data, naming the allowed values', () => {
+    const run = (execution: object) => () =>
+      runProgram('sampler', { pubs: [[bell]], options: { execution } }, LIMITS);
+    expect(run({ meas_type: 'classified', init_qubits: true, rep_delay: 0.00025 })).not.toThrow();
+    expect(run({ meas_type: 'kerneled' })).toThrow(/IQ readout data.*use "classified"/);
+    expect(run({ meas_type: 'bits' })).toThrow(
+      /must be one of "classified", "kerneled", "avg_kerneled" \(got "bits"\)/,
+    );
+  });
+});

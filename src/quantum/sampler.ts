@@ -40,6 +40,7 @@ export function readSamplerPubs(
   limits: ProgramLimits,
 ): { pubs: SamplerPub[]; p: PrimitiveParams } {
   const p = readParams(params, limits);
+  checkMeasType(p.options.execution);
   const defaultShots =
     intOption(p.options.default_shots, 'options.default_shots', 1, limits.maxShots) ??
     intOption(p.raw.shots, 'params.shots', 1, limits.maxShots) ??
@@ -58,6 +59,24 @@ export function readSamplerPubs(
     };
   });
   return { pubs, p };
+}
+
+/**
+ * `options.execution.meas_type`: `classified` (IBM's default, bits) is what a simulator has;
+ * `kerneled` and `avg_kerneled` ask for the IQ points of a device's readout resonator, which no
+ * simulation here produces, so they are refused rather than answered with invented numbers.
+ */
+function checkMeasType(execution: unknown): void {
+  if (typeof execution !== 'object' || execution === null) return;
+  const measType = (execution as { meas_type?: unknown }).meas_type;
+  if (measType === undefined || measType === null || measType === 'classified') return;
+  if (measType === 'kerneled' || measType === 'avg_kerneled')
+    throw new QuantumInputError(
+      `options.execution.meas_type "${measType}" asks for IQ readout data, which a simulated backend does not have; use "classified" (the default)`,
+    );
+  throw new QuantumInputError(
+    `options.execution.meas_type must be one of "classified", "kerneled", "avg_kerneled" (got ${JSON.stringify(measType)}); Berth returns "classified" bits`,
+  );
 }
 
 /** Run the primitive; the PrimitiveResult document. */
