@@ -114,22 +114,28 @@ describe('loadConfig', () => {
     ).toEqual(['duplicate instance id or name: lab']);
   });
 
-  it('takes readout noise from the reference calibration, and refuses it without a reference', () => {
-    const [ro, ideal] = loadConfig({
+  it('takes noise from the reference calibration, and refuses it without a reference', () => {
+    const [ro, both, ideal] = loadConfig({
       env: {},
       file: {
         backends: [
           { name: 'ro', reference: 'manila', noise: 'readout' },
+          { name: 'both', reference: 'manila', noise: ['readout', 'relaxation'] },
           { name: 'ideal', reference: 'manila' },
         ],
       },
     }).backends;
-    // ibmq_manila's qubit 0: prob_meas1_prep0 0.0158, prob_meas0_prep1 0.0548.
-    expect(ro?.noise).toBe('readout');
+    // ibmq_manila's qubit 0: prob_meas1_prep0 0.0158, prob_meas0_prep1 0.0548, T1 131.53 µs,
+    // T2 102.20 µs; dt 2/9 ns.
+    expect(ro).toMatchObject({ noise: ['readout'], relaxation: null });
     expect(ro?.readoutError?.p01[0]).toBeCloseTo(0.0158, 10);
     expect(ro?.readoutError?.p10[0]).toBeCloseTo(0.0548, 10);
     expect(ro?.readoutError?.p01).toHaveLength(5);
-    expect(ideal).toMatchObject({ noise: 'none', readoutError: null });
+    expect(both?.noise).toEqual(['readout', 'relaxation']);
+    expect(both?.relaxation?.t1[0]).toBeCloseTo(131.5286444531517e-6, 15);
+    expect(both?.relaxation?.t2[0]).toBeCloseTo(102.20390054827382e-6, 15);
+    expect(both?.relaxation?.dt).toBeCloseTo(0.2222222222222222e-9, 20);
+    expect(ideal).toMatchObject({ noise: [], readoutError: null, relaxation: null });
     expect(
       problemsOf(() =>
         loadConfig({ env: {}, file: { backends: [{ name: 'x', qubits: 3, noise: 'readout' }] } }),
@@ -144,7 +150,9 @@ describe('loadConfig', () => {
           file: { backends: [{ name: 'x', reference: 'fez', noise: 'aer' }] },
         }),
       ),
-    ).toEqual(['config: /backends/0/noise must be one of: "none", "readout"']);
+    ).toEqual([
+      'config: /backends/0/noise must be one of: "none", "readout", "relaxation", or a list of "readout", "relaxation"',
+    ]);
   });
 
   it('reads the file named by BERTH_CONFIG and reports one that is not JSON', () => {

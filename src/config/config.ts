@@ -6,7 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Value, type ValueError } from '@sinclair/typebox/value';
-import type { Backend, ReadoutError } from '../domain/backend/backend.js';
+import type {
+  Backend,
+  NoiseKind,
+  ReadoutError,
+  RelaxationTimes,
+} from '../domain/backend/backend.js';
 import type { TtlPolicy } from '../domain/session/session.js';
 import type { Instance } from '../domain/tenancy.js';
 import { DEFAULT_BACKENDS, DEFAULT_INSTANCE, DEFAULT_TTL } from './defaults.js';
@@ -148,12 +153,22 @@ function validateFileConfig(raw: unknown, source: string, problems: string[]): F
   return errors.length ? {} : (raw as FileConfig);
 }
 
-/** A union of literals (reference, status) names its allowed values instead of "union value". */
+/**
+ * A union of literals (reference, status) names its allowed values instead of "union value",
+ * and so does one that also allows a list of literals (noise).
+ */
 function describeError(e: ValueError): string {
-  const members = (e.schema as { anyOf?: { const?: unknown; type?: unknown }[] }).anyOf;
-  const values = members?.map((m) => (m.type === 'null' ? null : m.const));
-  if (values?.length && values.every((v) => v !== undefined))
-    return `must be one of: ${values.map((v) => JSON.stringify(v)).join(', ')}`;
+  type Member = { const?: unknown; type?: unknown; items?: { anyOf?: Member[] } };
+  const members = (e.schema as { anyOf?: Member[] }).anyOf ?? [];
+  const literal = (m: Member): unknown => (m.type === 'null' ? null : m.const);
+  const list = members.find((m) => m.type === 'array');
+  const listed = list?.items?.anyOf?.map(literal) ?? [];
+  const values = members.filter((m) => m !== list).map(literal);
+  const named = (vs: unknown[]): string => vs.map((v) => JSON.stringify(v)).join(', ');
+  if (values.length && values.every((v) => v !== undefined) && listed.every((v) => v !== undefined))
+    return list
+      ? `must be one of: ${named(values)}, or a list of ${named(listed)}`
+      : `must be one of: ${named(values)}`;
   return e.message;
 }
 
@@ -187,10 +202,15 @@ function resolveBackend(
         `backend ${b.name}: coupling pair [${a}, ${c}] is outside its ${qubits} qubits`,
       );
   }
-  const noise = b.noise ?? 'none';
-  if (noise !== 'none' && !ref)
+  const noise: NoiseKind[] =
+    b.noise === undefined || b.noise === 'none'
+      ? []
+      : typeof b.noise === 'string'
+        ? [b.noise]
+        : [...b.noise];
+  if (noise.length > 0 && !ref)
     problems.push(
-      `backend ${b.name}: noise "${noise}" comes from a device's calibration: give it a reference (one of manila, lagos, guadalupe, kolkata, brisbane, fez), or set noise to "none"`,
+      `backend ${b.name}: noise ${JSON.stringify(b.noise)} comes from a device's calibration: give it a reference (one of manila, lagos, guadalupe, kolkata, brisbane, fez), or set noise to "none"`,
     );
   if (ref && qubits > Number(refConf?.n_qubits)) {
     problems.push(
@@ -227,9 +247,49 @@ function resolveBackend(
       b.description ?? `Berth simulated backend (${qubits} qubits, ${b.lanes ?? 1} lane(s))`,
     reference: b.reference ?? null,
     noise,
-    readoutError: noise === 'readout' && ref ? readoutErrorOf(ref.properties, qubits) : null,
+    readoutError: noise.includes('readout') && ref ? readoutErrorOf(ref.properties, qubits) : null,
+    relaxation:
+      noise.includes('relaxation') && ref
+        ? relaxationOf(ref.properties, ref.configuration, qubits)
+        : null,
   };
 }
+
+/**
+ * T1 and T2 of the first `qubits` qubits, in seconds (the documents give µs), and the
+ * configuration's `dt` (given in ns, as Qiskit's BackendConfiguration reads it); a qubit
+ * without a value does not decay (Aer uses infinity too).
+ */
+function relaxationOf(
+  properties: Record<string, unknown>,
+  configuration: Record<string, unknown>,
+  qubits: number,
+): RelaxationTimes {
+  const rows =
+    (properties.qubits as { name: string; value: unknown; unit?: unknown }[][] | undefined) ?? [];
+  const seconds = (q: number, name: string): number => {
+    const item = rows[q]?.find((x) => x.name === name);
+    const v = item?.value;
+    if (typeof v !== 'number' || !(v > 0)) return Infinity;
+    return v * (UNIT_SECONDS[String(item?.unit ?? 'us')] ?? 1e-6);
+  };
+  const range = Array.from({ length: qubits }, (_, q) => q);
+  const dt = configuration.dt;
+  return {
+    t1: range.map((q) => seconds(q, 'T1')),
+    t2: range.map((q) => seconds(q, 'T2')),
+    dt: typeof dt === 'number' && dt > 0 ? dt * 1e-9 : null,
+  };
+}
+
+/** Time units of a properties document. */
+const UNIT_SECONDS: Readonly<Record<string, number>> = {
+  s: 1,
+  ms: 1e-3,
+  us: 1e-6,
+  µs: 1e-6,
+  ns: 1e-9,
+};
 
 /**
  * The assignment errors of the first `qubits` qubits of a properties document, as Aer's

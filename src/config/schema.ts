@@ -49,7 +49,16 @@ export const BackendConfig = Type.Object(
     ),
     basisGates: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     isa: Type.Optional(Type.Boolean()),
-    noise: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('readout')])),
+    noise: Type.Optional(
+      Type.Union([
+        Type.Literal('none'),
+        Type.Literal('readout'),
+        Type.Literal('relaxation'),
+        Type.Array(Type.Union([Type.Literal('readout'), Type.Literal('relaxation')]), {
+          uniqueItems: true,
+        }),
+      ]),
+    ),
     couplingMap: Type.Optional(
       Type.Union([
         Type.Array(Type.Tuple([Type.Integer({ minimum: 0 }), Type.Integer({ minimum: 0 })])),

@@ -7,6 +7,7 @@ import { BASE, type Matrix2 } from './gates.js';
 import { type DenseMatrix, adjoint } from './matrix-power.js';
 import { bindPower } from './power.js';
 import { evaluate } from './qasm/expr.js';
+import { type Relaxation, relaxChannel } from './relaxation.js';
 
 /** An operation with numeric matrices and qubit masks. */
 export type Bound =
@@ -42,6 +43,13 @@ export type Bound =
     }
   | MeasureOp
   | ResetOp
+  | {
+      /** Relaxation over an idle period (relaxation.ts): random per shot, like a measurement. */
+      readonly kind: 'relax';
+      readonly qubit: number;
+      readonly gamma: number;
+      readonly pZ: number;
+    }
   | {
       readonly kind: 'if';
       readonly clbits: readonly number[];
@@ -88,9 +96,16 @@ export function multiply(b: Matrix2, a: Matrix2): Matrix2 {
   return out;
 }
 
-/** Numeric operations for one parameter set. */
-export function bind(ops: readonly Op[], env: ReadonlyMap<string, number>): Bound[] {
-  return ops.map((op): Bound => {
+/**
+ * Numeric operations for one parameter set. Delays become relaxation when `relaxation` is
+ * given (per simulated qubit), and are dropped otherwise.
+ */
+export function bind(
+  ops: readonly Op[],
+  env: ReadonlyMap<string, number>,
+  relaxation?: Relaxation,
+): Bound[] {
+  return ops.flatMap((op): Bound | [] => {
     switch (op.kind) {
       case 'u': {
         const def = BASE[op.gate];
@@ -124,7 +139,19 @@ export function bind(ops: readonly Op[], env: ReadonlyMap<string, number>): Boun
           : { kind: 'dense', qubits: op.qubits, m, cmask, nmask };
       }
       case 'if':
-        return { ...op, body: bind(op.body, env), orelse: bind(op.orelse, env) };
+        return {
+          ...op,
+          body: bind(op.body, env, relaxation),
+          orelse: bind(op.orelse, env, relaxation),
+        };
+      case 'delay': {
+        if (!relaxation) return [];
+        const seconds = op.unit === 's' ? op.duration : op.duration * (relaxation.dt ?? 0);
+        const t1 = relaxation.t1[op.qubit] ?? Infinity;
+        const t2 = relaxation.t2[op.qubit] ?? Infinity;
+        const { gamma, pZ } = relaxChannel(t1, t2, seconds);
+        return gamma > 0 || pZ > 0 ? { kind: 'relax', qubit: op.qubit, gamma, pZ } : [];
+      }
       default:
         return op;
     }
@@ -157,6 +184,7 @@ export function fuse(ops: readonly Bound[]): Bound[] {
         return [...op.qubits, ...bits(op.cmask | op.nmask)];
       case 'measure':
       case 'reset':
+      case 'relax':
         return [op.qubit];
       case 'if':
         return [...pending.keys()];

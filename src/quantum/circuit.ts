@@ -71,6 +71,17 @@ export interface MeasureOp {
   readonly clbit: number;
 }
 
+/**
+ * Idle `qubit` for `duration` (in seconds, or in the backend's `dt` samples). Kept only when the
+ * backend models relaxation (ParseOptions.keepDelays); otherwise a delay does nothing.
+ */
+export interface DelayOp {
+  readonly kind: 'delay';
+  readonly qubit: number;
+  readonly duration: number;
+  readonly unit: 's' | 'dt';
+}
+
 /** Reset `qubit` to |0⟩. */
 export interface ResetOp {
   readonly kind: 'reset';
@@ -87,7 +98,15 @@ export interface IfOp {
 }
 
 /** A primitive operation of a parsed circuit. */
-export type Op = UnitaryOp | SwapOp | PowerOp | MatrixOp | MeasureOp | ResetOp | IfOp;
+export type Op =
+  | UnitaryOp
+  | SwapOp
+  | PowerOp
+  | MatrixOp
+  | MeasureOp
+  | ResetOp
+  | DelayOp
+  | IfOp;
 
 /** Every qubit a gate acts on or is controlled by. */
 export function gateQubits(op: UnitaryOp | SwapOp | PowerOp | MatrixOp): number[] {
@@ -151,6 +170,8 @@ export function measuresAreTerminal(c: Circuit): boolean {
       if (touched.has(op.qubit)) return false;
       continue;
     }
+    // Relaxation during a delay is random per shot.
+    if (op.kind === 'delay') return false;
     for (const q of gateQubits(op)) {
       if (measured.has(q)) return false;
       touched.add(q);
@@ -167,7 +188,7 @@ export function* qubitPairs(ops: readonly Op[]): Generator<readonly [number, num
       yield* qubitPairs(op.orelse);
       continue;
     }
-    if (op.kind === 'measure' || op.kind === 'reset') continue;
+    if (op.kind === 'measure' || op.kind === 'reset' || op.kind === 'delay') continue;
     const qs = gateQubits(op);
     for (let i = 0; i < qs.length; i++) {
       for (let j = i + 1; j < qs.length; j++) yield [qs[i] ?? 0, qs[j] ?? 0];
@@ -175,13 +196,17 @@ export function* qubitPairs(ops: readonly Op[]): Generator<readonly [number, num
   }
 }
 
-/** The qubits that operations touch, ascending. */
+/**
+ * The qubits that operations touch, ascending. A delay alone does not count: a qubit nothing
+ * else touches stays |0⟩, which relaxation leaves alone.
+ */
 export function usedQubits(ops: readonly Op[], into: Set<number> = new Set()): number[] {
   for (const op of ops) {
     if (op.kind === 'if') {
       usedQubits(op.body, into);
       usedQubits(op.orelse, into);
-    } else if (op.kind === 'measure' || op.kind === 'reset') into.add(op.qubit);
+    } else if (op.kind === 'delay') continue;
+    else if (op.kind === 'measure' || op.kind === 'reset') into.add(op.qubit);
     else for (const q of gateQubits(op)) into.add(q);
   }
   return [...into].sort((x, y) => x - y);
@@ -189,10 +214,13 @@ export function usedQubits(ops: readonly Op[], into: Set<number> = new Set()): n
 
 function renumberOps(ops: readonly Op[], to: ReadonlyMap<number, number>): Op[] {
   const q = (x: number): number => to.get(x) ?? x;
-  return ops.map((op): Op => {
+  return ops.flatMap((op): Op | [] => {
     switch (op.kind) {
       case 'if':
         return { ...op, body: renumberOps(op.body, to), orelse: renumberOps(op.orelse, to) };
+      case 'delay':
+        // Delays on qubits left out of the simulation go with them (see usedQubits).
+        return to.has(op.qubit) ? { ...op, qubit: q(op.qubit) } : [];
       case 'measure':
       case 'reset':
         return { ...op, qubit: q(op.qubit) };
@@ -238,3 +266,4 @@ export function compact(c: Circuit): { circuit: Circuit; used: readonly number[]
     used,
   };
 }
+

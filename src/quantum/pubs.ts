@@ -5,6 +5,7 @@ import { QuantumInputError } from './errors.js';
 import { parseQasm } from './qasm/parser.js';
 import { readQpyCircuit } from './qpy/index.js';
 import type { Readout } from './readout.js';
+import type { Relaxation } from './relaxation.js';
 
 /** Amplitude indices are 32-bit integers, and 2^30 amplitudes already take 16 GiB. */
 export const MAX_SIMULATED_QUBITS = 30;
@@ -26,6 +27,8 @@ export interface ProgramLimits {
   readonly isa?: { readonly basisGates: readonly string[] };
   /** Readout error per physical qubit (a backend with `noise: readout`). */
   readonly readout?: Readout;
+  /** T1/T2 per physical qubit (`noise: relaxation`): delays then relax, in the sampler. */
+  readonly relaxation?: Relaxation;
 }
 
 /** Parameters common to both primitives. */
@@ -73,7 +76,8 @@ export function readCircuit(value: unknown, index: number, limits: ProgramLimits
   let circuit: Circuit;
   try {
     const recordCalls = limits.isa !== undefined;
-    if (typeof value === 'string') circuit = parseQasm(value, { recordCalls });
+    const keepDelays = limits.relaxation !== undefined;
+    if (typeof value === 'string') circuit = parseQasm(value, { recordCalls, keepDelays });
     else if (asObject(value).__type__ === 'QuantumCircuit')
       circuit = readQpyCircuit(value, { recordCalls });
     else

@@ -21,6 +21,7 @@ import {
   wantsPureJson,
 } from './pubs.js';
 import { restrictReadout } from './readout.js';
+import { restrictRelaxation } from './relaxation.js';
 import { createRng } from './rng.js';
 import { nest } from './npy.js';
 
@@ -89,8 +90,9 @@ export function runSampler(params: unknown, limits: ProgramLimits, run: RunOptio
     // Idle qubits (a circuit transpiled for a wide device) are left out of the simulation.
     const { circuit, used } = compact(pub.circuit);
     const readout = limits.readout && restrictReadout(limits.readout, used);
+    const relaxation = limits.relaxation && restrictRelaxation(limits.relaxation, used);
     const elements = pub.bindings.sets.map((env) =>
-      sampleShots(circuit, bind(circuit.ops, env), pub.shots, rng, shouldStop, readout),
+      sampleShots(circuit, bind(circuit.ops, env, relaxation), pub.shots, rng, shouldStop, readout),
     );
     const registers = pub.circuit.cregs.map((reg) => ({
       reg,

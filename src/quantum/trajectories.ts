@@ -20,6 +20,7 @@ const COPY_BUDGET = 2 ** 27;
 
 /** The X matrix, for resets. */
 const X = BASE.x?.f([]) ?? new Float64Array(8);
+const Z = BASE.z?.f([]) ?? new Float64Array(8);
 
 /** What remains to run: ops[at…], then the continuation (the ops after an enclosing `if`). */
 interface Rest {
@@ -91,6 +92,26 @@ function group(
           live,
         );
       }
+      if (op.kind === 'relax') {
+        const parts = relaxParts(state, op, shots, opts.rng);
+        if (parts.length > 1) {
+          if ((live.copies + parts.length) * state.dim > (opts.copyBudget ?? COPY_BUDGET)) {
+            return oneByOne(state, { ...r, at: i }, clbits, shots, sink, opts, live);
+          }
+          const after: Rest = { ...r, at: i + 1 };
+          parts.forEach((part, k) => {
+            const last = k === parts.length - 1;
+            const s = last ? state : state.clone();
+            if (!last) live.copies++;
+            relaxBranch(s, op, part);
+            group(s, after, last ? clbits : clbits.slice(), part.shots, sink, opts, live);
+            if (!last) live.copies--;
+          });
+          return;
+        }
+        relaxBranch(state, op, parts[0] as RelaxPart);
+        continue;
+      }
       if (op.kind === 'measure' && onlyMeasures({ ...r, at: i })) {
         return drawFinal(state, { ...r, at: i }, clbits, shots, sink, opts);
       }
@@ -121,6 +142,54 @@ function group(
     }
   }
   for (let s = 0; s < shots; s++) sink.out.set(clbits, sink.row++ * sink.width);
+}
+
+type RelaxOp = Extract<Bound, { kind: 'relax' }>;
+
+/** Shots of a group that decayed (`jump`) or not, and then took a Z or not. */
+interface RelaxPart {
+  readonly jump: boolean;
+  readonly z: boolean;
+  readonly shots: number;
+  /** P(1) of the qubit before the channel. */
+  readonly p1: number;
+}
+
+/**
+ * How a group splits at a relaxation: amplitude damping decays |1⟩ with probability γ, so a
+ * shot jumps with probability γ·P(1) (state-dependent, like a measurement); then each shot
+ * takes a Z with probability pZ.
+ */
+function relaxParts(state: StateVector, op: RelaxOp, shots: number, rng: Rng): RelaxPart[] {
+  const p1 = Math.min(1, Math.max(0, state.probabilityOne(op.qubit)));
+  const jumps = op.gamma > 0 ? binomial(shots, op.gamma * p1, rng) : 0;
+  const parts: RelaxPart[] = [];
+  for (const [jump, n] of [
+    [true, jumps],
+    [false, shots - jumps],
+  ] as const) {
+    if (n === 0) continue;
+    const zs = op.pZ > 0 ? binomial(n, op.pZ, rng) : 0;
+    if (zs > 0) parts.push({ jump, z: true, shots: zs, p1 });
+    if (n - zs > 0) parts.push({ jump, z: false, shots: n - zs, p1 });
+  }
+  return parts;
+}
+
+/** Apply one branch of a relaxation to `state` (normalised, like a measurement's collapse). */
+function relaxBranch(state: StateVector, op: RelaxOp, part: RelaxPart): void {
+  const { qubit } = op;
+  if (part.jump) {
+    // |0⟩⟨1|: collapse to 1, then flip to 0.
+    state.collapse(qubit, 1, part.p1);
+    state.apply({ kind: 'u', m: X, target: qubit, cmask: 0, nmask: 0 });
+  } else {
+    // diag(1, √(1−γ)), divided by √(1 − γ·P(1)) to stay normalised.
+    const norm = 1 / Math.sqrt(1 - op.gamma * part.p1);
+    const m = Float64Array.from([norm, 0, 0, 0, 0, 0, Math.sqrt(1 - op.gamma) * norm, 0]);
+    state.apply({ kind: 'u', m, target: qubit, cmask: 0, nmask: 0 });
+  }
+  if (part.z) state.apply({ kind: 'u', m: Z, target: qubit, cmask: 0, nmask: 0 });
 }
 
 /** Shots of a group that found `outcome` and record `read` (they differ on a misread). */

@@ -27,6 +27,7 @@ export function limitsOf(b: Backend): ProgramLimits {
     couplingMap: b.couplingMap,
     ...(b.isa ? { isa: { basisGates: b.basisGates } } : {}),
     ...(b.readoutError ? { readout: b.readoutError } : {}),
+    ...(b.relaxation ? { relaxation: b.relaxation } : {}),
   };
 }
 

@@ -71,9 +71,9 @@ describe('README.md', () => {
     const config = loadConfig({ env: {}, file: JSON.parse(json?.source ?? '') });
     expect(config.instances.map((i) => i.name)).toEqual(['default', 'class-101']);
     expect(config.backends.map((b) => [b.name, b.qubits, b.isa, b.noise])).toEqual([
-      ['berth_manila', 5, false, 'none'],
-      ['berth_brisbane', 127, true, 'readout'],
-      ['berth_sim', 20, false, 'none'],
+      ['berth_manila', 5, false, []],
+      ['berth_brisbane', 127, true, ['readout', 'relaxation']],
+      ['berth_sim', 20, false, []],
     ]);
   });
 

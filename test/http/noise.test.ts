@@ -1,8 +1,9 @@
 /**
- * `noise: "readout"` on a reference backend: over HTTP, counts on ibm_brisbane's snapshot show
- * each physical qubit's own assignment error from its calibration (qubit 95 reads |1⟩ as 0
- * almost half the time; qubit 5 reads |0⟩ as 1 more than a third of the time), and the same
- * device without noise reads exactly. Bounds are five binomial standard deviations.
+ * Noise from a reference calibration, over HTTP on ibm_brisbane's snapshot. `readout`: each
+ * physical qubit misreads as its calibration says (qubit 95 reads |1⟩ as 0 almost half the
+ * time; qubit 5 reads |0⟩ as 1 more than a third of the time), and the same device without
+ * noise reads exactly. `relaxation`: delays decay and dephase with each qubit's T1 and T2.
+ * Bounds are five binomial standard deviations.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -32,7 +33,7 @@ const QASM = `OPENQASM 3.0; include "stdgates.inc"; bit[${PLAN.length}] c;
     .join(' ')}
   ${PLAN.map((p, k) => `c[${k}] = measure $${p.qubit};`).join(' ')}`;
 
-async function shareOfOnes(noise: 'readout' | 'none'): Promise<number[]> {
+async function shareOfOnes(noise: string | string[]): Promise<number[]> {
   const t = await testRuntime({
     file: {
       instances: [{ id: DEFAULT_CRN, name: 'default' }],
@@ -77,5 +78,45 @@ describe('readout noise from a calibration', () => {
 
   it('reads exactly on the same device without noise', async () => {
     expect(await shareOfOnes('none')).toEqual(PLAN.map((p) => (p.one ? 1 : 0)));
+  });
+});
+
+describe('relaxation from a calibration', () => {
+  // ibm_brisbane: qubit 48 has T1 22.3 µs; qubit 119 has T1 9.9 µs and T2 139 µs, which Aer
+  // caps at 2·T1 = 19.9 µs. dt is 0.5 ns, so 40,000 dt is 20 µs.
+  it('decays x; delay as exp(−t/T1) and dephases sx; delay; sx as exp(−t/min(T2, 2·T1)), in dt as transpiled circuits write it', async () => {
+    const t = await testRuntime({
+      file: {
+        instances: [{ id: DEFAULT_CRN, name: 'default' }],
+        backends: [{ name: 'eagle', reference: 'brisbane', noise: ['relaxation'] }],
+      },
+      executor: 'simulator',
+    });
+    const qasm = `OPENQASM 3.0; include "stdgates.inc"; bit[2] c;
+      x $48; sx $119; delay[40000dt] $48, $119; sx $119;
+      c[0] = measure $48; c[1] = measure $119;`;
+    const { submitted, result } = await t.runJob({
+      program_id: 'sampler',
+      backend: 'eagle',
+      params: { version: 2, pubs: [[qasm, null, SHOTS]], options: { seed: 9 } },
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+    const counts = result.__value__.pub_results[0].__value__.metadata.counts.c as Record<
+      string,
+      number
+    >;
+    const share = (k: number): number =>
+      Object.entries(counts)
+        .filter(([bits]) => bits[bits.length - 1 - k] === '1')
+        .reduce((a, [, n]) => a + n, 0) / SHOTS;
+    const us = 1e-6;
+    const t1of48 = calibration(48, 'T1') * us;
+    const t1of119 = calibration(119, 'T1') * us;
+    const t2of119 = Math.min(calibration(119, 'T2') * us, 2 * t1of119);
+    const expected = [Math.exp((-20 * us) / t1of48), (1 + Math.exp((-20 * us) / t2of119)) / 2];
+    expected.forEach((p, k) => {
+      const bound = 5 * Math.sqrt((p * (1 - p)) / SHOTS);
+      expect(Math.abs(share(k) - p), `c[${k}]: ${share(k)} vs ${p}`).toBeLessThan(bound);
+    });
   });
 });

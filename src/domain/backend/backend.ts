@@ -15,10 +15,18 @@ export interface ExecutionModel {
 }
 
 /**
- * What noise a backend simulates. `readout`: measurement assignment errors of its reference
- * device's calibration, qubit by qubit; gates stay ideal.
+ * The kinds of noise a backend simulates, from its reference device's calibration, qubit by
+ * qubit. `readout`: measurement assignment errors. `relaxation`: T1/T2 decay during `delay`.
+ * Gates stay ideal.
  */
-export type BackendNoise = 'none' | 'readout';
+export type NoiseKind = 'readout' | 'relaxation';
+
+/** Per physical qubit, T1 and T2 in seconds; `dt` (seconds) converts `delay[n dt]`. */
+export interface RelaxationTimes {
+  readonly t1: readonly number[];
+  readonly t2: readonly number[];
+  readonly dt: number | null;
+}
 
 /**
  * Per physical qubit, the chance a measurement reads the wrong value: `p01[q]` reads 1 when the
@@ -53,9 +61,12 @@ export interface Backend {
   readonly description: string;
   /** Name of a reference snapshot (configuration/properties) it mirrors, if any. */
   readonly reference: string | null;
-  readonly noise: BackendNoise;
-  /** From the reference calibration when `noise` is `readout`; otherwise null. */
+  /** Empty for an ideal backend. */
+  readonly noise: readonly NoiseKind[];
+  /** From the reference calibration when `noise` has `readout`; otherwise null. */
   readonly readoutError: ReadoutError | null;
+  /** From the reference calibration when `noise` has `relaxation`; otherwise null. */
+  readonly relaxation: RelaxationTimes | null;
 }
 
 /** Modeled execution time of a job with `totalShots` shots on `b`. */

@@ -50,6 +50,7 @@ function gateLibrary(): Map<string, GateDef> {
 export function parseQasm(source: string, options: ParseOptions = {}): Circuit {
   const parser = new Parser(source, gateLibrary(), options.unitaries);
   if (options.recordCalls) parser.recordCalls();
+  if (options.keepDelays) parser.keepDelays = true;
   return parser.program();
 }
 
@@ -58,9 +59,22 @@ export interface ParseOptions {
   readonly unitaries?: ReadonlyMap<string, Unitary>;
   /** Keep every gate call as written (`Circuit.calls`, for ISA checks); off, it costs nothing. */
   readonly recordCalls?: boolean;
+  /** Keep `delay` as operations (a backend that models relaxation); off, delays are skipped. */
+  readonly keepDelays?: boolean;
 }
 
+/** Duration units of `delay[…]`: seconds per unit, or 1 for the backend's `dt`. */
+const DELAY_UNITS: Readonly<Record<string, number>> = {
+  dt: 1,
+  ns: 1e-9,
+  us: 1e-6,
+  ms: 1e-3,
+  s: 1,
+};
+
 class Parser extends GateExpander {
+  keepDelays = false;
+
   constructor(
     source: string,
     library: ReadonlyMap<string, GateDef> = gateLibrary(),
@@ -125,8 +139,9 @@ class Parser extends GateExpander {
       case 'reset':
         return this.reset(ops);
       case 'barrier':
-      case 'delay':
         return this.skipStatement();
+      case 'delay':
+        return this.keepDelays ? this.delay(ops) : this.skipStatement();
       case 'if':
         return this.ifStatement(ops);
       case 'OPENQASM':
@@ -288,6 +303,30 @@ class Parser extends GateExpander {
     if (q.length !== c.length)
       this.fail(tok, `measuring ${q.length} qubit(s) into ${c.length} bit(s)`);
     q.forEach((qubit, k) => ops.push({ kind: 'measure', qubit, clbit: c[k] ?? 0 }));
+  }
+
+  /** `delay[100ns] q[0], $3;`: durations in dt, ns, us, ms or s. */
+  private delay(ops: Op[]): void {
+    this.next();
+    this.expect('[');
+    const tok = this.peek();
+    if (tok.kind !== 'num')
+      this.fail(tok, 'a delay needs a duration with a unit, such as delay[100ns] or delay[16dt]');
+    const value = Number(this.next().text);
+    const unitTok = this.next();
+    const scale = DELAY_UNITS[unitTok.text];
+    if (scale === undefined)
+      this.fail(
+        unitTok,
+        `'${unitTok.text}' is not a duration unit (allowed: ${Object.keys(DELAY_UNITS).join(', ')})`,
+      );
+    this.expect(']');
+    const unit = unitTok.text === 'dt' ? 'dt' : 's';
+    do {
+      for (const qubit of this.qubitArg())
+        ops.push({ kind: 'delay', qubit, duration: value * scale, unit });
+    } while (this.accept(','));
+    this.expect(';');
   }
 
   private reset(ops: Op[]): void {
