@@ -135,7 +135,22 @@ describe('loadConfig', () => {
     expect(both?.relaxation?.t1[0]).toBeCloseTo(131.5286444531517e-6, 15);
     expect(both?.relaxation?.t2[0]).toBeCloseTo(102.20390054827382e-6, 15);
     expect(both?.relaxation?.dt).toBeCloseTo(0.2222222222222222e-9, 20);
-    expect(ideal).toMatchObject({ noise: [], readoutError: null, relaxation: null });
+    expect(ideal).toMatchObject({
+      noise: [],
+      readoutError: null,
+      relaxation: null,
+      gateCalibrations: null,
+    });
+    // `calibrated` is all of Aer's from_backend model; manila's cx 0→1 has its error and length.
+    const [all] = loadConfig({
+      env: {},
+      file: { backends: [{ name: 'all', reference: 'manila', noise: 'calibrated' }] },
+    }).backends;
+    expect(all?.noise).toEqual(['readout', 'relaxation', 'gates']);
+    const cx01 = all?.gateCalibrations?.['cx:0_1'];
+    expect(cx01?.error).toBeGreaterThan(0.001);
+    expect(cx01?.length).toBeGreaterThan(100e-9);
+    expect(cx01?.length).toBeLessThan(1e-6);
     expect(
       problemsOf(() =>
         loadConfig({ env: {}, file: { backends: [{ name: 'x', qubits: 3, noise: 'readout' }] } }),
@@ -151,7 +166,7 @@ describe('loadConfig', () => {
         }),
       ),
     ).toEqual([
-      'config: /backends/0/noise must be one of: "none", "readout", "relaxation", or a list of "readout", "relaxation"',
+      'config: /backends/0/noise must be one of: "none", "calibrated", "readout", "relaxation", "gates", or a list of "readout", "relaxation", "gates"',
     ]);
   });
 

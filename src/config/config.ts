@@ -8,12 +8,14 @@ import { availableParallelism } from 'node:os';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 import type {
   Backend,
+  GateCalibrations,
   NoiseKind,
   ReadoutError,
   RelaxationTimes,
 } from '../domain/backend/backend.js';
 import type { TtlPolicy } from '../domain/session/session.js';
 import type { Instance } from '../domain/tenancy.js';
+import { gateKey } from '../quantum/gate-noise.js';
 import { DEFAULT_BACKENDS, DEFAULT_INSTANCE, DEFAULT_TTL } from './defaults.js';
 import { type ReferenceDocs, loadReference } from './reference.js';
 import { type BackendConfig, FileConfig, type InstanceConfig } from './schema.js';
@@ -202,12 +204,15 @@ function resolveBackend(
         `backend ${b.name}: coupling pair [${a}, ${c}] is outside its ${qubits} qubits`,
       );
   }
+  // `calibrated` is everything Aer's NoiseModel.from_backend models.
   const noise: NoiseKind[] =
     b.noise === undefined || b.noise === 'none'
       ? []
-      : typeof b.noise === 'string'
-        ? [b.noise]
-        : [...b.noise];
+      : b.noise === 'calibrated'
+        ? ['readout', 'relaxation', 'gates']
+        : typeof b.noise === 'string'
+          ? [b.noise]
+          : [...b.noise];
   if (noise.length > 0 && !ref)
     problems.push(
       `backend ${b.name}: noise ${JSON.stringify(b.noise)} comes from a device's calibration: give it a reference (one of manila, lagos, guadalupe, kolkata, brisbane, fez), or set noise to "none"`,
@@ -252,6 +257,7 @@ function resolveBackend(
       noise.includes('relaxation') && ref
         ? relaxationOf(ref.properties, ref.configuration, qubits)
         : null,
+    gateCalibrations: noise.includes('gates') && ref ? gateCalibrationsOf(ref.properties) : null,
   };
 }
 
@@ -280,6 +286,32 @@ function relaxationOf(
     t2: range.map((q) => seconds(q, 'T2')),
     dt: typeof dt === 'number' && dt > 0 ? dt * 1e-9 : null,
   };
+}
+
+/**
+ * Every gate of a properties document with its `gate_error` and `gate_length` (seconds), by
+ * `gate:q0_q1`. A gate without an error has none; without a length, it takes no time.
+ */
+function gateCalibrationsOf(properties: Record<string, unknown>): GateCalibrations {
+  type Param = { name: string; value: unknown; unit?: unknown };
+  const gates =
+    (properties.gates as { gate: string; qubits: number[]; parameters: Param[] }[] | undefined) ??
+    [];
+  const table: Record<string, { error: number; length: number }> = {};
+  for (const g of gates) {
+    const param = (name: string): Param | undefined => g.parameters.find((p) => p.name === name);
+    const error = param('gate_error')?.value;
+    const length = param('gate_length');
+    const seconds =
+      typeof length?.value === 'number' && length.value > 0
+        ? length.value * (UNIT_SECONDS[String(length.unit ?? 'ns')] ?? 1e-9)
+        : 0;
+    table[gateKey(g.gate, g.qubits)] = {
+      error: typeof error === 'number' && error > 0 && error < 1 ? error : 0,
+      length: seconds,
+    };
+  }
+  return table;
 }
 
 /** Time units of a properties document. */

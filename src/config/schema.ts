@@ -52,11 +52,14 @@ export const BackendConfig = Type.Object(
     noise: Type.Optional(
       Type.Union([
         Type.Literal('none'),
+        Type.Literal('calibrated'),
         Type.Literal('readout'),
         Type.Literal('relaxation'),
-        Type.Array(Type.Union([Type.Literal('readout'), Type.Literal('relaxation')]), {
-          uniqueItems: true,
-        }),
+        Type.Literal('gates'),
+        Type.Array(
+          Type.Union([Type.Literal('readout'), Type.Literal('relaxation'), Type.Literal('gates')]),
+          { uniqueItems: true },
+        ),
       ]),
     ),
     couplingMap: Type.Optional(

@@ -7,7 +7,18 @@ import { BASE, type Matrix2 } from './gates.js';
 import { type DenseMatrix, adjoint } from './matrix-power.js';
 import { bindPower } from './power.js';
 import { evaluate } from './qasm/expr.js';
+import { type GateNoise, gateChannels, gateKey } from './gate-noise.js';
 import { type Relaxation, relaxChannel } from './relaxation.js';
+
+/**
+ * Noise to bind into a run, per simulated qubit; `physical[k]` is simulated qubit k's number on
+ * the device (gate calibrations are by physical qubits).
+ */
+export interface BindNoise {
+  readonly relaxation?: Relaxation | undefined;
+  readonly gates?: GateNoise | undefined;
+  readonly physical?: readonly number[];
+}
 
 /** An operation with numeric matrices and qubit masks. */
 export type Bound =
@@ -49,6 +60,12 @@ export type Bound =
       readonly qubit: number;
       readonly gamma: number;
       readonly pZ: number;
+    }
+  | {
+      /** Depolarizing with parameter p: a uniformly random Pauli on `qubits` with chance p. */
+      readonly kind: 'depol';
+      readonly qubits: readonly number[];
+      readonly p: number;
     }
   | {
       readonly kind: 'if';
@@ -97,15 +114,17 @@ export function multiply(b: Matrix2, a: Matrix2): Matrix2 {
 }
 
 /**
- * Numeric operations for one parameter set. Delays become relaxation when `relaxation` is
- * given (per simulated qubit), and are dropped otherwise.
+ * Numeric operations for one parameter set. Delays become relaxation when `noise.relaxation`
+ * is given, gate marks become their gate's noise when `noise.gates` is; otherwise both are
+ * dropped.
  */
 export function bind(
   ops: readonly Op[],
   env: ReadonlyMap<string, number>,
-  relaxation?: Relaxation,
+  noise: BindNoise = {},
 ): Bound[] {
-  return ops.flatMap((op): Bound | [] => {
+  const { relaxation } = noise;
+  return ops.flatMap((op): Bound | Bound[] => {
     switch (op.kind) {
       case 'u': {
         const def = BASE[op.gate];
@@ -141,9 +160,11 @@ export function bind(
       case 'if':
         return {
           ...op,
-          body: bind(op.body, env, relaxation),
-          orelse: bind(op.orelse, env, relaxation),
+          body: bind(op.body, env, noise),
+          orelse: bind(op.orelse, env, noise),
         };
+      case 'mark':
+        return noise.gates ? markNoise(op.gate, op.qubits, noise.gates, noise) : [];
       case 'delay': {
         if (!relaxation) return [];
         const seconds = op.unit === 's' ? op.duration : op.duration * (relaxation.dt ?? 0);
@@ -156,6 +177,22 @@ export function bind(
         return op;
     }
   });
+}
+
+/** The noise after a call of `gate` on simulated `qubits`: depolarizing, then relaxation. */
+function markNoise(
+  gate: string,
+  qubits: readonly number[],
+  gates: GateNoise,
+  noise: BindNoise,
+): Bound[] {
+  const physical = qubits.map((q) => noise.physical?.[q] ?? q);
+  const cal = gates.table[gateKey(gate, physical)];
+  if (!cal) return [];
+  const { depol, relax } = gateChannels(cal, qubits, noise.relaxation);
+  const out: Bound[] = depol > 0 ? [{ kind: 'depol', qubits, p: depol }] : [];
+  for (const r of relax) out.push({ kind: 'relax', ...r });
+  return out;
 }
 
 /**
@@ -186,6 +223,8 @@ export function fuse(ops: readonly Bound[]): Bound[] {
       case 'reset':
       case 'relax':
         return [op.qubit];
+      case 'depol':
+        return [...op.qubits];
       case 'if':
         return [...pending.keys()];
     }

@@ -82,6 +82,16 @@ export interface DelayOp {
   readonly unit: 's' | 'dt';
 }
 
+/**
+ * Where a gate call of the source ended: its noise goes here (a backend with gate noise, see
+ * ParseOptions.markGates). It changes nothing in an ideal run.
+ */
+export interface MarkOp {
+  readonly kind: 'mark';
+  readonly gate: string;
+  readonly qubits: readonly number[];
+}
+
 /** Reset `qubit` to |0⟩. */
 export interface ResetOp {
   readonly kind: 'reset';
@@ -99,14 +109,7 @@ export interface IfOp {
 
 /** A primitive operation of a parsed circuit. */
 export type Op =
-  | UnitaryOp
-  | SwapOp
-  | PowerOp
-  | MatrixOp
-  | MeasureOp
-  | ResetOp
-  | DelayOp
-  | IfOp;
+  UnitaryOp | SwapOp | PowerOp | MatrixOp | MeasureOp | ResetOp | DelayOp | MarkOp | IfOp;
 
 /** Every qubit a gate acts on or is controlled by. */
 export function gateQubits(op: UnitaryOp | SwapOp | PowerOp | MatrixOp): number[] {
@@ -170,8 +173,8 @@ export function measuresAreTerminal(c: Circuit): boolean {
       if (touched.has(op.qubit)) return false;
       continue;
     }
-    // Relaxation during a delay is random per shot.
-    if (op.kind === 'delay') return false;
+    // Relaxation during a delay, and a gate's noise, are random per shot.
+    if (op.kind === 'delay' || op.kind === 'mark') return false;
     for (const q of gateQubits(op)) {
       if (measured.has(q)) return false;
       touched.add(q);
@@ -188,7 +191,8 @@ export function* qubitPairs(ops: readonly Op[]): Generator<readonly [number, num
       yield* qubitPairs(op.orelse);
       continue;
     }
-    if (op.kind === 'measure' || op.kind === 'reset' || op.kind === 'delay') continue;
+    if (op.kind === 'measure' || op.kind === 'reset' || op.kind === 'delay' || op.kind === 'mark')
+      continue;
     const qs = gateQubits(op);
     for (let i = 0; i < qs.length; i++) {
       for (let j = i + 1; j < qs.length; j++) yield [qs[i] ?? 0, qs[j] ?? 0];
@@ -206,6 +210,7 @@ export function usedQubits(ops: readonly Op[], into: Set<number> = new Set()): n
       usedQubits(op.body, into);
       usedQubits(op.orelse, into);
     } else if (op.kind === 'delay') continue;
+    else if (op.kind === 'mark') for (const q of op.qubits) into.add(q);
     else if (op.kind === 'measure' || op.kind === 'reset') into.add(op.qubit);
     else for (const q of gateQubits(op)) into.add(q);
   }
@@ -224,6 +229,8 @@ function renumberOps(ops: readonly Op[], to: ReadonlyMap<number, number>): Op[] 
       case 'measure':
       case 'reset':
         return { ...op, qubit: q(op.qubit) };
+      case 'mark':
+        return { ...op, qubits: op.qubits.map(q) };
       case 'u':
         return {
           ...op,
@@ -266,4 +273,3 @@ export function compact(c: Circuit): { circuit: Circuit; used: readonly number[]
     used,
   };
 }
-

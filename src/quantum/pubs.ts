@@ -5,6 +5,7 @@ import { QuantumInputError } from './errors.js';
 import { parseQasm } from './qasm/parser.js';
 import { readQpyCircuit } from './qpy/index.js';
 import type { Readout } from './readout.js';
+import type { GateNoise } from './gate-noise.js';
 import type { Relaxation } from './relaxation.js';
 
 /** Amplitude indices are 32-bit integers, and 2^30 amplitudes already take 16 GiB. */
@@ -29,6 +30,8 @@ export interface ProgramLimits {
   readonly readout?: Readout;
   /** T1/T2 per physical qubit (`noise: relaxation`): delays then relax, in the sampler. */
   readonly relaxation?: Relaxation;
+  /** Gate errors by gate and physical qubits (`noise: gates`), in the sampler. */
+  readonly gateNoise?: GateNoise;
 }
 
 /** Parameters common to both primitives. */
@@ -77,9 +80,11 @@ export function readCircuit(value: unknown, index: number, limits: ProgramLimits
   try {
     const recordCalls = limits.isa !== undefined;
     const keepDelays = limits.relaxation !== undefined;
-    if (typeof value === 'string') circuit = parseQasm(value, { recordCalls, keepDelays });
+    const markGates = limits.gateNoise !== undefined;
+    if (typeof value === 'string')
+      circuit = parseQasm(value, { recordCalls, keepDelays, markGates });
     else if (asObject(value).__type__ === 'QuantumCircuit')
-      circuit = readQpyCircuit(value, { recordCalls });
+      circuit = readQpyCircuit(value, { recordCalls, markGates });
     else
       throw new QuantumInputError(
         'the circuit must be an OpenQASM 2 or 3 string, or a QPY circuit ({"__type__": "QuantumCircuit", "__value__": …}, as qiskit-ibm-runtime sends it)',

@@ -91,8 +91,9 @@ export function runSampler(params: unknown, limits: ProgramLimits, run: RunOptio
     const { circuit, used } = compact(pub.circuit);
     const readout = limits.readout && restrictReadout(limits.readout, used);
     const relaxation = limits.relaxation && restrictRelaxation(limits.relaxation, used);
+    const noise = { relaxation, gates: limits.gateNoise, physical: used };
     const elements = pub.bindings.sets.map((env) =>
-      sampleShots(circuit, bind(circuit.ops, env, relaxation), pub.shots, rng, shouldStop, readout),
+      sampleShots(circuit, bind(circuit.ops, env, noise), pub.shots, rng, shouldStop, readout),
     );
     const registers = pub.circuit.cregs.map((reg) => ({
       reg,

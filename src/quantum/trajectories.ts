@@ -67,11 +67,14 @@ function group(
   state: StateVector,
   rest: Rest | null,
   clbits: Uint8Array,
-  shots: number,
+  groupShots: number,
   sink: Sink,
   opts: TreeOptions,
   live: { copies: number },
 ): void {
+  // Noise splits a group often: the shots that carry on with this state stay in this loop
+  // (no recursion per split), so a deep noisy circuit does not deepen the stack.
+  let shots = groupShots;
   for (let r = rest; r !== null; r = r.next) {
     for (let i = r.at; i < r.ops.length; i++) {
       if (opts.shouldStop?.()) throw new SimulationCancelledError();
@@ -99,17 +102,41 @@ function group(
             return oneByOne(state, { ...r, at: i }, clbits, shots, sink, opts, live);
           }
           const after: Rest = { ...r, at: i + 1 };
-          parts.forEach((part, k) => {
-            const last = k === parts.length - 1;
-            const s = last ? state : state.clone();
-            if (!last) live.copies++;
+          for (const part of parts.slice(0, -1)) {
+            const s = state.clone();
+            live.copies++;
             relaxBranch(s, op, part);
-            group(s, after, last ? clbits : clbits.slice(), part.shots, sink, opts, live);
-            if (!last) live.copies--;
-          });
-          return;
+            group(s, after, clbits.slice(), part.shots, sink, opts, live);
+            live.copies--;
+          }
         }
-        relaxBranch(state, op, parts[0] as RelaxPart);
+        const last = parts[parts.length - 1] as RelaxPart;
+        relaxBranch(state, op, last);
+        shots = last.shots;
+        continue;
+      }
+      if (op.kind === 'depol') {
+        const pError = op.p * (1 - 4 ** -op.qubits.length);
+        const errors = pError > 0 ? binomial(shots, Math.min(1, pError), opts.rng) : 0;
+        if (errors === 0) continue;
+        if (errors < shots || shots > 1) {
+          if ((live.copies + 2) * state.dim > (opts.copyBudget ?? COPY_BUDGET)) {
+            return oneByOne(state, { ...r, at: i }, clbits, shots, sink, opts, live);
+          }
+          // Each shot with an error takes its own random Pauli, on its own copy.
+          const after: Rest = { ...r, at: i + 1 };
+          const copies = errors === shots ? errors - 1 : errors;
+          for (let e = 0; e < copies; e++) {
+            const s = state.clone();
+            live.copies++;
+            randomPauli(s, op.qubits, opts.rng);
+            group(s, after, clbits.slice(), 1, sink, opts, live);
+            live.copies--;
+          }
+          shots -= copies;
+          if (errors < shots + copies) continue;
+        }
+        randomPauli(state, op.qubits, opts.rng);
         continue;
       }
       if (op.kind === 'measure' && onlyMeasures({ ...r, at: i })) {
@@ -145,6 +172,21 @@ function group(
 }
 
 type RelaxOp = Extract<Bound, { kind: 'relax' }>;
+
+/** The single-qubit Paulis X, Y, Z. */
+const PAULIS = ['x', 'y', 'z'].map((g) => BASE[g]?.f([]) ?? new Float64Array(8));
+
+/** A uniformly random non-identity Pauli on `qubits` (4^n − 1 of them). */
+function randomPauli(state: StateVector, qubits: readonly number[], rng: Rng): void {
+  const n = qubits.length;
+  // Draw a non-zero base-4 number below 4^n: digit k is qubit k's I, X, Y or Z.
+  const code = 1 + Math.floor(rng() * (4 ** n - 1));
+  qubits.forEach((target, k) => {
+    const digit = Math.floor(code / 4 ** k) % 4;
+    const m = PAULIS[digit - 1];
+    if (m) state.apply({ kind: 'u', m, target, cmask: 0, nmask: 0 });
+  });
+}
 
 /** Shots of a group that decayed (`jump`) or not, and then took a Z or not. */
 interface RelaxPart {

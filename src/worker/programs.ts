@@ -28,6 +28,7 @@ export function limitsOf(b: Backend): ProgramLimits {
     ...(b.isa ? { isa: { basisGates: b.basisGates } } : {}),
     ...(b.readoutError ? { readout: b.readoutError } : {}),
     ...(b.relaxation ? { relaxation: b.relaxation } : {}),
+    ...(b.gateCalibrations ? { gateNoise: { table: b.gateCalibrations } } : {}),
   };
 }
 

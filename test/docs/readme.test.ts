@@ -72,7 +72,7 @@ describe('README.md', () => {
     expect(config.instances.map((i) => i.name)).toEqual(['default', 'class-101']);
     expect(config.backends.map((b) => [b.name, b.qubits, b.isa, b.noise])).toEqual([
       ['berth_manila', 5, false, []],
-      ['berth_brisbane', 127, true, ['readout', 'relaxation']],
+      ['berth_brisbane', 127, true, ['readout', 'relaxation', 'gates']],
       ['berth_sim', 20, false, []],
     ]);
   });

@@ -120,3 +120,48 @@ describe('relaxation from a calibration', () => {
     });
   });
 });
+
+describe('gate errors from a calibration', () => {
+  // ibmq_kolkata's cx 7→10 reports an error of 0.00809. Depolarizing commutes with every
+  // unitary on its two qubits, so after m noisy CNOTs a Bell pair keeps (1 − p)^m of itself,
+  // with p = 4/3 · error (Aer's parameter without relaxation), and the rest is uniform.
+  it('makes a Bell pair lose fidelity with depth as the depolarizing model predicts', async () => {
+    const t = await testRuntime({
+      file: {
+        instances: [{ id: DEFAULT_CRN, name: 'default' }],
+        backends: [{ name: 'falcon', reference: 'kolkata', noise: 'gates' }],
+      },
+      executor: 'simulator',
+    });
+    // The sx that makes |+⟩ has an error of 2·10⁻⁴, well inside the bound.
+    const p = (4 / 3) * kolkataGateError('cx7_10');
+    for (const m of [1, 21, 61]) {
+      const qasm = `OPENQASM 3.0; include "stdgates.inc"; bit[2] c;
+        rz(pi/2) $7; sx $7; rz(pi/2) $7; ${'cx $7, $10; '.repeat(m)}
+        c[0] = measure $7; c[1] = measure $10;`;
+      const { submitted, result } = await t.runJob({
+        program_id: 'sampler',
+        backend: 'falcon',
+        params: { version: 2, pubs: [[qasm, null, SHOTS]], options: { seed: m } },
+      });
+      expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+      const counts = result.__value__.pub_results[0].__value__.metadata.counts.c;
+      const kept = (1 - p) ** m;
+      const expected = kept + (1 - kept) / 2;
+      const got = ((counts['00'] ?? 0) + (counts['11'] ?? 0)) / SHOTS;
+      const bound = 5 * Math.sqrt((expected * (1 - expected)) / SHOTS);
+      expect(Math.abs(got - expected), `m = ${m}: ${got} vs ${expected}`).toBeLessThan(bound);
+    }
+  });
+});
+
+function kolkataGateError(name: string): number {
+  const doc = JSON.parse(
+    readFileSync(
+      new URL('../../reference/ibm-backends/props_kolkata.json', import.meta.url),
+      'utf8',
+    ),
+  ) as { gates: { name: string; parameters: { name: string; value: number }[] }[] };
+  return doc.gates.find((g) => g.name === name)?.parameters.find((x) => x.name === 'gate_error')
+    ?.value as number;
+}

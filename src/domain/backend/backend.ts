@@ -16,10 +16,15 @@ export interface ExecutionModel {
 
 /**
  * The kinds of noise a backend simulates, from its reference device's calibration, qubit by
- * qubit. `readout`: measurement assignment errors. `relaxation`: T1/T2 decay during `delay`.
- * Gates stay ideal.
+ * qubit. `readout`: measurement assignment errors. `relaxation`: T1/T2 decay during `delay`
+ * (and during gates, with `gates`). `gates`: a depolarizing error after each calibrated gate.
  */
-export type NoiseKind = 'readout' | 'relaxation';
+export type NoiseKind = 'readout' | 'relaxation' | 'gates';
+
+/** Per calibrated gate (`gate:q0_q1`, physical qubits): its error and its length in seconds. */
+export type GateCalibrations = Readonly<
+  Record<string, { readonly error: number; readonly length: number }>
+>;
 
 /** Per physical qubit, T1 and T2 in seconds; `dt` (seconds) converts `delay[n dt]`. */
 export interface RelaxationTimes {
@@ -67,6 +72,8 @@ export interface Backend {
   readonly readoutError: ReadoutError | null;
   /** From the reference calibration when `noise` has `relaxation`; otherwise null. */
   readonly relaxation: RelaxationTimes | null;
+  /** From the reference calibration when `noise` has `gates`; otherwise null. */
+  readonly gateCalibrations: GateCalibrations | null;
 }
 
 /** Modeled execution time of a job with `totalShots` shots on `b`. */

@@ -76,6 +76,8 @@ export class GateExpander extends TokenReader {
   recordCalls(): void {
     this.calls = [];
   }
+  /** Follow every unmodified gate call with a `mark` op, for per-gate noise (ParseOptions). */
+  markGates = false;
   /** Operations expanded so far (all bodies included), against MAX_EXPANDED_OPS. */
   private expanded = 0;
 
@@ -159,6 +161,8 @@ export class GateExpander extends TokenReader {
         this.fail(call.tok, `gate ${call.name} uses a qubit twice`);
       this.calls?.push({ name: call.name, modified: call.mods.length > 0, qubits });
       this.apply(call, qubits, NO_CONTEXT, new Map(), ops);
+      if (this.markGates && call.mods.length === 0)
+        ops.push({ kind: 'mark', gate: call.name, qubits });
     }
   }
 

@@ -51,6 +51,7 @@ export function parseQasm(source: string, options: ParseOptions = {}): Circuit {
   const parser = new Parser(source, gateLibrary(), options.unitaries);
   if (options.recordCalls) parser.recordCalls();
   if (options.keepDelays) parser.keepDelays = true;
+  if (options.markGates) parser.markGates = true;
   return parser.program();
 }
 
@@ -61,6 +62,8 @@ export interface ParseOptions {
   readonly recordCalls?: boolean;
   /** Keep `delay` as operations (a backend that models relaxation); off, delays are skipped. */
   readonly keepDelays?: boolean;
+  /** Mark where each gate call ends (a backend with gate noise); off, nothing is added. */
+  readonly markGates?: boolean;
 }
 
 /** Duration units of `delay[…]`: seconds per unit, or 1 for the backend's `dt`. */

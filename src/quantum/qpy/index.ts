@@ -31,7 +31,10 @@ export function qpyBytes(value: unknown): Uint8Array {
 }
 
 /** One QPY circuit (the wrapper holds exactly one) as Berth's circuit. */
-export function readQpyCircuit(wrapper: unknown, options: { recordCalls?: boolean } = {}): Circuit {
+export function readQpyCircuit(
+  wrapper: unknown,
+  options: { recordCalls?: boolean; markGates?: boolean } = {},
+): Circuit {
   const { __value__: value } = wrapper as { __value__?: unknown };
   const file = decodeQpy(qpyBytes(value));
   const [circuit, ...more] = file.circuits;
@@ -41,6 +44,7 @@ export function readQpyCircuit(wrapper: unknown, options: { recordCalls?: boolea
   const parsed = parseQasm(lowered.qasm, {
     unitaries: lowered.unitaries,
     ...(options.recordCalls ? { recordCalls: true } : {}),
+    ...(options.markGates ? { markGates: true } : {}),
   });
   return { ...parsed, parameterLabels: lowered.parameters };
 }
