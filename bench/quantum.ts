@@ -2,7 +2,8 @@
  * `npm run bench:quantum` (`npx tsx bench/quantum.ts`): Berth's simulator side by side with the
  * JavaScript simulators a user could pick instead (the npm packages quantum-circuit and jsqubits),
  * in the same run, on the same circuits: GHZ-n and a seeded random depth-20 circuit, n = 10, 16,
- * 20, 24, 1,024 shots. Prints one JSON document on stdout (progress on stderr).
+ * 20, 24, 1,024 shots. Then the noisy cases of bench/noise.ts (noise: "calibrated" against the
+ * same circuit noiseless). Prints one JSON document on stdout (progress on stderr).
  *
  * Each measurement runs in its own process (this file with `--run`), pinned to one core, so that
  * its memory is its own and a time limit can stop it. A peer that exceeds the limit is recorded
@@ -307,5 +308,8 @@ if (argv[0] === '--run') {
   await child(engine, kind, Number(n), lib);
 } else {
   const lib = buildLibrary();
-  process.stdout.write(`${JSON.stringify(report(compare(lib)), null, 2)}\n`);
+  const peers = report(compare(lib)) as Record<string, unknown>;
+  // Noisy against noiseless on the same circuits, in this one process (bench/noise.ts).
+  const { noiseCases } = await import('./noise.js');
+  process.stdout.write(`${JSON.stringify({ ...peers, noise: noiseCases() }, null, 2)}\n`);
 }
