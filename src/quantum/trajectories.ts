@@ -95,80 +95,75 @@ function group(
           live,
         );
       }
-      if (op.kind === 'relax') {
-        const parts = relaxParts(state, op, shots, opts.rng);
-        if (parts.length > 1) {
-          if ((live.copies + parts.length) * state.dim > (opts.copyBudget ?? COPY_BUDGET)) {
-            return oneByOne(state, { ...r, at: i }, clbits, shots, sink, opts, live);
-          }
-          const after: Rest = { ...r, at: i + 1 };
-          for (const part of parts.slice(0, -1)) {
-            const s = state.clone();
-            live.copies++;
-            relaxBranch(s, op, part);
-            group(s, after, clbits.slice(), part.shots, sink, opts, live);
-            live.copies--;
-          }
-        }
-        const last = parts[parts.length - 1] as RelaxPart;
-        relaxBranch(state, op, last);
-        shots = last.shots;
-        continue;
-      }
-      if (op.kind === 'depol') {
-        const pError = op.p * (1 - 4 ** -op.qubits.length);
-        const errors = pError > 0 ? binomial(shots, Math.min(1, pError), opts.rng) : 0;
-        if (errors === 0) continue;
-        if (errors < shots || shots > 1) {
-          if ((live.copies + 2) * state.dim > (opts.copyBudget ?? COPY_BUDGET)) {
-            return oneByOne(state, { ...r, at: i }, clbits, shots, sink, opts, live);
-          }
-          // Each shot with an error takes its own random Pauli, on its own copy.
-          const after: Rest = { ...r, at: i + 1 };
-          const copies = errors === shots ? errors - 1 : errors;
-          for (let e = 0; e < copies; e++) {
-            const s = state.clone();
-            live.copies++;
-            randomPauli(s, op.qubits, opts.rng);
-            group(s, after, clbits.slice(), 1, sink, opts, live);
-            live.copies--;
-          }
-          shots -= copies;
-          if (errors < shots + copies) continue;
-        }
-        randomPauli(state, op.qubits, opts.rng);
-        continue;
-      }
       if (op.kind === 'measure' && onlyMeasures({ ...r, at: i })) {
         return drawFinal(state, { ...r, at: i }, clbits, shots, sink, opts);
       }
-      const p1 = state.probabilityOne(op.qubit);
-      const ones = binomial(shots, Math.min(1, Math.max(0, p1)), opts.rng);
-      const parts = outcomes(op, shots, ones, opts);
-      const after: Rest = { ...r, at: i + 1 };
-      if (parts.length > 1) {
-        if ((live.copies + parts.length) * state.dim > (opts.copyBudget ?? COPY_BUDGET)) {
-          return oneByOne(state, { ...r, at: i }, clbits, shots, sink, opts, live);
-        }
-        // Every part but the last goes on with a copy; this state carries on with the last.
-        parts.forEach((part, k) => {
-          const last = k === parts.length - 1;
-          const s = last ? state : state.clone();
-          if (!last) live.copies++;
-          const p = part.outcome ? p1 : 1 - p1;
-          settle(s, op, part.outcome, part.read, p, last ? clbits : clbits.slice(), (bits) =>
-            group(s, after, bits, part.shots, sink, opts, live),
-          );
-          if (!last) live.copies--;
+      // A measurement, reset or noise channel: the group splits into parts that went
+      // different ways (see split); the shots of the last part carry on here.
+      const at = { state, after: { ...r, at: i + 1 }, clbits, sink, opts, live };
+      let next: number;
+      if (op.kind === 'relax') {
+        next = split(at, relaxParts(state, op, shots, opts.rng), (s, part) =>
+          relaxBranch(s, op, part),
+        );
+      } else if (op.kind === 'depol') {
+        const pError = op.p * (1 - 4 ** -op.qubits.length);
+        const errors = pError > 0 ? binomial(shots, Math.min(1, pError), opts.rng) : 0;
+        if (errors === 0) continue;
+        // Each shot with an error takes its own random Pauli, on its own copy.
+        const parts = Array.from({ length: errors }, () => ({ pauli: true, shots: 1 }));
+        if (errors < shots) parts.push({ pauli: false, shots: shots - errors });
+        next = split(at, parts, (s, part) => {
+          if (part.pauli) randomPauli(s, op.qubits, opts.rng);
         });
-        return;
+      } else {
+        const p1 = state.probabilityOne(op.qubit);
+        const ones = binomial(shots, Math.min(1, Math.max(0, p1)), opts.rng);
+        next = split(at, outcomes(op, shots, ones, opts), (s, part, bits) =>
+          settle(s, op, part.outcome, part.read, part.outcome ? p1 : 1 - p1, bits),
+        );
       }
-      const [only] = parts as [Part];
-      const p = only.outcome ? p1 : 1 - p1;
-      settle(state, op, only.outcome, only.read, p, clbits, () => undefined);
+      if (next < 0) return oneByOne(state, { ...r, at: i }, clbits, shots, sink, opts, live);
+      shots = next;
     }
   }
   for (let s = 0; s < shots; s++) sink.out.set(clbits, sink.row++ * sink.width);
+}
+
+/** Where a group splits: its state and bits, and what runs after the splitting op. */
+interface SplitPoint {
+  readonly state: StateVector;
+  readonly after: Rest;
+  readonly clbits: Uint8Array;
+  readonly sink: Sink;
+  readonly opts: TreeOptions;
+  readonly live: { copies: number };
+}
+
+/**
+ * Every part but the last goes on with a copy of the state, made one at a time (so one more is
+ * live at once); then `enter` puts the state itself in the last part. Returns the last part's
+ * shots, which carry on with the state, or -1 when a copy would exceed the budget.
+ */
+function split<P extends { readonly shots: number }>(
+  at: SplitPoint,
+  parts: readonly P[],
+  enter: (s: StateVector, part: P, bits: Uint8Array) => void,
+): number {
+  const { state, after, clbits, sink, opts, live } = at;
+  if (parts.length > 1 && (live.copies + 2) * state.dim > (opts.copyBudget ?? COPY_BUDGET))
+    return -1;
+  for (const part of parts.slice(0, -1)) {
+    const s = state.clone();
+    const bits = clbits.slice();
+    live.copies++;
+    enter(s, part, bits);
+    group(s, after, bits, part.shots, sink, opts, live);
+    live.copies--;
+  }
+  const last = parts[parts.length - 1] as P;
+  enter(state, last, clbits);
+  return last.shots;
 }
 
 type RelaxOp = Extract<Bound, { kind: 'relax' }>;
@@ -262,7 +257,7 @@ function outcomes(
   return parts;
 }
 
-/** Collapse `state` to `outcome` of a measurement or reset, record `read`, then continue. */
+/** Collapse `state` to `outcome` of a measurement or reset, and record `read`. */
 function settle(
   state: StateVector,
   op: Extract<Bound, { kind: 'measure' | 'reset' }>,
@@ -270,12 +265,10 @@ function settle(
   read: 0 | 1,
   p: number,
   clbits: Uint8Array,
-  then: (bits: Uint8Array) => void,
 ): void {
   state.collapse(op.qubit, outcome, p);
   if (op.kind === 'measure') clbits[op.clbit] = read;
   else if (outcome === 1) state.apply({ kind: 'u', m: X, target: op.qubit, cmask: 0, nmask: 0 });
-  then(clbits);
 }
 
 /** When copies would exceed the budget: each shot runs alone from its own copy. */
