@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { depolarizingParam, relaxationFidelity } from './gate-noise.js';
+import { expectNear, shareOfOnes } from '../../test/helpers/shots.js';
 import { runProgram } from './index.js';
 import { relaxChannel } from './relaxation.js';
 
@@ -24,10 +25,7 @@ function counts(qasm: string, limits: object): Record<string, number> {
   return r.__value__.pub_results[0].__value__.metadata.counts.c;
 }
 
-function expectNear(got: number, p: number): void {
-  const bound = 5 * Math.sqrt((p * (1 - p)) / N) + 1e-12;
-  expect(Math.abs(got - p), `got ${got}, expected ${p} ± ${bound}`).toBeLessThanOrEqual(bound);
-}
+const near = (got: number, p: number): void => expectNear(got, p, N);
 
 describe('gate errors', () => {
   it('size the depolarizing part so that, with relaxation, the average gate error is the reported one', () => {
@@ -56,7 +54,7 @@ describe('gate errors', () => {
       const cxs = Array.from({ length: m }, () => 'cx q[0], q[1];').join(' ');
       const c = counts(`${H} qubit[2] q; bit[2] c; h q[0]; ${cxs} c = measure q;`, { gateNoise });
       const kept = (1 - p) ** m;
-      expectNear(((c['00'] ?? 0) + (c['11'] ?? 0)) / N, kept + (1 - kept) / 2);
+      near(((c['00'] ?? 0) + (c['11'] ?? 0)) / N, kept + (1 - kept) / 2);
     }
   });
 
@@ -64,11 +62,8 @@ describe('gate errors', () => {
     const gateNoise = { table: { 'x:0': { error: 0.01, length: 0 } } };
     const xs = Array.from({ length: 20 }, () => 'x q[0]; x q[1];').join(' ');
     const c = counts(`${H} qubit[2] q; bit[2] c; ${xs} c = measure q;`, { gateNoise });
-    const ones = (k: number) =>
-      Object.entries(c)
-        .filter(([b]) => b[1 - k] === '1')
-        .reduce((a, [, n]) => a + n, 0) / N;
-    expectNear(ones(0), (1 - 0.98 ** 20) / 2);
+    const ones = (k: number) => shareOfOnes(c, k, N);
+    near(ones(0), (1 - 0.98 ** 20) / 2);
     expect(ones(1)).toBe(0);
   });
 
@@ -79,6 +74,6 @@ describe('gate errors', () => {
       gateNoise,
       relaxation,
     });
-    expectNear((c['1'] ?? 0) / N, Math.exp(-0.3));
+    near((c['1'] ?? 0) / N, Math.exp(-0.3));
   });
 });

@@ -4,6 +4,7 @@
  * it. Bounds are five binomial standard deviations.
  */
 import { describe, expect, it } from 'vitest';
+import { expectNear, shareOfOnes as share } from '../../test/helpers/shots.js';
 import { runProgram } from './index.js';
 import { relaxChannel } from './relaxation.js';
 
@@ -23,19 +24,10 @@ function shareOfOnes(qasm: string, t1: number[], t2: number[], dt: number | null
     .result as J;
   const counts = r.__value__.pub_results[0].__value__.metadata.counts.c as Record<string, number>;
   const width = Object.keys(counts)[0]?.length ?? 0;
-  return Array.from({ length: width }, (_, k) => {
-    let ones = 0;
-    for (const [bits, n] of Object.entries(counts)) if (bits[width - 1 - k] === '1') ones += n;
-    return ones / N;
-  });
+  return Array.from({ length: width }, (_, k) => share(counts, k, N));
 }
 
-function expectNear(got: number | undefined, p: number): void {
-  const bound = 5 * Math.sqrt((p * (1 - p)) / N) + 1e-12;
-  expect(Math.abs((got ?? NaN) - p), `got ${got}, expected ${p} ± ${bound}`).toBeLessThanOrEqual(
-    bound,
-  );
-}
+const near = (got: number | undefined, p: number): void => expectNear(got, p, N);
 
 describe('relaxation during delay', () => {
   it('decays |1⟩ as exp(−t/T1), each qubit with its own T1', () => {
@@ -45,8 +37,8 @@ describe('relaxation during delay', () => {
         [100 * us, 30 * us],
         [100 * us, 30 * us],
       );
-      expectNear(got[0], Math.exp(-t / 100));
-      expectNear(got[1], Math.exp(-t / 30));
+      near(got[0], Math.exp(-t / 100));
+      near(got[1], Math.exp(-t / 30));
     }
   });
 
@@ -54,9 +46,9 @@ describe('relaxation during delay', () => {
     const t = 40;
     const ramsey = `${H} qubit[3] q; bit[3] c; h q; delay[${t}us] q; h q; c = measure q;`;
     const got = shareOfOnes(ramsey, [100 * us, 50 * us, 20 * us], [30 * us, 80 * us, 500 * us]);
-    expectNear(got[0], (1 - Math.exp(-t / 30)) / 2);
-    expectNear(got[1], (1 - Math.exp(-t / 80)) / 2);
-    expectNear(got[2], (1 - Math.exp(-t / 40)) / 2);
+    near(got[0], (1 - Math.exp(-t / 30)) / 2);
+    near(got[1], (1 - Math.exp(-t / 80)) / 2);
+    near(got[2], (1 - Math.exp(-t / 40)) / 2);
   });
 
   it('reads delay durations in dt, ns, us, ms and s alike', () => {
@@ -64,7 +56,7 @@ describe('relaxation during delay', () => {
     const body = (d: string) =>
       `${H} qubit[1] q; bit[1] c; x q[0]; delay[${d}] q[0]; c = measure q;`;
     for (const d of ['40000dt', '20000ns', '20us', '0.02ms', '0.00002s'])
-      expectNear(shareOfOnes(body(d), [40 * us], [40 * us], dt)[0], Math.exp(-0.5));
+      near(shareOfOnes(body(d), [40 * us], [40 * us], dt)[0], Math.exp(-0.5));
   });
 
   it('splits by T1 and T2 as Aer’s channel does: populations by exp(−t/T1), coherence by exp(−t/T2)', () => {

@@ -3,21 +3,48 @@
  * physical qubit misreads as its calibration says (qubit 95 reads |1⟩ as 0 almost half the
  * time; qubit 5 reads |0⟩ as 1 more than a third of the time), and the same device without
  * noise reads exactly. `relaxation`: delays decay and dephase with each qubit's T1 and T2.
+ * `gates` (on ibmq_kolkata): a Bell pair loses fidelity with depth as depolarizing predicts.
  * Bounds are five binomial standard deviations.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { shareOfOnes } from '../helpers/shots.js';
 import { DEFAULT_CRN, testRuntime } from '../helpers/test-runtime.js';
 
 const SHOTS = 20_000;
-const props = JSON.parse(
-  readFileSync(
-    new URL('../../reference/ibm-backends/props_brisbane.json', import.meta.url),
-    'utf8',
-  ),
-) as { qubits: { name: string; value: number }[][] };
+
+type Param = { name: string; value: number };
+/** A reference device's properties document, as Berth ships it. */
+const propertiesOf = (device: string) =>
+  JSON.parse(
+    readFileSync(
+      new URL(`../../reference/ibm-backends/props_${device}.json`, import.meta.url),
+      'utf8',
+    ),
+  ) as { qubits: Param[][]; gates: { name: string; parameters: Param[] }[] };
+const brisbane = propertiesOf('brisbane');
 const calibration = (q: number, name: string): number =>
-  props.qubits[q]?.find((x) => x.name === name)?.value as number;
+  brisbane.qubits[q]?.find((x) => x.name === name)?.value as number;
+
+/** A server with one backend `device`; runs sampler jobs of SHOTS shots and returns counts. */
+async function device(backend: Record<string, unknown>) {
+  const t = await testRuntime({
+    file: {
+      instances: [{ id: DEFAULT_CRN, name: 'default' }],
+      backends: [{ name: 'device', ...backend }],
+    },
+    executor: 'simulator',
+  });
+  return async (qasm: string, seed: number): Promise<Record<string, number>> => {
+    const { submitted, result } = await t.runJob({
+      program_id: 'sampler',
+      backend: 'device',
+      params: { version: 2, pubs: [[qasm, null, SHOTS]], options: { seed } },
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+    return result.__value__.pub_results[0].__value__.metadata.counts.c;
+  };
+}
 
 // Physical qubits, the state each is prepared in; qubit k is read into c[k].
 const PLAN = [
@@ -33,35 +60,15 @@ const QASM = `OPENQASM 3.0; include "stdgates.inc"; bit[${PLAN.length}] c;
     .join(' ')}
   ${PLAN.map((p, k) => `c[${k}] = measure $${p.qubit};`).join(' ')}`;
 
-async function shareOfOnes(noise: string | string[]): Promise<number[]> {
-  const t = await testRuntime({
-    file: {
-      instances: [{ id: DEFAULT_CRN, name: 'default' }],
-      backends: [{ name: 'eagle', reference: 'brisbane', noise }],
-    },
-    executor: 'simulator',
-  });
-  const { submitted, result } = await t.runJob({
-    program_id: 'sampler',
-    backend: 'eagle',
-    params: { version: 2, pubs: [[QASM, null, SHOTS]], options: { seed: 5 } },
-  });
-  expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
-  const counts = result.__value__.pub_results[0].__value__.metadata.counts.c as Record<
-    string,
-    number
-  >;
-  return PLAN.map((_, k) => {
-    let ones = 0;
-    for (const [bits, n] of Object.entries(counts))
-      if (bits[bits.length - 1 - k] === '1') ones += n;
-    return ones / SHOTS;
-  });
+async function readoutShares(noise: string | string[]): Promise<number[]> {
+  const run = await device({ reference: 'brisbane', noise });
+  const counts = await run(QASM, 5);
+  return PLAN.map((_, k) => shareOfOnes(counts, k, SHOTS));
 }
 
 describe('readout noise from a calibration', () => {
   it("misreads each of ibm_brisbane's qubits as its calibration says, |0⟩ and |1⟩ apart", async () => {
-    const got = await shareOfOnes('readout');
+    const got = await readoutShares('readout');
     PLAN.forEach(({ qubit, one }, k) => {
       const p = one
         ? 1 - calibration(qubit, 'prob_meas0_prep1')
@@ -77,7 +84,7 @@ describe('readout noise from a calibration', () => {
   });
 
   it('reads exactly on the same device without noise', async () => {
-    expect(await shareOfOnes('none')).toEqual(PLAN.map((p) => (p.one ? 1 : 0)));
+    expect(await readoutShares('none')).toEqual(PLAN.map((p) => (p.one ? 1 : 0)));
   });
 });
 
@@ -85,30 +92,14 @@ describe('relaxation from a calibration', () => {
   // ibm_brisbane: qubit 48 has T1 22.3 µs; qubit 119 has T1 9.9 µs and T2 139 µs, which Aer
   // caps at 2·T1 = 19.9 µs. dt is 0.5 ns, so 40,000 dt is 20 µs.
   it('decays x; delay as exp(−t/T1) and dephases sx; delay; sx as exp(−t/min(T2, 2·T1)), in dt as transpiled circuits write it', async () => {
-    const t = await testRuntime({
-      file: {
-        instances: [{ id: DEFAULT_CRN, name: 'default' }],
-        backends: [{ name: 'eagle', reference: 'brisbane', noise: ['relaxation'] }],
-      },
-      executor: 'simulator',
-    });
-    const qasm = `OPENQASM 3.0; include "stdgates.inc"; bit[2] c;
+    const run = await device({ reference: 'brisbane', noise: ['relaxation'] });
+    const counts = await run(
+      `OPENQASM 3.0; include "stdgates.inc"; bit[2] c;
       x $48; sx $119; delay[40000dt] $48, $119; sx $119;
-      c[0] = measure $48; c[1] = measure $119;`;
-    const { submitted, result } = await t.runJob({
-      program_id: 'sampler',
-      backend: 'eagle',
-      params: { version: 2, pubs: [[qasm, null, SHOTS]], options: { seed: 9 } },
-    });
-    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
-    const counts = result.__value__.pub_results[0].__value__.metadata.counts.c as Record<
-      string,
-      number
-    >;
-    const share = (k: number): number =>
-      Object.entries(counts)
-        .filter(([bits]) => bits[bits.length - 1 - k] === '1')
-        .reduce((a, [, n]) => a + n, 0) / SHOTS;
+      c[0] = measure $48; c[1] = measure $119;`,
+      9,
+    );
+    const share = (k: number): number => shareOfOnes(counts, k, SHOTS);
     const us = 1e-6;
     const t1of48 = calibration(48, 'T1') * us;
     const t1of119 = calibration(119, 'T1') * us;
@@ -126,26 +117,14 @@ describe('gate errors from a calibration', () => {
   // unitary on its two qubits, so after m noisy CNOTs a Bell pair keeps (1 − p)^m of itself,
   // with p = 4/3 · error (Aer's parameter without relaxation), and the rest is uniform.
   it('makes a Bell pair lose fidelity with depth as the depolarizing model predicts', async () => {
-    const t = await testRuntime({
-      file: {
-        instances: [{ id: DEFAULT_CRN, name: 'default' }],
-        backends: [{ name: 'falcon', reference: 'kolkata', noise: 'gates' }],
-      },
-      executor: 'simulator',
-    });
+    const run = await device({ reference: 'kolkata', noise: 'gates' });
     // The sx that makes |+⟩ has an error of 2·10⁻⁴, well inside the bound.
     const p = (4 / 3) * kolkataGateError('cx7_10');
     for (const m of [1, 21, 61]) {
       const qasm = `OPENQASM 3.0; include "stdgates.inc"; bit[2] c;
         rz(pi/2) $7; sx $7; rz(pi/2) $7; ${'cx $7, $10; '.repeat(m)}
         c[0] = measure $7; c[1] = measure $10;`;
-      const { submitted, result } = await t.runJob({
-        program_id: 'sampler',
-        backend: 'falcon',
-        params: { version: 2, pubs: [[qasm, null, SHOTS]], options: { seed: m } },
-      });
-      expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
-      const counts = result.__value__.pub_results[0].__value__.metadata.counts.c;
+      const counts = await run(qasm, m);
       const kept = (1 - p) ** m;
       const expected = kept + (1 - kept) / 2;
       const got = ((counts['00'] ?? 0) + (counts['11'] ?? 0)) / SHOTS;
@@ -156,12 +135,7 @@ describe('gate errors from a calibration', () => {
 });
 
 function kolkataGateError(name: string): number {
-  const doc = JSON.parse(
-    readFileSync(
-      new URL('../../reference/ibm-backends/props_kolkata.json', import.meta.url),
-      'utf8',
-    ),
-  ) as { gates: { name: string; parameters: { name: string; value: number }[] }[] };
-  return doc.gates.find((g) => g.name === name)?.parameters.find((x) => x.name === 'gate_error')
-    ?.value as number;
+  return propertiesOf('kolkata')
+    .gates.find((g) => g.name === name)
+    ?.parameters.find((x) => x.name === 'gate_error')?.value as number;
 }

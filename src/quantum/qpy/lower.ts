@@ -420,30 +420,18 @@ function ifElse(
   const [then, orelse] = ins.params;
   if (then?.k !== 'circuit') throw new QpyError(`${where}: its body is not a circuit`);
   // A body's qubits and clbits are the instruction's, in order.
-  const inner = (b: QpyCircuit, k: 'qubits' | 'clbits') => (i: number) => {
+  const inner = (k: 'qubits' | 'clbits') => (i: number) => {
     const outer = ins[k][i];
     if (outer === undefined) throw new QpyError(`${where}: its body uses a bit it was not given`);
     return k === 'qubits' ? qubit(outer) : clbit(outer);
   };
+  const branch = (b: QpyCircuit): void =>
+    body(b.instructions, b, e, inner('qubits'), inner('clbits'), `${indent}  `);
   e.lines.push(`${indent}if (${cond}) {`);
-  body(
-    then.c.instructions,
-    then.c,
-    e,
-    inner(then.c, 'qubits'),
-    inner(then.c, 'clbits'),
-    `${indent}  `,
-  );
+  branch(then.c);
   if (orelse?.k === 'circuit') {
     e.lines.push(`${indent}} else {`);
-    body(
-      orelse.c.instructions,
-      orelse.c,
-      e,
-      inner(orelse.c, 'qubits'),
-      inner(orelse.c, 'clbits'),
-      `${indent}  `,
-    );
+    branch(orelse.c);
   }
   e.lines.push(`${indent}}`);
 }
