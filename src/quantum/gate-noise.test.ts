@@ -34,7 +34,7 @@ describe('gate errors', () => {
     const [t1, t2, length, error] = [100 * us, 60 * us, 0.2 * us, 0.004];
     const { gamma, pZ } = relaxChannel(t1, t2, length);
     const trace = 2 - gamma + 2 * Math.sqrt(1 - gamma) * (1 - 2 * pZ);
-    const p = depolarizingParam(error, 1, relaxationFidelity([t1], [t2], length));
+    const p = depolarizingParam(error, 1, relaxationFidelity([relaxChannel(t1, t2, length)]));
     const fidelity = (2 * (((1 - p) * trace + p) / 4) + 1) / 3;
     expect(1 - fidelity).toBeCloseTo(error, 12);
     // Without relaxation the depolarizing channel carries it all: error = p·(1 − 1/d).

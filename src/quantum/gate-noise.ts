@@ -9,7 +9,7 @@
  * where F_relax is the average gate fidelity of the relaxation alone. Without relaxation
  * (F_relax = 1), the depolarizing channel carries the whole error.
  */
-import { type Relaxation, relaxChannel } from './relaxation.js';
+import { type RelaxChannel, type Relaxation, relaxChannel } from './relaxation.js';
 
 /** A gate's calibration: its average gate error and its length in seconds. */
 export interface GateCalibration {
@@ -26,22 +26,17 @@ export const gateKey = (gate: string, qubits: readonly number[]): string =>
   `${gate}:${qubits.join('_')}`;
 
 /**
- * Average gate fidelity of independent single-qubit relaxations over `seconds`: each has
- * process fidelity (2 − γ + 2·c)/4 (populations keep 1 and 1 − γ, coherences c), the product is
- * the process fidelity F_p of the whole, and the average fidelity is (d·F_p + 1)/(d + 1).
+ * Average gate fidelity of independent single-qubit relaxations: each has process fidelity
+ * (2 − γ + 2·c)/4 (populations keep 1 and 1 − γ, coherences c), the product is the process
+ * fidelity F_p of the whole, and the average fidelity is (d·F_p + 1)/(d + 1).
  */
-export function relaxationFidelity(
-  t1: readonly number[],
-  t2: readonly number[],
-  seconds: number,
-): number {
+export function relaxationFidelity(channels: readonly RelaxChannel[]): number {
   let process = 1;
-  for (let k = 0; k < t1.length; k++) {
-    const { gamma, pZ } = relaxChannel(t1[k] ?? Infinity, t2[k] ?? Infinity, seconds);
+  for (const { gamma, pZ } of channels) {
     const coherence = Math.sqrt(1 - gamma) * (1 - 2 * pZ);
     process *= (2 - gamma + 2 * coherence) / 4;
   }
-  const d = 2 ** t1.length;
+  const d = 2 ** channels.length;
   return (d * process + 1) / (d + 1);
 }
 
@@ -56,7 +51,7 @@ export function depolarizingParam(error: number, n: number, relaxFidelity = 1): 
 }
 
 /**
- * The noise after one gate call on simulated qubits `qubits` (physical `physical`): the
+ * The noise after one gate call on simulated qubits `qubits`, given its calibration: the
  * depolarizing parameter, and the relaxation channel of each qubit over the gate's length
  * (none when `relaxation` is not modelled).
  */
@@ -66,14 +61,12 @@ export function gateChannels(
   relaxation: Relaxation | undefined,
 ): { depol: number; relax: { qubit: number; gamma: number; pZ: number }[] } {
   if (!relaxation) return { depol: depolarizingParam(cal.error, qubits.length), relax: [] };
-  const t1 = qubits.map((q) => relaxation.t1[q] ?? Infinity);
-  const t2 = qubits.map((q) => relaxation.t2[q] ?? Infinity);
-  const fidelity = relaxationFidelity(t1, t2, cal.length);
+  const channels = qubits.map((q) =>
+    relaxChannel(relaxation.t1[q] ?? Infinity, relaxation.t2[q] ?? Infinity, cal.length),
+  );
+  const fidelity = relaxationFidelity(channels);
   const relax = qubits
-    .map((qubit, k) => ({
-      qubit,
-      ...relaxChannel(t1[k] ?? Infinity, t2[k] ?? Infinity, cal.length),
-    }))
+    .map((qubit, k) => ({ qubit, ...(channels[k] as RelaxChannel) }))
     .filter((r) => r.gamma > 0 || r.pZ > 0);
   return { depol: depolarizingParam(cal.error, qubits.length, fidelity), relax };
 }
