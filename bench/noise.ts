@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config/config.js';
 import type { Backend } from '../src/domain/backend/backend.js';
 import { runProgram } from '../src/quantum/index.js';
 import { limitsOf } from '../src/worker/programs.js';
+import type { NoisyEngine } from '../src/quantum/engine-choice.js';
 
 const round2 = (ms: number): number => Math.round(ms * 100) / 100;
 
@@ -97,12 +98,18 @@ function randomOn(b: Backend, n: number, gate: string, depth = 20, seed = 2026):
   return lines.join('\n');
 }
 
-function time(b: Backend, qasm: string, shots: number): { ms: number; distinct: number } {
+function time(
+  b: Backend,
+  qasm: string,
+  shots: number,
+  engine: NoisyEngine = 'auto',
+): { ms: number; distinct: number } {
   const t = performance.now();
   const { result } = runProgram(
     'sampler',
     { pubs: [[qasm, null, shots]], options: { seed: 1 } },
     limitsOf(b),
+    { engine },
   );
   const ms = round2(performance.now() - t);
   const r = result as {
@@ -155,8 +162,49 @@ export function noiseCases(): unknown[] {
   });
 }
 
+/**
+ * Where a density matrix beats trajectories: a depth-10 random circuit (sx, rz, cx) on n
+ * qubits of ibmq_kolkata with calibrated noise, run by each engine back to back, for several
+ * shot counts. engine-choice.ts takes its crossover from these rows.
+ */
+export function crossoverCases(
+  widths = [4, 6, 8, 9, 10, 11, 12],
+  shotCounts = [256, 1024, 4096],
+): unknown[] {
+  const { noisy } = backends('kolkata');
+  const rows: unknown[] = [];
+  for (const n of widths) {
+    const qasm = randomOn(noisy, n, 'cx', 10);
+    time(noisy, qasm, 4, 'density');
+    time(noisy, qasm, 4, 'trajectories');
+    for (const shots of shotCounts) {
+      const density = time(noisy, qasm, shots, 'density').ms;
+      const trajectories = time(noisy, qasm, shots, 'trajectories').ms;
+      const row = {
+        qubits: n,
+        shots,
+        densityMs: density,
+        trajectoriesMs: trajectories,
+        faster: density < trajectories ? 'density' : 'trajectories',
+      };
+      process.stderr.write(`${JSON.stringify(row)}\n`);
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.stdout.write(
-    `${JSON.stringify({ benchmark: 'berth-noise', oneProcess: true, cases: noiseCases() }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        benchmark: 'berth-noise',
+        oneProcess: true,
+        cases: noiseCases(),
+        crossover: crossoverCases(),
+      },
+      null,
+      2,
+    )}\n`,
   );
 }

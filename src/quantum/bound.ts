@@ -68,6 +68,14 @@ export type Bound =
       readonly p: number;
     }
   | {
+      /** A Pauli channel: X, Y or Z on `qubit` with these chances (a twirled relaxation). */
+      readonly kind: 'pauli';
+      readonly qubit: number;
+      readonly px: number;
+      readonly py: number;
+      readonly pz: number;
+    }
+  | {
       readonly kind: 'if';
       readonly clbits: readonly number[];
       readonly value: number;
@@ -222,6 +230,7 @@ export function fuse(ops: readonly Bound[]): Bound[] {
       case 'measure':
       case 'reset':
       case 'relax':
+      case 'pauli':
         return [op.qubit];
       case 'depol':
         return [...op.qubits];

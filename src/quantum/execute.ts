@@ -14,6 +14,8 @@ import { SparseState } from './sparse.js';
 import { StateVector } from './statevector.js';
 import { TILE_MIN_QUBITS, evolveTiled } from './tiles.js';
 import { runTree } from './trajectories.js';
+import { DensityMatrix, evolveDensity } from './density.js';
+import { type NoisyEngine, densityCanRun, prefersDensity } from './engine-choice.js';
 
 export { bind, fuse } from './bound.js';
 export type { Bound } from './bound.js';
@@ -49,27 +51,26 @@ export function sampleShots(
   rng: Rng,
   shouldStop?: () => boolean,
   readout?: Readout,
+  engine: NoisyEngine = 'auto',
 ): Uint8Array {
   const out = new Uint8Array(shots * circuit.numClbits);
+  const density =
+    engine === 'density' || (engine === 'auto' && prefersDensity(circuit.numQubits, shots));
+  if (!measuresAreTerminal(circuit) && density && densityCanRun(ops)) {
+    const rho = new DensityMatrix(circuit.numQubits);
+    evolveDensity(rho, fuse(ops), shouldStop);
+    const probs = rho.probabilities();
+    const outcomes = sweep(probs.map(Math.sqrt), new Float64Array(probs.length), null, shots, rng);
+    writeRows(out, circuit.numClbits, outcomes, ops, rng, readout);
+    return out;
+  }
   if (measuresAreTerminal(circuit)) {
     const state = evolveFromZero(circuit.numQubits, fuse(ops.filter(isUnitary)), shouldStop);
-    const measures = ops.filter((o): o is MeasureOp => o.kind === 'measure');
     const outcomes =
       state instanceof SparseState
         ? sampleSparse(state, shots, rng)
         : sampleBasis(state, shots, rng);
-    // Basis indices are below 2^30 (at most 30 simulated qubits), so bit operations are exact.
-    const qubits = Int32Array.from(measures, (m) => m.qubit);
-    const clbits = Int32Array.from(measures, (m) => m.clbit);
-    const width = circuit.numClbits;
-    for (let s = 0, row = 0; s < shots; s++, row += width) {
-      const basis = outcomes[s] as number;
-      for (let k = 0; k < qubits.length; k++) {
-        const q = qubits[k] as number;
-        const bit = (basis >>> q) & 1;
-        out[row + (clbits[k] as number)] = readout ? misread(readout, q, bit, rng) : bit;
-      }
-    }
+    writeRows(out, circuit.numClbits, outcomes, ops, rng, readout);
     return out;
   }
   // Mid-circuit measurements: the unitary prefix once, then the measurement tree.
@@ -82,6 +83,29 @@ export function sampleShots(
     readout,
     sample: (state, k) => sampleBasis(state, k, rng),
   });
+}
+
+/** Each shot's classical bits from its basis outcome, through the readout error if any. */
+function writeRows(
+  out: Uint8Array,
+  width: number,
+  outcomes: Uint32Array,
+  ops: readonly Bound[],
+  rng: Rng,
+  readout: Readout | undefined,
+): void {
+  const measures = ops.filter((o): o is MeasureOp => o.kind === 'measure');
+  // Basis indices are below 2^30 (at most 30 simulated qubits), so bit operations are exact.
+  const qubits = Int32Array.from(measures, (m) => m.qubit);
+  const clbits = Int32Array.from(measures, (m) => m.clbit);
+  for (let s = 0, row = 0; s < outcomes.length; s++, row += width) {
+    const basis = outcomes[s] as number;
+    for (let k = 0; k < qubits.length; k++) {
+      const q = qubits[k] as number;
+      const bit = (basis >>> q) & 1;
+      out[row + (clbits[k] as number)] = readout ? misread(readout, q, bit, rng) : bit;
+    }
+  }
 }
 
 /** Below this many qubits the dense vector is small enough to always use. */

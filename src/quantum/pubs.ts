@@ -7,6 +7,7 @@ import { readQpyCircuit } from './qpy/index.js';
 import type { Readout } from './readout.js';
 import type { GateNoise } from './gate-noise.js';
 import type { Relaxation } from './relaxation.js';
+import type { NoisyEngine } from './engine-choice.js';
 
 /** Amplitude indices are 32-bit integers, and 2^30 amplitudes already take 16 GiB. */
 export const MAX_SIMULATED_QUBITS = 30;
@@ -176,6 +177,8 @@ export interface RunOptions {
   readonly seed?: number;
   /** Polled between gates and shots; when it returns true the run throws SimulationCancelledError. */
   readonly shouldStop?: () => boolean;
+  /** The engine for noisy runs (default `auto`: engine-choice.ts); benchmarks force one. */
+  readonly engine?: NoisyEngine;
 }
 
 /**

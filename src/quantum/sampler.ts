@@ -93,7 +93,15 @@ export function runSampler(params: unknown, limits: ProgramLimits, run: RunOptio
     const relaxation = limits.relaxation && restrictRelaxation(limits.relaxation, used);
     const noise = { relaxation, gates: limits.gateNoise, physical: used };
     const elements = pub.bindings.sets.map((env) =>
-      sampleShots(circuit, bind(circuit.ops, env, noise), pub.shots, rng, shouldStop, readout),
+      sampleShots(
+        circuit,
+        bind(circuit.ops, env, noise),
+        pub.shots,
+        rng,
+        shouldStop,
+        readout,
+        run.engine,
+      ),
     );
     const registers = pub.circuit.cregs.map((reg) => ({
       reg,

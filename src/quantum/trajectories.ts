@@ -46,6 +46,11 @@ export interface TreeOptions {
   readonly copyBudget?: number;
   /** Readout error of each simulated qubit, if measurements misread. */
   readonly readout?: Readout | undefined;
+  /**
+   * Called with each group's final state and its shots instead of recording bits (the
+   * estimator's noisy trajectories, which end without measurements).
+   */
+  readonly leaf?: (state: StateVector, shots: number) => void;
 }
 
 /** Run `ops` from `state` for `shots` shots; the classical bits of every shot, shuffled. */
@@ -116,6 +121,12 @@ function group(
         next = split(at, parts, (s, part) => {
           if (part.pauli) randomPauli(s, op.qubits, opts.rng);
         });
+      } else if (op.kind === 'pauli') {
+        const parts = pauliParts(op, shots, opts.rng);
+        if (parts.length === 1 && parts[0]?.m === null) continue;
+        next = split(at, parts, (s, part) => {
+          if (part.m) s.apply({ kind: 'u', m: part.m, target: op.qubit, cmask: 0, nmask: 0 });
+        });
       } else {
         const p1 = state.probabilityOne(op.qubit);
         const ones = binomial(shots, Math.min(1, Math.max(0, p1)), opts.rng);
@@ -127,7 +138,8 @@ function group(
       shots = next;
     }
   }
-  for (let s = 0; s < shots; s++) sink.out.set(clbits, sink.row++ * sink.width);
+  if (opts.leaf) opts.leaf(state, shots);
+  else for (let s = 0; s < shots; s++) sink.out.set(clbits, sink.row++ * sink.width);
 }
 
 /** Where a group splits: its state and bits, and what runs after the splitting op. */
@@ -167,6 +179,30 @@ function split<P extends { readonly shots: number }>(
 }
 
 type RelaxOp = Extract<Bound, { kind: 'relax' }>;
+type PauliOp = Extract<Bound, { kind: 'pauli' }>;
+
+/** How a group splits at a Pauli channel: a multinomial draw over I, X, Y and Z. */
+function pauliParts(
+  op: PauliOp,
+  shots: number,
+  rng: Rng,
+): { readonly m: Float64Array | null; readonly shots: number }[] {
+  const parts: { m: Float64Array | null; shots: number }[] = [];
+  let left = shots;
+  let mass = 1;
+  for (const [p, m] of [
+    [op.px, PAULIS[0]],
+    [op.py, PAULIS[1]],
+    [op.pz, PAULIS[2]],
+  ] as const) {
+    const k = left > 0 && p > 0 ? binomial(left, Math.min(1, p / Math.max(mass, p)), rng) : 0;
+    mass -= p;
+    left -= k;
+    if (k > 0) parts.push({ m: m ?? null, shots: k });
+  }
+  if (left > 0) parts.push({ m: null, shots: left });
+  return parts;
+}
 
 /** The single-qubit Paulis X, Y, Z. */
 const PAULIS = ['x', 'y', 'z'].map((g) => BASE[g]?.f([]) ?? new Float64Array(8));

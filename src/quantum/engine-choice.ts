@@ -1,0 +1,67 @@
+/**
+ * Which engine runs a noisy circuit. A density matrix costs 4^n per operation once; trajectories
+ * cost 2^n per operation for every group of shots that noise has split apart, which with gate
+ * noise is soon every shot. The crossover below was measured with `npm run bench:noise`
+ * (docs/quantum.md has the table).
+ */
+import type { Bound } from './bound.js';
+import { DENSITY_MAX_QUBITS } from './density.js';
+
+/** `auto` picks by the rule below; the others force one engine (benchmarks, tests). */
+export type NoisyEngine = 'auto' | 'density' | 'trajectories';
+
+/** Up to this width a density matrix is faster at any shot count (measured: 256 shots on). */
+export const DENSITY_ALWAYS_QUBITS = 6;
+
+/**
+ * Whether a noisy run of `n` qubits and `shots` shots is cheaper as a density matrix: always up
+ * to 6 qubits, and beyond while 2^n ≤ shots/16 (8 qubits from 4,096 shots, 10 from 16,384).
+ * The density matrix's cost grows as 4^n, the trajectories' as shots·2^n.
+ */
+export function prefersDensity(n: number, shots: number): boolean {
+  if (n > DENSITY_MAX_QUBITS) return false;
+  return n <= DENSITY_ALWAYS_QUBITS || 2 ** n * 16 <= shots;
+}
+
+/**
+ * Whether the density matrix gives the shots' distribution: no classical branch, and nothing
+ * touches a qubit once it is measured (its bit is then that of the final state).
+ */
+export function densityCanRun(ops: readonly Bound[]): boolean {
+  const measured = new Set<number>();
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'if':
+        return false;
+      case 'measure':
+        if (measured.has(op.qubit)) return false;
+        measured.add(op.qubit);
+        break;
+      default:
+        for (const q of touched(op)) if (measured.has(q)) return false;
+    }
+  }
+  return true;
+}
+
+function touched(op: Exclude<Bound, { kind: 'if' | 'measure' }>): number[] {
+  switch (op.kind) {
+    case 'u':
+      return [op.target, ...bitsOf(op.cmask | op.nmask)];
+    case 'pair':
+    case 'swap':
+      return [op.a, op.b, ...('cmask' in op ? bitsOf(op.cmask | op.nmask) : [])];
+    case 'dense':
+      return [...op.qubits, ...bitsOf(op.cmask | op.nmask)];
+    case 'depol':
+      return [...op.qubits];
+    default:
+      return [op.qubit];
+  }
+}
+
+function bitsOf(m: number): number[] {
+  const out: number[] = [];
+  for (let q = 0; m > 0; q++, m = Math.floor(m / 2)) if (m % 2) out.push(q);
+  return out;
+}
