@@ -24,6 +24,9 @@ import {
 import { type Rng, binomial, createRng } from './rng.js';
 import { StateVector } from './statevector.js';
 import { isObservableLeaf, pauliExpectation, restrictLabel, toObservable } from './observables.js';
+import { type Resilience, readResilience } from './mitigation.js';
+import { isNoisy, noisyEstimates } from './estimator-noise.js';
+import type { Circuit } from './circuit.js';
 
 /** Read and check Estimator V2 params. Throws QuantumInputError. */
 export function readEstimatorPubs(params: unknown, limits: ProgramLimits) {
@@ -47,7 +50,8 @@ export function readEstimatorPubs(params: unknown, limits: ProgramLimits) {
     const shape = broadcastShapes(arr.shape, bindings.shape, `pub ${i}`);
     return { circuit, observables, obsShape: arr.shape, bindings, precision: prec, shape };
   });
-  return { pubs, p };
+  // Read (and check) the mitigation options on every backend; only a noisy one applies them.
+  return { pubs, p, resilience: readResilience(p.options, p.raw) };
 }
 
 /** Shots a precision stands for (standard error ≈ 1/√shots), for the execution-time model. */
@@ -82,11 +86,13 @@ function estimate(
 /** Run the primitive; the PrimitiveResult document. */
 export function runEstimator(params: unknown, limits: ProgramLimits, run: RunOptions = {}) {
   const { shouldStop } = run;
-  const { pubs, p } = readEstimatorPubs(params, limits);
+  const { pubs, p, resilience } = readEstimatorPubs(params, limits);
   const pureJson = wantsPureJson(p);
   const rng = createRng(seedOf(p, run.seed));
   const results = pubs.map((pub) => {
     const { circuit, used } = compact(pub.circuit);
+    if (isNoisy(limits))
+      return noisyPubResult(pub, circuit, used, limits, resilience, rng, pureJson, shouldStop);
     const n = product(pub.shape);
     const evs = new Float64Array(n);
     const stds = new Float64Array(n);
@@ -150,4 +156,84 @@ export function runEstimator(params: unknown, limits: ProgramLimits, run: RunOpt
   return pureJson
     ? { results, metadata: { version: 2 } }
     : primitiveResult(results as Encoded[], { version: 2 });
+}
+
+type EstimatorPub = ReturnType<typeof readEstimatorPubs>['pubs'][number];
+
+/** A pub on a noisy backend (estimator-noise.ts), with ZNE's extra fields when it ran. */
+function noisyPubResult(
+  pub: EstimatorPub,
+  circuit: Circuit,
+  used: readonly number[],
+  limits: ProgramLimits,
+  resilience: Resilience,
+  rng: Rng,
+  pureJson: boolean,
+  shouldStop?: () => boolean,
+) {
+  const count = product(pub.shape);
+  const elements = Array.from({ length: count }, (_, k) => ({
+    binding: broadcastIndex(k, pub.shape, pub.bindings.shape),
+    observable: pub.observables[broadcastIndex(k, pub.shape, pub.obsShape)] ?? [],
+  }));
+  const envs = Array.from(
+    { length: Math.max(1, pub.bindings.sets.length) },
+    (_, b) => pub.bindings.sets[b] ?? new Map<string, number>(),
+  );
+  const run = noisyEstimates(
+    { circuit, used, envs, precision: pub.precision },
+    elements,
+    limits,
+    resilience,
+    rng,
+    shouldStop,
+  );
+  const evs = Float64Array.from(run.elements, (e) => e.ev);
+  const stds = Float64Array.from(run.elements, (e) => e.std);
+  const fields: [string, Float64Array, number[]][] = [
+    ['evs', evs, [...pub.shape]],
+    ['stds', stds, [...pub.shape]],
+    ['ensemble_standard_error', stds, [...pub.shape]],
+  ];
+  const zne = resilience.zne;
+  if (zne) {
+    const nf = [...pub.shape, zne.noiseFactors.length];
+    const ex = [...pub.shape, zne.extrapolators.length, zne.extrapolatedNoiseFactors.length];
+    const perFactor = run.elements.flatMap((e) => e.perFactor);
+    const extrapolated = run.elements.flatMap((e) => e.extrapolated.flat());
+    fields.push(
+      ['evs_noise_factors', Float64Array.from(perFactor, (x) => x.value), nf],
+      ['stds_noise_factors', Float64Array.from(perFactor, (x) => x.std), nf],
+      ['ensemble_stds_noise_factors', Float64Array.from(perFactor, (x) => x.std), nf],
+      ['evs_extrapolated', Float64Array.from(extrapolated, (x) => x.value), ex],
+      ['stds_extrapolated', Float64Array.from(extrapolated, (x) => x.std), ex],
+    );
+  }
+  const metadata = {
+    target_precision: pub.precision,
+    shots: run.shots,
+    circuit_metadata: {},
+    resilience: {
+      level: resilience.level,
+      measure_mitigation: resilience.measureMitigation,
+      twirling: {
+        enable_measure: resilience.measureTwirling,
+        enable_gates: resilience.gateTwirling,
+      },
+      ...(zne
+        ? { zne: { noise_factors: run.reachedFactors, extrapolator: zne.extrapolators } }
+        : {}),
+    },
+  };
+  if (pureJson)
+    return {
+      data: Object.fromEntries(fields.map(([k, v, shape]) => [k, nest(Array.from(v), shape)])),
+      metadata,
+    };
+  const encoded = Object.fromEntries(fields.map(([k, v, shape]) => [k, floatArray(v, shape)]));
+  return pubResult('PubResult', dataBin(encoded, pub.shape), {
+    ...metadata,
+    evs: nest(Array.from(evs), pub.shape),
+    stds: nest(Array.from(stds), pub.shape),
+  });
 }

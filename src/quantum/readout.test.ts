@@ -30,6 +30,24 @@ describe('readout error', () => {
     for (let q = 0; q < 3; q++) near(ones(one, q), 1 - (READOUT.p10[q] as number));
   });
 
+  it('with twirling.enable_measure, misreads |0⟩ and |1⟩ equally, at the mean of the two rates', () => {
+    for (const prep of ['', 'x q;']) {
+      const r = runProgram(
+        'sampler',
+        {
+          pubs: [[`${H} qubit[3] q; bit[3] c; ${prep} c = measure q;`, null, N]],
+          options: { seed: 4, twirling: { enable_measure: true } },
+        },
+        LIMITS as J,
+      ).result as J;
+      const c = r.__value__.pub_results[0].__value__.metadata.counts.c;
+      for (let q = 0; q < 3; q++) {
+        const mean = ((READOUT.p01[q] as number) + (READOUT.p10[q] as number)) / 2;
+        near(ones(c, q), prep ? 1 - mean : mean);
+      }
+    }
+  });
+
   it('misreads independently per qubit: P(00) on |00⟩ is (1 − p01[0])(1 − p01[1])', () => {
     const c = counts(`${H} qubit[2] q; bit[2] c; c = measure q;`);
     near((c['00'] ?? 0) / N, 0.9 * 0.98);

@@ -40,3 +40,12 @@ export function misreadCount(
   const p = flipChance(r, qubit, outcome);
   return p > 0 ? binomial(shots, p, rng) : 0;
 }
+
+/**
+ * Readout under measurement twirling: a random half of the shots flip the qubit before the
+ * measurement and the bit after it, so |0⟩ and |1⟩ are misread with the same chance, the mean.
+ */
+export function twirledReadout(r: Readout): Readout {
+  const mean = r.p01.map((p, q) => (p + (r.p10[q] ?? 0)) / 2);
+  return { p01: mean, p10: mean };
+}

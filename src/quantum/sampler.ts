@@ -20,7 +20,8 @@ import {
   seedOf,
   wantsPureJson,
 } from './pubs.js';
-import { restrictReadout } from './readout.js';
+import { restrictReadout, twirledReadout } from './readout.js';
+import { readSamplerTwirling } from './mitigation.js';
 import { restrictRelaxation } from './relaxation.js';
 import { createRng } from './rng.js';
 import { nest } from './npy.js';
@@ -39,7 +40,11 @@ export interface SamplerPub {
 export function readSamplerPubs(
   params: unknown,
   limits: ProgramLimits,
-): { pubs: SamplerPub[]; p: PrimitiveParams } {
+): {
+  pubs: SamplerPub[];
+  p: PrimitiveParams;
+  twirling: ReturnType<typeof readSamplerTwirling>;
+} {
   const p = readParams(params, limits);
   checkMeasType(p.options.execution);
   const defaultShots =
@@ -59,7 +64,7 @@ export function readSamplerPubs(
       shots: intOption(shots, `pub ${i}: shots`, 1, limits.maxShots) ?? defaultShots,
     };
   });
-  return { pubs, p };
+  return { pubs, p, twirling: readSamplerTwirling(p.options) };
 }
 
 /**
@@ -83,15 +88,16 @@ function checkMeasType(execution: unknown): void {
 /** Run the primitive; the PrimitiveResult document. */
 export function runSampler(params: unknown, limits: ProgramLimits, run: RunOptions = {}) {
   const { shouldStop } = run;
-  const { pubs, p } = readSamplerPubs(params, limits);
+  const { pubs, p, twirling } = readSamplerPubs(params, limits);
   const pureJson = wantsPureJson(p);
   const rng = createRng(seedOf(p, run.seed));
   const results = pubs.map((pub) => {
     // Idle qubits (a circuit transpiled for a wide device) are left out of the simulation.
     const { circuit, used } = compact(pub.circuit);
-    const readout = limits.readout && restrictReadout(limits.readout, used);
+    const restricted = limits.readout && restrictReadout(limits.readout, used);
+    const readout = restricted && twirling.measure ? twirledReadout(restricted) : restricted;
     const relaxation = limits.relaxation && restrictRelaxation(limits.relaxation, used);
-    const noise = { relaxation, gates: limits.gateNoise, physical: used };
+    const noise = { relaxation, gates: limits.gateNoise, physical: used, twirl: twirling.gates };
     const elements = pub.bindings.sets.map((env) =>
       sampleShots(
         circuit,
