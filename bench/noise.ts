@@ -168,7 +168,7 @@ export function noiseCases(): unknown[] {
  * shot counts. engine-choice.ts takes its crossover from these rows.
  */
 export function crossoverCases(
-  widths = [4, 6, 8, 9, 10, 11, 12],
+  widths = [4, 6, 7, 8, 9, 10],
   shotCounts = [256, 1024, 4096],
 ): unknown[] {
   const { noisy } = backends('kolkata');

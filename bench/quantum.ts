@@ -310,6 +310,8 @@ if (argv[0] === '--run') {
   const lib = buildLibrary();
   const peers = report(compare(lib)) as Record<string, unknown>;
   // Noisy against noiseless on the same circuits, in this one process (bench/noise.ts).
-  const { noiseCases } = await import('./noise.js');
-  process.stdout.write(`${JSON.stringify({ ...peers, noise: noiseCases() }, null, 2)}\n`);
+  const { noiseCases, crossoverCases } = await import('./noise.js');
+  process.stdout.write(
+    `${JSON.stringify({ ...peers, noise: noiseCases(), noiseEngines: crossoverCases() }, null, 2)}\n`,
+  );
 }

@@ -15,7 +15,7 @@ const problemsOf = (f: () => unknown): readonly string[] => {
 };
 
 describe('loadConfig', () => {
-  it('has usable defaults: one CRN instance and a 1-lane and a several-lane backend', () => {
+  it('has usable defaults: one CRN instance, a noisy 1-lane device with its ideal twin, and a several-lane simulator', () => {
     const c = loadConfig({ env: {} });
     expect(c).toMatchObject({
       host: '127.0.0.1',
@@ -28,9 +28,11 @@ describe('loadConfig', () => {
     expect(c.instances[0]?.id).toMatch(/^crn:v1:/);
     expect(c.backends.map((b) => [b.name, b.lanes])).toEqual([
       ['berth_manila', 1],
+      ['berth_manila_ideal', 1],
       ['berth_sim', 4],
     ]);
     expect(c.backends[0]?.couplingMap).toContainEqual([0, 1]);
+    expect(c.backends.map((b) => b.noise)).toEqual([['readout', 'relaxation', 'gates'], [], []]);
     expect(c.ttl.openTtlSeconds).toBe(1800);
     expect(Object.isFrozen(c.backends[0])).toBe(true);
   });

@@ -1,6 +1,7 @@
 /**
- * The built-in configuration: one instance and two simulated backends, so that a fresh
- * `npm start` is a usable service.
+ * The built-in configuration: one instance and three simulated backends, so that a fresh
+ * `npm start` is a usable service: a device-like 5-qubit processor with its calibration's
+ * noise, its noiseless twin, and a wide ideal simulator.
  */
 import type { BackendConfig } from './schema.js';
 
@@ -32,8 +33,21 @@ export const DEFAULT_BACKENDS: readonly BackendConfig[] = [
     reference: 'manila',
     // Any gate, so that the documents' circuits run untranspiled (`isa: true` for the device's rules).
     isa: false,
+    // Noisy like the device: readout, relaxation and gate errors from its calibration.
+    noise: 'calibrated',
     model: { jobOverheadMs: 100, shotTimeMs: 0.1 },
-    description: 'Simulated 5-qubit processor with the coupling map and calibration of ibmq_manila',
+    description:
+      'Simulated 5-qubit processor with the coupling map, calibration and noise of ibmq_manila',
+  },
+  {
+    // The same processor without noise: exact answers, with the same shape and timing.
+    name: 'berth_manila_ideal',
+    lanes: 1,
+    reference: 'manila',
+    isa: false,
+    noise: 'none',
+    model: { jobOverheadMs: 100, shotTimeMs: 0.1 },
+    description: 'Noiseless twin of berth_manila: the same 5-qubit processor, ideal',
   },
   {
     // A simulator service: four jobs at once, no modeled time beyond the simulation itself.

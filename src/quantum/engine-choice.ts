@@ -10,17 +10,17 @@ import { DENSITY_MAX_QUBITS } from './density.js';
 /** `auto` picks by the rule below; the others force one engine (benchmarks, tests). */
 export type NoisyEngine = 'auto' | 'density' | 'trajectories';
 
-/** Up to this width a density matrix is faster at any shot count (measured: 256 shots on). */
+/** Up to this width a density matrix was faster at every shot count measured (256 on). */
 export const DENSITY_ALWAYS_QUBITS = 6;
 
 /**
  * Whether a noisy run of `n` qubits and `shots` shots is cheaper as a density matrix: always up
- * to 6 qubits, and beyond while 2^n ≤ shots/16 (8 qubits from 4,096 shots, 10 from 16,384).
- * The density matrix's cost grows as 4^n, the trajectories' as shots·2^n.
+ * to 6 qubits, and beyond while 2^n ≤ shots/8 (7 qubits from 1,024 shots, 9 from 4,096). The
+ * density matrix's cost grows as 4^n, the trajectories' as shots·2^n.
  */
 export function prefersDensity(n: number, shots: number): boolean {
   if (n > DENSITY_MAX_QUBITS) return false;
-  return n <= DENSITY_ALWAYS_QUBITS || 2 ** n * 16 <= shots;
+  return n <= DENSITY_ALWAYS_QUBITS || 2 ** n * 8 <= shots;
 }
 
 /**

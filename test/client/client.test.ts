@@ -80,7 +80,7 @@ describe('@berth/client', () => {
     const { client } = await berth();
     const c = client();
     const devices = await c.backends.list();
-    expect(devices.map((d) => d.name)).toEqual(['berth_manila', 'berth_sim']);
+    expect(devices.map((d) => d.name)).toEqual(['berth_manila', 'berth_manila_ideal', 'berth_sim']);
     expect(devices[0]).toMatchObject({ status: { name: 'online' }, qubits: 5 });
     expect(await c.backends.status('berth_sim')).toMatchObject({ state: true, status: 'active' });
     expect(await c.backends.configuration('berth_manila')).toMatchObject({
@@ -221,7 +221,7 @@ describe('@berth/client', () => {
     const keys = await c.admin.keys.list();
     expect(keys.map((k) => k.name)).toContain('ci');
     const user = client({ token: created.key });
-    expect((await user.backends.list()).length).toBe(2);
+    expect((await user.backends.list()).length).toBe(3);
     await expect(user.admin.keys.list()).rejects.toMatchObject({ status: 403, code: 'forbidden' });
     await c.admin.keys.revoke(created.id);
     await expect(user.backends.list()).rejects.toMatchObject({ status: 401 });
@@ -246,7 +246,7 @@ describe('@berth/client', () => {
     const c = new BerthClient({ url: proxy.url, token: ADMIN_KEY });
     const job = await c.jobs.submit({
       programId: 'sampler',
-      backend: 'berth_manila',
+      backend: 'berth_manila_ideal',
       params: bellParams(1000),
     });
     const updates: JobStatus[] = [];
@@ -294,7 +294,7 @@ describe('retries', () => {
     );
     const c = new BerthClient({ url: proxy.url, token: ADMIN_KEY });
     const t0 = Date.now();
-    expect((await c.backends.list()).length).toBe(2);
+    expect((await c.backends.list()).length).toBe(3);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
     expect(proxy.seen.map((r) => pathOf(r))).toEqual([
       '/api/v1/backends',

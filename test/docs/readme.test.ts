@@ -110,8 +110,10 @@ describe('README.md', () => {
       // The CLI: a histogram of the Bell pair, then a GHZ run in a session.
       const cli = outputOf(runs, /berth run/);
       expect(cli).toMatch(/^c: 1000 shots, 2 outcomes$/m);
-      expect(cli).toMatch(/^c: 500 shots, 2 outcomes$/m);
-      expect(cli).toMatch(/^ {2}111 /m);
+      // The GHZ run is on the noisy berth_manila: 000 and 111 lead, with a few other outcomes.
+      const noisy = /^c: 500 shots, (\d+) outcomes\n {2}(000|111) .*\n {2}(000|111) /m.exec(cli);
+      expect(noisy, cli).not.toBeNull();
+      expect(Number(noisy?.[1])).toBeGreaterThan(2);
     },
   );
 });
@@ -131,7 +133,12 @@ describe('examples/README.md', () => {
       });
       const circuits = outputOf(runs, /berth run/);
       expect(circuits).toMatch(/^c: 1000 shots, 2 outcomes\n {2}00 .*\n {2}11 /m);
-      expect(circuits).toMatch(/^c: 1000 shots, 2 outcomes\n {2}(000|111) .*\n {2}(000|111) /m);
+      // The noisy berth_manila: 000 and 111 lead (sorted by count), and noise adds a few others.
+      const ghz = /^c: 1000 shots, (\d+) outcomes\n {2}(000|111) .*\n {2}(000|111) /m.exec(
+        circuits,
+      );
+      expect(ghz, circuits).not.toBeNull();
+      expect(Number(ghz?.[1])).toBeGreaterThan(2);
       const estimator = outputOf(runs, /estimator/);
       const evs = /^expectation values: (\[.*\])$/m.exec(estimator)?.[1];
       const values = JSON.parse(evs ?? '[]') as number[];

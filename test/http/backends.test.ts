@@ -20,6 +20,12 @@ describe('backends and instance endpoints', () => {
         status: { name: 'online', reason: null },
       }),
       expect.objectContaining({
+        name: 'berth_manila_ideal',
+        qubits: 5,
+        lanes: 1,
+        queue_length: 0,
+      }),
+      expect.objectContaining({
         name: 'berth_sim',
         qubits: 20,
         lanes: 4,

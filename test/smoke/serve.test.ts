@@ -45,7 +45,7 @@ describe('berth serve', () => {
       (await call(server.url, key, 'GET', '/api/v1/backends')).body.devices.map(
         (d: { name: string }) => d.name,
       ),
-    ).toEqual(['berth_manila', 'berth_sim']);
+    ).toEqual(['berth_manila', 'berth_manila_ideal', 'berth_sim']);
     const s = await call(server.url, key, 'POST', '/api/v1/sessions', {
       mode: 'batch',
       backend: 'berth_sim',
