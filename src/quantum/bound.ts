@@ -40,6 +40,7 @@ export function twoQubitCalls(ops: readonly Op[]): number {
   for (const op of ops) {
     if (op.kind === 'mark' && op.qubits.length === 2) k++;
     if (op.kind === 'if') k += twoQubitCalls(op.body) + twoQubitCalls(op.orelse);
+    if (op.kind === 'while') k += twoQubitCalls(op.body);
   }
   return k;
 }
@@ -105,6 +106,13 @@ export type Bound =
       readonly value: number;
       readonly body: Bound[];
       readonly orelse: Bound[];
+    }
+  | {
+      readonly kind: 'while';
+      readonly clbits: readonly number[];
+      readonly value: number;
+      readonly negate: boolean;
+      readonly body: Bound[];
     };
 
 const mask = (qs: readonly number[]): number => qs.reduce((m, q) => m + 2 ** q, 0);
@@ -232,6 +240,8 @@ class Binder {
       }
       case 'if':
         return { ...op, body: this.run(op.body), orelse: this.run(op.orelse) };
+      case 'while':
+        return { ...op, body: this.run(op.body) };
       case 'delay': {
         if (!relaxation) return [];
         const seconds = op.unit === 's' ? op.duration : op.duration * (relaxation.dt ?? 0);
@@ -327,6 +337,7 @@ export function fuse(ops: readonly Bound[]): Bound[] {
       case 'depol':
         return [...op.qubits];
       case 'if':
+      case 'while':
         return [...pending.keys()];
     }
   };

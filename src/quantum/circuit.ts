@@ -107,9 +107,21 @@ export interface IfOp {
   readonly orelse: readonly Op[];
 }
 
+/**
+ * Run `body` again and again while the classical bits equal `value` (differ from it, when
+ * `negate`): the condition is tested before each pass, so the body may run zero times.
+ */
+export interface WhileOp {
+  readonly kind: 'while';
+  readonly clbits: readonly number[];
+  readonly value: number;
+  readonly negate: boolean;
+  readonly body: readonly Op[];
+}
+
 /** A primitive operation of a parsed circuit. */
 export type Op =
-  UnitaryOp | SwapOp | PowerOp | MatrixOp | MeasureOp | ResetOp | DelayOp | MarkOp | IfOp;
+  UnitaryOp | SwapOp | PowerOp | MatrixOp | MeasureOp | ResetOp | DelayOp | MarkOp | IfOp | WhileOp;
 
 /** Every qubit a gate acts on or is controlled by. */
 export function gateQubits(op: UnitaryOp | SwapOp | PowerOp | MatrixOp): number[] {
@@ -163,7 +175,7 @@ export function measuresAreTerminal(c: Circuit): boolean {
   const measured = new Set<number>();
   const touched = new Set<number>();
   for (const op of c.ops) {
-    if (op.kind === 'if') return false;
+    if (op.kind === 'if' || op.kind === 'while') return false;
     if (op.kind === 'measure') {
       measured.add(op.qubit);
       touched.add(op.qubit);
@@ -186,9 +198,9 @@ export function measuresAreTerminal(c: Circuit): boolean {
 /** Every pair of qubits a multi-qubit operation touches (for coupling-map checks). */
 export function* qubitPairs(ops: readonly Op[]): Generator<readonly [number, number]> {
   for (const op of ops) {
-    if (op.kind === 'if') {
+    if (op.kind === 'if' || op.kind === 'while') {
       yield* qubitPairs(op.body);
-      yield* qubitPairs(op.orelse);
+      if (op.kind === 'if') yield* qubitPairs(op.orelse);
       continue;
     }
     if (op.kind === 'measure' || op.kind === 'reset' || op.kind === 'delay' || op.kind === 'mark')
@@ -206,9 +218,9 @@ export function* qubitPairs(ops: readonly Op[]): Generator<readonly [number, num
  */
 export function usedQubits(ops: readonly Op[], into: Set<number> = new Set()): number[] {
   for (const op of ops) {
-    if (op.kind === 'if') {
+    if (op.kind === 'if' || op.kind === 'while') {
       usedQubits(op.body, into);
-      usedQubits(op.orelse, into);
+      if (op.kind === 'if') usedQubits(op.orelse, into);
     } else if (op.kind === 'delay') continue;
     else if (op.kind === 'mark') for (const q of op.qubits) into.add(q);
     else if (op.kind === 'measure' || op.kind === 'reset') into.add(op.qubit);
@@ -223,6 +235,8 @@ function renumberOps(ops: readonly Op[], to: ReadonlyMap<number, number>): Op[] 
     switch (op.kind) {
       case 'if':
         return { ...op, body: renumberOps(op.body, to), orelse: renumberOps(op.orelse, to) };
+      case 'while':
+        return { ...op, body: renumberOps(op.body, to) };
       case 'delay':
         // Delays on qubits left out of the simulation go with them (see usedQubits).
         return to.has(op.qubit) ? { ...op, qubit: q(op.qubit) } : [];

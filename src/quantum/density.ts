@@ -260,6 +260,7 @@ export function evolveDensity(
       case 'measure':
         break;
       case 'if':
+      case 'while':
         throw new Error('a density matrix cannot branch on a classical value');
       default:
         rho.apply(op);

@@ -32,6 +32,7 @@ export function densityCanRun(ops: readonly Bound[]): boolean {
   for (const op of ops) {
     switch (op.kind) {
       case 'if':
+      case 'while':
         return false;
       case 'measure':
         if (measured.has(op.qubit)) return false;
@@ -44,7 +45,7 @@ export function densityCanRun(ops: readonly Bound[]): boolean {
   return true;
 }
 
-function touched(op: Exclude<Bound, { kind: 'if' | 'measure' }>): number[] {
+function touched(op: Exclude<Bound, { kind: 'if' | 'while' | 'measure' }>): number[] {
   switch (op.kind) {
     case 'u':
       return [op.target, ...bitsOf(op.cmask | op.nmask)];

@@ -35,7 +35,11 @@ export function readEstimatorPubs(params: unknown, limits: ProgramLimits) {
   const pubs = p.pubs.map((pub, i) => {
     const [circ, obs, values, precision] = pubItems(pub, i);
     const circuit = readCircuit(circ, i, limits);
-    if (circuit.ops.some((o) => o.kind === 'measure' || o.kind === 'reset' || o.kind === 'if')) {
+    if (
+      circuit.ops.some(
+        (o) => o.kind === 'measure' || o.kind === 'reset' || o.kind === 'if' || o.kind === 'while',
+      )
+    ) {
       throw new QuantumInputError(
         `pub ${i}: estimator circuits must not measure, reset or branch (remove the measurements)`,
       );

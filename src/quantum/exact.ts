@@ -12,7 +12,11 @@ export function statevector(
   options: ParseOptions = {},
 ): StateVector {
   const circuit = parseQasm(source, options);
-  if (circuit.ops.some((o) => o.kind === 'measure' || o.kind === 'reset' || o.kind === 'if')) {
+  if (
+    circuit.ops.some(
+      (o) => o.kind === 'measure' || o.kind === 'reset' || o.kind === 'if' || o.kind === 'while',
+    )
+  ) {
     throw new QuantumInputError('statevector() needs a circuit without measurements, resets or if');
   }
   const missing = circuit.parameters.filter((p) => values[p] === undefined);

@@ -103,6 +103,29 @@ describe('classical control and measurement', () => {
     expect(c.out).toEqual({ '111': 50 });
   });
 
+  it('runs while loops until the condition fails: a repeat-until-success loop and a register count', () => {
+    // Measure |+⟩ until it reads 1: every shot ends with c[0] = 1, after a geometric number of
+    // passes (half the shots need one, a quarter two, …); the count of passes is kept in q[1]'s
+    // parity, which is therefore 0 or 1 with chance 2/3 and 1/3 (odd passes: 1/2 + 1/8 + … = 2/3).
+    const { c: rus } = sample(
+      `${H} qubit[2] q; bit[2] c; while (c[0] == false) { reset q[0]; h q[0]; x q[1]; c[0] = measure q[0]; } c[1] = measure q[1];`,
+      6000,
+    );
+    expect(Object.keys(rus).sort()).toEqual(['01', '11']);
+    expect(Math.abs((rus['11'] ?? 0) / 6000 - 2 / 3)).toBeLessThan(5 * Math.sqrt(2 / 9 / 6000));
+    // != on a register: a 2-qubit counter (carry, then increment) counts 1, 2, 3 and stops; a
+    // third qubit flips every pass, so it reads 1 after the three passes.
+    const count = sample(
+      `${H} qubit[3] q; bit[2] c; bit[1] d; while (c != 3) { cx q[0], q[1]; x q[0]; x q[2]; c[0] = measure q[0]; c[1] = measure q[1]; } d[0] = measure q[2];`,
+      50,
+    );
+    expect(count).toEqual({ c: { '11': 50 }, d: { '1': 50 } });
+    // A loop whose condition never changes fails the run, saying so.
+    expect(() => sample(`${H} qubit[1] q; bit[1] c; while (c[0] == 0) { x q[0]; }`, 1)).toThrow(
+      /while loop ran more than 100,000 times/,
+    );
+  });
+
   it('defers a measurement past gates on other qubits (one final state)', () => {
     const c = sample(
       `${H} qubit[2] q; bit[2] c; h q[0]; c[0] = measure q[0]; x q[1]; c[1] = measure q[1];`,

@@ -9,11 +9,14 @@
  */
 import { isUnitary } from './apply.js';
 import type { Bound } from './bound.js';
-import { SimulationCancelledError } from './errors.js';
+import { QuantumInputError, SimulationCancelledError } from './errors.js';
 import { BASE } from './gates.js';
 import { type Readout, misread, misreadCount } from './readout.js';
 import { type Rng, binomial } from './rng.js';
 import type { StateVector } from './statevector.js';
+
+/** Passes of while loops one group of shots may run before the run fails. */
+export const MAX_LOOP_PASSES = 100_000;
 
 /** Amplitudes that live copies may hold in total (2^27: 2 GiB). */
 const COPY_BUDGET = 2 ** 27;
@@ -78,65 +81,76 @@ function group(
   live: { copies: number },
 ): void {
   // Noise splits a group often: the shots that carry on with this state stay in this loop
-  // (no recursion per split), so a deep noisy circuit does not deepen the stack.
+  // (no recursion per split), so a deep noisy circuit does not deepen the stack. Branches and
+  // loop passes continue here too: `r` becomes the body, followed by what comes after.
   let shots = groupShots;
-  for (let r = rest; r !== null; r = r.next) {
-    for (let i = r.at; i < r.ops.length; i++) {
-      if (opts.shouldStop?.()) throw new SimulationCancelledError();
-      const op = r.ops[i] as Bound;
-      if (isUnitary(op)) {
-        state.apply(op);
-        continue;
-      }
-      if (op.kind === 'if') {
-        const body = bitsValue(clbits, op.clbits) === op.value ? op.body : op.orelse;
-        return group(
-          state,
-          { ops: body, at: 0, next: { ...r, at: i + 1 } },
-          clbits,
-          shots,
-          sink,
-          opts,
-          live,
-        );
-      }
-      if (op.kind === 'measure' && onlyMeasures({ ...r, at: i })) {
-        return drawFinal(state, { ...r, at: i }, clbits, shots, sink, opts);
-      }
-      // A measurement, reset or noise channel: the group splits into parts that went
-      // different ways (see split); the shots of the last part carry on here.
-      const at = { state, after: { ...r, at: i + 1 }, clbits, sink, opts, live };
-      let next: number;
-      if (op.kind === 'relax') {
-        next = split(at, relaxParts(state, op, shots, opts.rng), (s, part) =>
-          relaxBranch(s, op, part),
-        );
-      } else if (op.kind === 'depol') {
-        const pError = op.p * (1 - 4 ** -op.qubits.length);
-        const errors = pError > 0 ? binomial(shots, Math.min(1, pError), opts.rng) : 0;
-        if (errors === 0) continue;
-        // Each shot with an error takes its own random Pauli, on its own copy.
-        const parts = Array.from({ length: errors }, () => ({ pauli: true, shots: 1 }));
-        if (errors < shots) parts.push({ pauli: false, shots: shots - errors });
-        next = split(at, parts, (s, part) => {
-          if (part.pauli) randomPauli(s, op.qubits, opts.rng);
-        });
-      } else if (op.kind === 'pauli') {
-        const parts = pauliParts(op, shots, opts.rng);
-        if (parts.length === 1 && parts[0]?.m === null) continue;
-        next = split(at, parts, (s, part) => {
-          if (part.m) s.apply({ kind: 'u', m: part.m, target: op.qubit, cmask: 0, nmask: 0 });
-        });
-      } else {
-        const p1 = state.probabilityOne(op.qubit);
-        const ones = binomial(shots, Math.min(1, Math.max(0, p1)), opts.rng);
-        next = split(at, outcomes(op, shots, ones, opts), (s, part, bits) =>
-          settle(s, op, part.outcome, part.read, part.outcome ? p1 : 1 - p1, bits),
-        );
-      }
-      if (next < 0) return oneByOne(state, { ...r, at: i }, clbits, shots, sink, opts, live);
-      shots = next;
+  let passes = 0;
+  let r: Rest | null = rest;
+  for (let i = r?.at ?? 0; r !== null; i++) {
+    if (i >= r.ops.length) {
+      r = r.next;
+      i = (r?.at ?? 0) - 1;
+      continue;
     }
+    if (opts.shouldStop?.()) throw new SimulationCancelledError();
+    const op = r.ops[i] as Bound;
+    if (isUnitary(op)) {
+      state.apply(op);
+      continue;
+    }
+    if (op.kind === 'if') {
+      const body = bitsValue(clbits, op.clbits) === op.value ? op.body : op.orelse;
+      r = { ops: body, at: 0, next: { ...r, at: i + 1 } };
+      i = -1;
+      continue;
+    }
+    if (op.kind === 'while') {
+      if ((bitsValue(clbits, op.clbits) === op.value) === op.negate) continue;
+      if (++passes > MAX_LOOP_PASSES)
+        throw new QuantumInputError(
+          `a while loop ran more than ${MAX_LOOP_PASSES.toLocaleString('en')} times in one shot; make sure its condition can become false`,
+        );
+      // The body, then this loop again (its condition is tested before every pass).
+      r = { ops: op.body, at: 0, next: { ...r, at: i } };
+      i = -1;
+      continue;
+    }
+    if (op.kind === 'measure' && onlyMeasures({ ...r, at: i })) {
+      return drawFinal(state, { ...r, at: i }, clbits, shots, sink, opts);
+    }
+    // A measurement, reset or noise channel: the group splits into parts that went
+    // different ways (see split); the shots of the last part carry on here.
+    const at = { state, after: { ...r, at: i + 1 }, clbits, sink, opts, live };
+    let next: number;
+    if (op.kind === 'relax') {
+      next = split(at, relaxParts(state, op, shots, opts.rng), (s, part) =>
+        relaxBranch(s, op, part),
+      );
+    } else if (op.kind === 'depol') {
+      const pError = op.p * (1 - 4 ** -op.qubits.length);
+      const errors = pError > 0 ? binomial(shots, Math.min(1, pError), opts.rng) : 0;
+      if (errors === 0) continue;
+      // Each shot with an error takes its own random Pauli, on its own copy.
+      const parts = Array.from({ length: errors }, () => ({ pauli: true, shots: 1 }));
+      if (errors < shots) parts.push({ pauli: false, shots: shots - errors });
+      next = split(at, parts, (s, part) => {
+        if (part.pauli) randomPauli(s, op.qubits, opts.rng);
+      });
+    } else if (op.kind === 'pauli') {
+      const parts = pauliParts(op, shots, opts.rng);
+      if (parts.length === 1 && parts[0]?.m === null) continue;
+      next = split(at, parts, (s, part) => {
+        if (part.m) s.apply({ kind: 'u', m: part.m, target: op.qubit, cmask: 0, nmask: 0 });
+      });
+    } else {
+      const p1 = state.probabilityOne(op.qubit);
+      const ones = binomial(shots, Math.min(1, Math.max(0, p1)), opts.rng);
+      next = split(at, outcomes(op, shots, ones, opts), (s, part, bits) =>
+        settle(s, op, part.outcome, part.read, part.outcome ? p1 : 1 - p1, bits),
+      );
+    }
+    if (next < 0) return oneByOne(state, { ...r, at: i }, clbits, shots, sink, opts, live);
+    shots = next;
   }
   if (opts.leaf) opts.leaf(state, shots);
   else for (let s = 0; s < shots; s++) sink.out.set(clbits, sink.row++ * sink.width);

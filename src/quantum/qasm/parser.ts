@@ -11,7 +11,6 @@ import type { Token } from './lexer.js';
 
 const UNSUPPORTED = new Set([
   'for',
-  'while',
   'def',
   'const',
   'let',
@@ -147,13 +146,15 @@ class Parser extends GateExpander {
         return this.keepDelays ? this.delay(ops) : this.skipStatement();
       case 'if':
         return this.ifStatement(ops);
+      case 'while':
+        return this.whileStatement(ops);
       case 'OPENQASM':
         return this.fail(tok, 'OPENQASM must be the first statement');
     }
     if (UNSUPPORTED.has(tok.text)) {
       return this.fail(
         tok,
-        `'${tok.text}' is not supported by Berth (supported: gates, measure, reset, barrier, if)`,
+        `'${tok.text}' is not supported by Berth (supported: gates, measure, reset, barrier, delay, if, while)`,
       );
     }
     if (this.cregs.has(tok.text) && this.isAssignment()) return this.measureAssign(ops);
@@ -341,6 +342,25 @@ class Parser extends GateExpander {
   /** `if (c == n)`, `if (c != n)`, `if (c[i])`, `if (!c[i])`, `if (c[i] == true)`, with `else`. */
   private ifStatement(ops: Op[]): void {
     this.next();
+    const { bits, value, negate } = this.condition();
+    const body = this.block();
+    const orelse = this.peek().text === 'else' ? (this.next(), this.block()) : [];
+    // A negated condition is the same test with the branches exchanged.
+    const op: IfOp = negate
+      ? { kind: 'if', clbits: bits, value, body: orelse, orelse: body }
+      : { kind: 'if', clbits: bits, value, body, orelse };
+    ops.push(op);
+  }
+
+  /** `while (condition) { … }`, with the conditions `if` takes. */
+  private whileStatement(ops: Op[]): void {
+    this.next();
+    const { bits, value, negate } = this.condition();
+    ops.push({ kind: 'while', clbits: bits, value, negate, body: this.block() });
+  }
+
+  /** `(c == n)`, `(c != n)`, `(c[i])`, `(!c[i])`, `(c[i] == true)`. */
+  private condition(): { bits: number[]; value: number; negate: boolean } {
     this.expect('(');
     let negate = this.accept('!');
     const bits = this.clbitArg();
@@ -358,13 +378,7 @@ class Parser extends GateExpander {
       } else value = this.intLiteral();
     }
     this.expect(')');
-    const body = this.block();
-    const orelse = this.peek().text === 'else' ? (this.next(), this.block()) : [];
-    // A negated condition is the same test with the branches exchanged.
-    const op: IfOp = negate
-      ? { kind: 'if', clbits: bits, value, body: orelse, orelse: body }
-      : { kind: 'if', clbits: bits, value, body, orelse };
-    ops.push(op);
+    return { bits, value, negate };
   }
 
   private block(): Op[] {

@@ -253,7 +253,7 @@ function body(
   for (const ins of instructions) {
     spend(e);
     const where = `instruction ${ins.name} (QPY version ${e.version})`;
-    if (ins.name === 'IfElseOp') {
+    if (ins.name === 'IfElseOp' || ins.name === 'WhileLoopOp') {
       ifElse(ins, c, e, qubit, clbit, indent, where);
       continue;
     }
@@ -427,9 +427,11 @@ function ifElse(
   };
   const branch = (b: QpyCircuit): void =>
     body(b.instructions, b, e, inner('qubits'), inner('clbits'), `${indent}  `);
-  e.lines.push(`${indent}if (${cond}) {`);
+  // A while loop has one block, and the same conditions as if_else.
+  const keyword = ins.name === 'WhileLoopOp' ? 'while' : 'if';
+  e.lines.push(`${indent}${keyword} (${cond}) {`);
   branch(then.c);
-  if (orelse?.k === 'circuit') {
+  if (keyword === 'if' && orelse?.k === 'circuit') {
     e.lines.push(`${indent}} else {`);
     branch(orelse.c);
   }

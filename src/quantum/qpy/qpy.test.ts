@@ -344,13 +344,18 @@ describe('QPY control flow (real bytes exist only in version 10)', () => {
     expect(counts(measured, 20, 'c1')).toEqual({ '00': 20 });
   });
 
-  it('refuses loops it cannot unroll, and while loops, naming them', () => {
-    const [, , whileLoop, forLoop] = circuitsOf(
-      'qiskit_qpycompat__control_flow_qiskit_1_0_0dev_v10.qpy',
-    );
-    expect(() => lowerToQasm(whileLoop as QpyCircuit, 10)).toThrow(
-      'QPY: instruction WhileLoopOp (QPY version 10) is not supported',
-    );
+  it('runs a while loop until its condition fails (real bytes exist only in version 10)', () => {
+    const [, , whileLoop] = circuitsOf('qiskit_qpycompat__control_flow_qiskit_1_0_0dev_v10.qpy');
+    // while c[0] == 0: h(0); cx(0, 1); measure(0, 0). Each pass that reads 0 leaves q1 at 0; the
+    // pass that reads 1 exits with q1 flipped. So q1 is 1 after the loop in every shot, where a
+    // single pass would leave it 1 only half the time.
+    const lowered = lowerToQasm(whileLoop as QpyCircuit, 10).qasm;
+    expect(lowered).toContain('while (c[0] == 0) {');
+    expect(counts(`${lowered}c[0] = measure q[1];\n`, 200)).toEqual({ '1': 200 });
+  });
+
+  it('refuses loops it cannot unroll, naming them', () => {
+    const [, , , forLoop] = circuitsOf('qiskit_qpycompat__control_flow_qiskit_1_0_0dev_v10.qpy');
     expect(() => lowerToQasm(forLoop as QpyCircuit, 10)).toThrow(
       /ForLoopOp \(QPY version 10\): break and continue in a loop are not supported/,
     );
