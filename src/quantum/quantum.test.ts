@@ -90,10 +90,10 @@ describe('sampler', () => {
     expect(() =>
       checkProgram(
         'sampler',
-        { pubs: [[BELL], ['OPENQASM 3.0; qubit q; while (true) {}']] },
+        { pubs: [[BELL], ['OPENQASM 3.0; qubit q; for int i in [0:1] {}']] },
         LIMITS,
       ),
-    ).toThrow(/pub 1: line 1, column 24: 'while' is not supported/);
+    ).toThrow(/pub 1: line 1, column 24: 'for' is not supported/);
     expect(() => checkProgram('sampler', { pubs: [[BELL, null, 0]] }, LIMITS)).toThrow(
       /shots must be an integer/,
     );
