@@ -2,6 +2,7 @@
  * Binding a circuit's angles to numbers for one parameter set, and fusing single-qubit gates:
  * the operations the engine runs.
  */
+import type { ClassicalExpr } from './classical.js';
 import type { MeasureOp, Op, ResetOp } from './circuit.js';
 import { BASE, type Matrix2 } from './gates.js';
 import { type DenseMatrix, adjoint } from './matrix-power.js';
@@ -106,6 +107,7 @@ export type Bound =
       readonly value: number;
       readonly body: Bound[];
       readonly orelse: Bound[];
+      readonly expr?: ClassicalExpr;
     }
   | {
       readonly kind: 'while';
@@ -113,6 +115,7 @@ export type Bound =
       readonly value: number;
       readonly negate: boolean;
       readonly body: Bound[];
+      readonly expr?: ClassicalExpr;
     };
 
 const mask = (qs: readonly number[]): number => qs.reduce((m, q) => m + 2 ** q, 0);

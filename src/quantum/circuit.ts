@@ -3,6 +3,7 @@
  * on one target with optional controls, a controlled swap, or a non-integer power of a small
  * gate), angles still expressions so that free parameters bind per parameter set.
  */
+import type { ClassicalExpr } from './classical.js';
 import type { Expr } from './qasm/expr.js';
 
 /** A 2×2 unitary on `target`, applied when every control is 1 and every negative control is 0. */
@@ -105,6 +106,8 @@ export interface IfOp {
   readonly value: number;
   readonly body: readonly Op[];
   readonly orelse: readonly Op[];
+  /** When given, the condition instead: `body` runs when it is not 0 (classical.ts). */
+  readonly expr?: ClassicalExpr;
 }
 
 /**
@@ -117,6 +120,8 @@ export interface WhileOp {
   readonly value: number;
   readonly negate: boolean;
   readonly body: readonly Op[];
+  /** When given, the condition instead: the loop runs while it is not 0 (classical.ts). */
+  readonly expr?: ClassicalExpr;
 }
 
 /** A primitive operation of a parsed circuit. */

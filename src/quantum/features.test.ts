@@ -103,6 +103,36 @@ describe('classical control and measurement', () => {
     expect(c.out).toEqual({ '111': 50 });
   });
 
+  it('evaluates classical expressions in conditions: comparisons, bitwise and logical operators, shifts, 256-bit registers', () => {
+    // a = 1 (01), b = 2 (10), and big = 2^255.
+    const setup = `${H} qubit[5] q; bit[2] a; bit[2] b; bit[256] big; bit[1] out;
+      x q[0]; x q[3]; x q[4]; a[0] = measure q[0]; a[1] = measure q[1]; b[0] = measure q[2];
+      b[1] = measure q[3]; big[255] = measure q[4]; reset q[4];`;
+    const cases: [string, boolean][] = [
+      ['a < b', true],
+      ['a > b', false],
+      ['(a ^ b) == 3', true],
+      ['(a & b) == 0', true],
+      ['(a | b) != 3', false],
+      ['~a == 2', true],
+      ['(a << 1) == b', true],
+      ['(b >> 1) == a', true],
+      ['a[0] && !b[0]', true],
+      ['a[1] || b[0]', false],
+      ['a < b && !(a == 0) || false', true],
+      ['big > 1 && ~big != 0', true],
+      ['(big >> 255) == a', true],
+      ['big', true],
+    ];
+    for (const [condition, expected] of cases) {
+      const { out } = sample(`${setup} if (${condition}) { x q[4]; } out[0] = measure q[4];`, 3);
+      expect(out, condition).toEqual({ [expected ? '1' : '0']: 3 });
+    }
+    expect(() => sample(`${H} qubit[1] q; bit[1] c; if (c + 1) { x q[0]; }`, 1)).toThrow(
+      /line 1, column \d+: expected '\)'/,
+    );
+  });
+
   it('runs while loops until the condition fails: a repeat-until-success loop and a register count', () => {
     // Measure |+⟩ until it reads 1: every shot ends with c[0] = 1, after a geometric number of
     // passes (half the shots need one, a quarter two, …); the count of passes is kept in q[1]'s

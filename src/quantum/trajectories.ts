@@ -8,6 +8,7 @@
  * the group's shots run one by one instead.
  */
 import { isUnitary } from './apply.js';
+import { type ClassicalExpr, evaluateClassical } from './classical.js';
 import type { Bound } from './bound.js';
 import { QuantumInputError, SimulationCancelledError } from './errors.js';
 import { BASE } from './gates.js';
@@ -99,13 +100,13 @@ function group(
       continue;
     }
     if (op.kind === 'if') {
-      const body = bitsValue(clbits, op.clbits) === op.value ? op.body : op.orelse;
+      const body = holds(op, clbits) ? op.body : op.orelse;
       r = { ops: body, at: 0, next: { ...r, at: i + 1 } };
       i = -1;
       continue;
     }
     if (op.kind === 'while') {
-      if ((bitsValue(clbits, op.clbits) === op.value) === op.negate) continue;
+      if (holds(op, clbits) === op.negate) continue;
       if (++passes > MAX_LOOP_PASSES)
         throw new QuantumInputError(
           `a while loop ran more than ${MAX_LOOP_PASSES.toLocaleString('en')} times in one shot; make sure its condition can become false`,
@@ -370,6 +371,16 @@ function drawFinal(
       sink.out[row + m.clbit] = opts.readout ? misread(opts.readout, m.qubit, bit, opts.rng) : bit;
     }
   }
+}
+
+/** Whether an `if` or `while` condition holds for these bits. */
+function holds(
+  op: { readonly clbits: readonly number[]; readonly value: number; readonly expr?: ClassicalExpr },
+  clbits: Uint8Array,
+): boolean {
+  return op.expr
+    ? evaluateClassical(op.expr, clbits) !== 0n
+    : bitsValue(clbits, op.clbits) === op.value;
 }
 
 /** The value of classical bits (least significant first). */

@@ -3,6 +3,7 @@
  * primitive operations as they are read; user and library gate definitions expand inline.
  * Errors name the line and column; unsupported constructs are named as such.
  */
+import type { BinaryOp, ClassicalExpr } from '../classical.js';
 import type { Circuit, IfOp, Op, Register } from '../circuit.js';
 import { DECOMPOSED, STANDARD } from '../gates.js';
 import { variables } from './expr.js';
@@ -339,46 +340,98 @@ class Parser extends GateExpander {
     this.expect(';');
   }
 
-  /** `if (c == n)`, `if (c != n)`, `if (c[i])`, `if (!c[i])`, `if (c[i] == true)`, with `else`. */
+  /** `if (condition) { … }`, with `else`. */
   private ifStatement(ops: Op[]): void {
     this.next();
-    const { bits, value, negate } = this.condition();
+    const { bits, value, negate, expr } = this.condition();
     const body = this.block();
     const orelse = this.peek().text === 'else' ? (this.next(), this.block()) : [];
     // A negated condition is the same test with the branches exchanged.
     const op: IfOp = negate
       ? { kind: 'if', clbits: bits, value, body: orelse, orelse: body }
-      : { kind: 'if', clbits: bits, value, body, orelse };
+      : { kind: 'if', clbits: bits, value, body, orelse, ...(expr ? { expr } : {}) };
     ops.push(op);
   }
 
   /** `while (condition) { … }`, with the conditions `if` takes. */
   private whileStatement(ops: Op[]): void {
     this.next();
-    const { bits, value, negate } = this.condition();
-    ops.push({ kind: 'while', clbits: bits, value, negate, body: this.block() });
+    const { bits, value, negate, expr } = this.condition();
+    ops.push({
+      kind: 'while',
+      clbits: bits,
+      value,
+      negate,
+      body: this.block(),
+      ...(expr ? { expr } : {}),
+    });
   }
 
-  /** `(c == n)`, `(c != n)`, `(c[i])`, `(!c[i])`, `(c[i] == true)`. */
-  private condition(): { bits: number[]; value: number; negate: boolean } {
+  /**
+   * `(expression)`: a bit or register compared with a value (`c == 3`, `c[0]`, `!c[0]`,
+   * `c != 2`) takes the direct test; anything else (`c1 < c2 || c1[1]`, `(a ^ b) == 0`) is kept
+   * as a classical expression, evaluated per shot.
+   */
+  private condition(): {
+    bits: number[];
+    value: number;
+    negate: boolean;
+    expr?: ClassicalExpr;
+  } {
     this.expect('(');
-    let negate = this.accept('!');
-    const bits = this.clbitArg();
-    let value = 1;
-    const cmp = this.peek().text;
-    if (bits.length > 1 || cmp === '==' || cmp === '!=') {
-      if (!this.accept('==')) {
-        this.expect('!=');
-        negate = !negate;
-      }
-      const tok = this.peek();
-      if (tok.text === 'true' || tok.text === 'false') {
-        this.next();
-        value = tok.text === 'true' ? 1 : 0;
-      } else value = this.intLiteral();
-    }
+    const e = this.classical(0);
     this.expect(')');
-    return { bits, value, negate };
+    const simple = simpleCondition(e);
+    return simple ?? { bits: [], value: 1, negate: false, expr: e };
+  }
+
+  /** Operators by precedence, loosest first (OpenQASM 3's order). */
+  private static readonly LEVELS: readonly (readonly BinaryOp[])[] = [
+    ['||'],
+    ['&&'],
+    ['|'],
+    ['^'],
+    ['&'],
+    ['==', '!='],
+    ['<', '<=', '>', '>='],
+    ['<<', '>>'],
+  ];
+
+  private classical(level: number): ClassicalExpr {
+    const ops = Parser.LEVELS[level];
+    if (!ops) return this.classicalUnary();
+    let left = this.classical(level + 1);
+    for (;;) {
+      const op = ops.find((o) => o === this.peek().text);
+      if (!op) return left;
+      this.next();
+      left = { k: 'bin', op, a: left, b: this.classical(level + 1) };
+    }
+  }
+
+  private classicalUnary(): ClassicalExpr {
+    if (this.accept('!')) return { k: 'not', a: this.classicalUnary() };
+    if (this.accept('~')) return { k: 'bitnot', a: this.classicalUnary() };
+    if (this.accept('(')) {
+      const e = this.classical(0);
+      this.expect(')');
+      return e;
+    }
+    const tok = this.peek();
+    if (tok.text === 'true' || tok.text === 'false') {
+      this.next();
+      return { k: 'int', v: tok.text === 'true' ? 1n : 0n, width: 1 };
+    }
+    if (tok.kind === 'num' && /^[0-9]+$/.test(tok.text)) {
+      this.next();
+      const v = BigInt(tok.text);
+      return { k: 'int', v, width: Math.max(1, v.toString(2).length) };
+    }
+    if (this.cregs.has(tok.text)) return { k: 'bits', clbits: this.clbitArg() };
+    return this.fail(
+      tok,
+      `expected a classical bit, a register or an integer in the condition, found '${tok.text}'`,
+    );
   }
 
   private block(): Op[] {
@@ -391,4 +444,20 @@ class Parser extends GateExpander {
     } else this.statement(ops);
     return ops;
   }
+}
+
+/** The direct test for a bit or register compared with a literal, or null. */
+function simpleCondition(
+  e: ClassicalExpr,
+): { bits: number[]; value: number; negate: boolean } | null {
+  if (e.k === 'bits' && e.clbits.length === 1)
+    return { bits: [...e.clbits], value: 1, negate: false };
+  if (e.k === 'not' && e.a.k === 'bits' && e.a.clbits.length === 1)
+    return { bits: [...e.a.clbits], value: 1, negate: true };
+  if (e.k === 'bin' && (e.op === '==' || e.op === '!=')) {
+    const [subject, literal] = e.a.k === 'int' ? [e.b, e.a] : [e.a, e.b];
+    if (subject.k === 'bits' && literal.k === 'int' && literal.v < 2n ** 31n)
+      return { bits: [...subject.clbits], value: Number(literal.v), negate: e.op === '!=' };
+  }
+  return null;
 }

@@ -370,11 +370,9 @@ function switchCase(
       ? clbit(target.clbit)
       : target?.k === 'register' && target.creg !== undefined
         ? registerRef(target.creg, c, where)
-        : target?.k === 'cexpr' && target.e.k === 'creg'
-          ? registerRef(target.e.name, c, where)
-          : target?.k === 'cexpr' && target.e.k === 'clbit'
-            ? clbit(target.e.index)
-            : null;
+        : target?.k === 'cexpr'
+          ? expression(target.e, c, clbit, where, true)
+          : null;
   if (subject === null) throw new QpyError(`${where}: its target is not a register or a bit`);
   if (cases?.k !== 'tuple') throw new QpyError(`${where}: its cases are missing`);
   const branches: { value: number | 'default'; circuit: QpyCircuit }[] = [];
@@ -462,39 +460,109 @@ function registerRef(name: string, c: QpyCircuit, where: string): string {
   return cregName(reg.name);
 }
 
-/** The classical expressions Berth's `if` reads: a bit, or a register or bit equal to a value. */
+/**
+ * A classical condition as OpenQASM 3 text: a bit reads as `b == 1` and its negation as
+ * `b == 0` (the direct tests); anything else as the expression itself (classical.ts evaluates
+ * it per shot).
+ */
 function classical(
   x: ClassicalExpr,
   c: QpyCircuit,
   clbit: (i: number) => string,
   where: string,
 ): string {
-  const operand = (a: ClassicalExpr): string => {
-    if (a.k === 'clbit') return clbit(a.index);
-    if (a.k === 'creg') return registerRef(a.name, c, where);
-    if (a.k === 'value') return String(Number(a.v));
-    if (a.k === 'cast') return operand(a.a);
-    throw new QpyError(`${where}: a classical expression of kind ${a.k} is not supported`);
-  };
-  // qiskit.circuit.classical.expr: Unary.Op LOGIC_NOT = 2; Binary.Op EQUAL = 6, NOT_EQUAL = 7.
   const strip = (a: ClassicalExpr): ClassicalExpr => (a.k === 'cast' ? strip(a.a) : a);
   const y = strip(x);
-  if (y.k === 'clbit') return `${operand(y)} == 1`;
-  if (y.k === 'unary' && y.op === 2 && strip(y.a).k === 'clbit') return `${operand(y.a)} == 0`;
-  if (y.k === 'binary' && (y.op === 6 || y.op === 7)) {
-    // The subject (a bit or a register) on the left, the value on the right.
-    const [subject, value] =
-      strip(y.a).k === 'value' ? [strip(y.b), strip(y.a)] : [strip(y.a), strip(y.b)];
-    if (value.k !== 'value' || (subject.k !== 'clbit' && subject.k !== 'creg'))
-      throw new QpyError(`${where}: only a bit or a register compared with a value is supported`);
-    const v = Number(value.v);
-    if (y.op === 6) return `${operand(subject)} == ${v}`;
-    // `!=` reads as `==` only for one bit: b != v is b == 1 − v.
-    if (subject.k === 'clbit' && (v === 0 || v === 1)) return `${operand(subject)} == ${1 - v}`;
-  }
+  if (y.k === 'clbit') return `${clbit(y.index)} == 1`;
+  if (y.k === 'unary' && y.op === UNARY_LOGIC_NOT && strip(y.a).k === 'clbit')
+    return `${expression(y.a, c, clbit, where, false)} == 0`;
+  return expression(y, c, clbit, where, false);
+}
+
+/**
+ * A register named in a control-flow body, by the name of the register its bits are in the
+ * program: a body's bits are the instruction's, so its register `c1` is the program's `c1`
+ * only when its bits land there in order.
+ */
+function registerIn(
+  name: string,
+  c: QpyCircuit,
+  clbit: (i: number) => string,
+  where: string,
+): string {
+  const reg = c.cregs.find((r) => r.name === name);
+  if (!reg) throw new QpyError(`${where}: no classical register ${name}`);
+  const refs = reg.bits.map((b) => /^(.+)\[(\d+)\]$/.exec(clbit(b)));
+  const outer = refs[0]?.[1];
+  if (outer !== undefined && refs.every((m, k) => m?.[1] === outer && Number(m[2]) === k))
+    return outer;
   throw new QpyError(
-    `${where}: this classical condition is not supported (a bit, !bit, or a bit or register == value)`,
+    `${where}: register ${name} is not one whole register of the program (a body's register must map onto one)`,
   );
+}
+
+/** qiskit.circuit.classical.expr's Unary.Op and Binary.Op codes, as QPY writes them. */
+const UNARY_BIT_NOT = 1;
+const UNARY_LOGIC_NOT = 2;
+const BINARY: Readonly<Record<number, string>> = {
+  1: '&',
+  2: '|',
+  3: '^',
+  4: '&&',
+  5: '||',
+  6: '==',
+  7: '!=',
+  8: '<',
+  9: '<=',
+  10: '>',
+  11: '>=',
+  12: '<<',
+  13: '>>',
+};
+
+/** An expression as OpenQASM 3 text; `nested` parenthesises an operator's result. */
+function expression(
+  x: ClassicalExpr,
+  c: QpyCircuit,
+  clbit: (i: number) => string,
+  where: string,
+  nested: boolean,
+): string {
+  const sub = (a: ClassicalExpr): string => expression(a, c, clbit, where, true);
+  const wrap = (text: string): string => (nested ? `(${text})` : text);
+  switch (x.k) {
+    case 'clbit':
+      return clbit(x.index);
+    case 'creg':
+      return registerIn(x.name, c, clbit, where);
+    case 'value':
+      return typeof x.v === 'boolean' ? String(x.v) : String(x.v);
+    case 'cast':
+      // Casts between bool and uint widths change no value Berth's evaluation sees.
+      return expression(x.a, c, clbit, where, nested);
+    case 'unary':
+      if (x.op === UNARY_LOGIC_NOT) return `!${sub(x.a)}`;
+      if (x.op === UNARY_BIT_NOT) return `~${sub(x.a)}`;
+      throw new QpyError(`${where}: the classical unary operator ${x.op} is not supported (!, ~)`);
+    case 'binary': {
+      const op = BINARY[x.op];
+      if (!op)
+        throw new QpyError(
+          `${where}: the classical operator ${x.op} is not supported (${Object.values(BINARY).join(' ')}; no arithmetic)`,
+        );
+      return wrap(`${sub(x.a)} ${op} ${sub(x.b)}`);
+    }
+    case 'index': {
+      const reg = x.a.k === 'creg' ? registerIn(x.a.name, c, clbit, where) : null;
+      if (reg === null || x.b.k !== 'value' || typeof x.b.v !== 'number')
+        throw new QpyError(`${where}: only a register indexed by a number is supported`);
+      return `${reg}[${x.b.v}]`;
+    }
+    case 'var':
+      throw new QpyError(
+        `${where}: standalone classical variables in conditions are not supported (use a classical register)`,
+      );
+  }
 }
 
 /** `mods @ name(args)` for an instruction (its qubits follow). */

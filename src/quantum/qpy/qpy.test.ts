@@ -354,6 +354,30 @@ describe('QPY control flow (real bytes exist only in version 10)', () => {
     expect(counts(`${lowered}c[0] = measure q[1];\n`, 200)).toEqual({ '1': 200 });
   });
 
+  it('reads expression conditions: comparisons, bitwise and logical trees, casts, a 256-bit register (version 10 bytes)', () => {
+    const [, qc2, qc3, qc4] = circuitsOf(
+      'qiskit_qpycompat__control_flow_expr_qiskit_1_0_0dev_v10.qpy',
+    );
+    const run = (qc: unknown, register: string): Record<string, number> =>
+      counts(
+        `${lowerToQasm(qc as QpyCircuit, 10).qasm}${register}[0] = measure q[1];\n`,
+        20,
+        register,
+      );
+    // if (c1 < c2 || c1[1]) with every register 0: false, so q[1] stays 0.
+    expect(lowerToQasm(qc2 as QpyCircuit, 10).qasm).toContain('if ((c1 < c2) || c1[1]) {');
+    expect(run(qc2, 'c1')).toEqual({ '000': 20 });
+    // switch (c1 ^ c2) case 0 → if (!c1[1]) x: both hold, so q[1] flips.
+    expect(run(qc3, 'c1')).toEqual({ '001': 20 });
+    // qc4: switch on a logic_and tree, case False (it holds: every comparison of 0 with 0 is
+    // false), then if (((c2 | 7) > 10 || (c1 & c1) == ~c1) && …), false on 256-bit zeros. Either
+    // way q[1] stays 0, so this shows the tree reads and runs; the OpenQASM tests in
+    // features.test.ts hold each operator to its value.
+    const four = run(qc4, 'c2');
+    expect(four).toEqual({ '0000': 20 });
+    expect(lowerToQasm(qc4 as QpyCircuit, 10).qasm).toContain('((c1 & c1) == ~c1)');
+  });
+
   it('refuses loops it cannot unroll, naming them', () => {
     const [, , , forLoop] = circuitsOf('qiskit_qpycompat__control_flow_qiskit_1_0_0dev_v10.qpy');
     expect(() => lowerToQasm(forLoop as QpyCircuit, 10)).toThrow(
