@@ -85,7 +85,7 @@ export function readCircuit(value: unknown, index: number, limits: ProgramLimits
     if (typeof value === 'string')
       circuit = parseQasm(value, { recordCalls, keepDelays, markGates });
     else if (asObject(value).__type__ === 'QuantumCircuit')
-      circuit = readQpyCircuit(value, { recordCalls, markGates });
+      circuit = readQpyCircuit(value, { recordCalls, markGates, keepDelays });
     else
       throw new QuantumInputError(
         'the circuit must be an OpenQASM 2 or 3 string, or a QPY circuit ({"__type__": "QuantumCircuit", "__value__": …}, as qiskit-ibm-runtime sends it)',

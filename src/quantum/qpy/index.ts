@@ -33,7 +33,7 @@ export function qpyBytes(value: unknown): Uint8Array {
 /** One QPY circuit (the wrapper holds exactly one) as Berth's circuit. */
 export function readQpyCircuit(
   wrapper: unknown,
-  options: { recordCalls?: boolean; markGates?: boolean } = {},
+  options: { recordCalls?: boolean; markGates?: boolean; keepDelays?: boolean } = {},
 ): Circuit {
   const { __value__: value } = wrapper as { __value__?: unknown };
   const file = decodeQpy(qpyBytes(value));
@@ -45,6 +45,7 @@ export function readQpyCircuit(
     unitaries: lowered.unitaries,
     ...(options.recordCalls ? { recordCalls: true } : {}),
     ...(options.markGates ? { markGates: true } : {}),
+    ...(options.keepDelays ? { keepDelays: true } : {}),
   });
   return { ...parsed, parameterLabels: lowered.parameters };
 }

@@ -111,7 +111,7 @@ const DEFINITIONS: Readonly<Record<string, { name: string; text: string }>> = {
 };
 
 /** Instructions that change nothing a simulation computes. */
-const NO_OP = new Set(['Barrier', 'Delay']);
+const NO_OP = new Set(['Barrier']);
 
 /** Compare as Rust compares strings: by UTF-8 bytes. */
 const utf8Order = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
@@ -149,6 +149,8 @@ interface Emitter {
   readonly version: number;
   /** Parameter id → its OpenQASM name. */
   readonly names: ReadonlyMap<string, string>;
+  /** Qubits (OpenQASM names) an operation may have moved from |0⟩ so far. */
+  readonly touched: Set<string>;
   ops: number;
 }
 
@@ -165,6 +167,7 @@ export function lowerToQasm(c: QpyCircuit, version: number): LoweredCircuit {
     defined: new Map(),
     version,
     names,
+    touched: new Set(),
     ops: 0,
   };
   const qubit = (i: number): string => `q[${i}]`;
@@ -285,6 +288,22 @@ function body(
       e.lines.push(`${indent}reset ${qs[0]};`);
       continue;
     }
+    if (ins.name === 'Delay') {
+      e.lines.push(`${indent}delay[${delayDuration(ins, where)}] ${qs.join(', ')};`);
+      continue;
+    }
+    if (ins.name === 'StatePreparation') {
+      // Its action on |0…0⟩ is the state; on anything else it is Qiskit's synthesis, which
+      // Berth does not reproduce, so it runs only on qubits nothing has touched.
+      if (indent !== '' || qs.some((q) => e.touched.has(q)))
+        throw new QpyError(
+          `${where}: StatePreparation runs here only on qubits still in |0⟩ at the top of the circuit (its action on other states is Qiskit's synthesis); use Initialize, which resets first`,
+        );
+      e.lines.push(`${indent}${preparation(ins, e, where)} ${qs.join(', ')};`);
+      for (const q of qs) e.touched.add(q);
+      continue;
+    }
+    if (ins.name !== 'Barrier' && ins.name !== 'Delay') for (const q of qs) e.touched.add(q);
     if (ins.name === 'Initialize') {
       // Reset, then prepare from |0…0⟩: any unitary whose first column is the state does that
       // exactly.
@@ -294,6 +313,19 @@ function body(
     }
     e.lines.push(`${indent}${gateCall(ins, c, e, where)} ${qs.join(', ')};`);
   }
+}
+
+/**
+ * A Delay's duration in OpenQASM. QPY keeps a numeric duration but not its unit, and Qiskit
+ * reads it back in `dt` (Delay's default), so Berth does too; a duration-typed value keeps its
+ * own unit.
+ */
+function delayDuration(ins: QpyInstruction, where: string): string {
+  const [d] = ins.params;
+  if ((d?.k === 'int' || d?.k === 'float') && Number.isFinite(d.v) && d.v >= 0) return `${d.v}dt`;
+  if (d?.k === 'duration' && d.v >= 0 && ['dt', 'ns', 'us', 'ms', 's'].includes(d.unit))
+    return `${d.v}${d.unit}`;
+  throw new QpyError(`${where}: its duration is not a non-negative number in dt, ns, us, ms or s`);
 }
 
 /** A control-flow body's bits are the instruction's, in order. */

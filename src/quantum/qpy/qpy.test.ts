@@ -386,6 +386,90 @@ describe('QPY control flow (real bytes exist only in version 10)', () => {
   });
 });
 
+describe('QPY delays', () => {
+  // No fixture holds a Delay (the scheduled circuits that carry them are not among the real
+  // bytes), so this edits a decoded real circuit: the Bell pair's h becomes x, then a Delay.
+  it('become OpenQASM delays in dt (QPY keeps no unit; Qiskit reads dt too) that relax with T1', () => {
+    const [bell] = circuitsOf('aria__bell_qiskit_2_4_1.qpy');
+    const c = bell as QpyCircuit;
+    const measure = c.instructions.find((i) => i.name === 'Measure');
+    const base = { label: '', clbits: [], condition: null, numCtrlQubits: 0, ctrlState: 0 };
+    const edited: QpyCircuit = {
+      ...c,
+      instructions: [
+        { ...base, name: 'XGate', qubits: [0], params: [] },
+        { ...base, name: 'Delay', qubits: [0], params: [{ k: 'int', v: 40_000 }] },
+        { ...(measure as NonNullable<typeof measure>), qubits: [0], clbits: [0] },
+      ],
+    };
+    const { qasm } = lowerToQasm(edited, 17);
+    expect(qasm).toContain('delay[40000dt] q[0];');
+    // dt = 0.5 ns: 40,000 dt is 20 µs; T1 = 40 µs keeps exp(−0.5) of |1⟩.
+    const shots = 20_000;
+    const r = runSampler(
+      { pubs: [[qasm, null, shots]], options: { seed: 3 } },
+      {
+        maxQubits: 5,
+        maxShots: 100_000,
+        maxExperiments: 5,
+        relaxation: { t1: [40e-6, 40e-6], t2: [40e-6, 40e-6], dt: 0.5e-9 },
+      },
+    ) as {
+      __value__: {
+        pub_results: {
+          __value__: { metadata: { counts: Record<string, Record<string, number>> } };
+        }[];
+      };
+    };
+    const counts = r.__value__.pub_results[0]?.__value__.metadata.counts.c ?? {};
+    const ones = Object.entries(counts).reduce(
+      (n, [bits, k]) => n + (bits.endsWith('1') ? k : 0),
+      0,
+    );
+    const p = Math.exp(-0.5);
+    expect(Math.abs(ones / shots - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / shots));
+    expect(() =>
+      lowerToQasm(
+        {
+          ...edited,
+          instructions: [{ ...base, name: 'Delay', qubits: [0], params: [{ k: 'float', v: -1 }] }],
+        },
+        17,
+      ),
+    ).toThrow(/Delay \(QPY version 17\): its duration is not a non-negative number/);
+  });
+});
+
+describe('QPY StatePreparation', () => {
+  // No fixture holds one either: this edits the decoded Bell circuit the same way.
+  it('prepares its state on qubits still in |0⟩, and refuses it elsewhere, saying why', () => {
+    const [bell] = circuitsOf('aria__bell_qiskit_2_4_1.qpy');
+    const c = bell as QpyCircuit;
+    const base = { label: '', clbits: [], condition: null, numCtrlQubits: 0, ctrlState: 0 };
+    const r = Math.SQRT1_2;
+    const prep = {
+      ...base,
+      name: 'StatePreparation',
+      qubits: [0, 1],
+      params: [r, 0, 0, -r].map((v) => ({ k: 'float' as const, v })),
+    };
+    const { qasm, unitaries } = lowerToQasm({ ...c, instructions: [prep] }, 17);
+    // Exactly (|00⟩ − |11⟩)/√2.
+    const state = statevector(qasm, {}, { unitaries });
+    [r, 0, 0, -r].forEach((v, k) => {
+      expect(state.re[k]).toBeCloseTo(v, 12);
+      expect(state.im[k]).toBeCloseTo(0, 12);
+    });
+    const late = {
+      ...c,
+      instructions: [{ ...base, name: 'HGate', qubits: [0], params: [] }, prep],
+    };
+    expect(() => lowerToQasm(late, 17)).toThrow(
+      /StatePreparation runs here only on qubits still in \|0⟩/,
+    );
+  });
+});
+
 describe('QPY from the client wrapper', () => {
   it('inflates base64 zlib, and refuses a zlib bomb before it is whole', () => {
     const wrapped = deflateSync(bytesOf('aria__bell_qiskit_2_4_1.qpy')).toString('base64');
