@@ -3,7 +3,7 @@
  * the operations the engine runs.
  */
 import type { ClassicalExpr } from './classical.js';
-import type { MeasureOp, Op, ResetOp } from './circuit.js';
+import type { MeasureOp, Op, ResetOp, StoreOp } from './circuit.js';
 import { BASE, type Matrix2 } from './gates.js';
 import { type DenseMatrix, adjoint } from './matrix-power.js';
 import { bindPower } from './power.js';
@@ -80,6 +80,7 @@ export type Bound =
     }
   | MeasureOp
   | ResetOp
+  | StoreOp
   | {
       /** Relaxation over an idle period (relaxation.ts): random per shot, like a measurement. */
       readonly kind: 'relax';
@@ -342,6 +343,8 @@ export function fuse(ops: readonly Bound[]): Bound[] {
       case 'if':
       case 'while':
         return [...pending.keys()];
+      case 'store':
+        return [];
     }
   };
   for (const op of ops) {

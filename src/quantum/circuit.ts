@@ -124,9 +124,26 @@ export interface WhileOp {
   readonly expr?: ClassicalExpr;
 }
 
+/** Write an expression's value (truncated to their width) into classical bits. */
+export interface StoreOp {
+  readonly kind: 'store';
+  readonly clbits: readonly number[];
+  readonly expr: ClassicalExpr;
+}
+
 /** A primitive operation of a parsed circuit. */
 export type Op =
-  UnitaryOp | SwapOp | PowerOp | MatrixOp | MeasureOp | ResetOp | DelayOp | MarkOp | IfOp | WhileOp;
+  | UnitaryOp
+  | SwapOp
+  | PowerOp
+  | MatrixOp
+  | MeasureOp
+  | ResetOp
+  | DelayOp
+  | MarkOp
+  | IfOp
+  | WhileOp
+  | StoreOp;
 
 /** Every qubit a gate acts on or is controlled by. */
 export function gateQubits(op: UnitaryOp | SwapOp | PowerOp | MatrixOp): number[] {
@@ -180,7 +197,7 @@ export function measuresAreTerminal(c: Circuit): boolean {
   const measured = new Set<number>();
   const touched = new Set<number>();
   for (const op of c.ops) {
-    if (op.kind === 'if' || op.kind === 'while') return false;
+    if (op.kind === 'if' || op.kind === 'while' || op.kind === 'store') return false;
     if (op.kind === 'measure') {
       measured.add(op.qubit);
       touched.add(op.qubit);
@@ -208,7 +225,13 @@ export function* qubitPairs(ops: readonly Op[]): Generator<readonly [number, num
       if (op.kind === 'if') yield* qubitPairs(op.orelse);
       continue;
     }
-    if (op.kind === 'measure' || op.kind === 'reset' || op.kind === 'delay' || op.kind === 'mark')
+    if (
+      op.kind === 'measure' ||
+      op.kind === 'reset' ||
+      op.kind === 'delay' ||
+      op.kind === 'mark' ||
+      op.kind === 'store'
+    )
       continue;
     const qs = gateQubits(op);
     for (let i = 0; i < qs.length; i++) {
@@ -226,7 +249,7 @@ export function usedQubits(ops: readonly Op[], into: Set<number> = new Set()): n
     if (op.kind === 'if' || op.kind === 'while') {
       usedQubits(op.body, into);
       if (op.kind === 'if') usedQubits(op.orelse, into);
-    } else if (op.kind === 'delay') continue;
+    } else if (op.kind === 'delay' || op.kind === 'store') continue;
     else if (op.kind === 'mark') for (const q of op.qubits) into.add(q);
     else if (op.kind === 'measure' || op.kind === 'reset') into.add(op.qubit);
     else for (const q of gateQubits(op)) into.add(q);
@@ -242,6 +265,8 @@ function renumberOps(ops: readonly Op[], to: ReadonlyMap<number, number>): Op[] 
         return { ...op, body: renumberOps(op.body, to), orelse: renumberOps(op.orelse, to) };
       case 'while':
         return { ...op, body: renumberOps(op.body, to) };
+      case 'store':
+        return op;
       case 'delay':
         // Delays on qubits left out of the simulation go with them (see usedQubits).
         return to.has(op.qubit) ? { ...op, qubit: q(op.qubit) } : [];

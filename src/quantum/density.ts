@@ -261,7 +261,8 @@ export function evolveDensity(
         break;
       case 'if':
       case 'while':
-        throw new Error('a density matrix cannot branch on a classical value');
+      case 'store':
+        throw new Error('a density matrix holds no classical values');
       default:
         rho.apply(op);
     }

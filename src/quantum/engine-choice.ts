@@ -33,6 +33,7 @@ export function densityCanRun(ops: readonly Bound[]): boolean {
     switch (op.kind) {
       case 'if':
       case 'while':
+      case 'store':
         return false;
       case 'measure':
         if (measured.has(op.qubit)) return false;
@@ -45,7 +46,7 @@ export function densityCanRun(ops: readonly Bound[]): boolean {
   return true;
 }
 
-function touched(op: Exclude<Bound, { kind: 'if' | 'while' | 'measure' }>): number[] {
+function touched(op: Exclude<Bound, { kind: 'if' | 'while' | 'store' | 'measure' }>): number[] {
   switch (op.kind) {
     case 'u':
       return [op.target, ...bitsOf(op.cmask | op.nmask)];

@@ -37,7 +37,12 @@ export function readEstimatorPubs(params: unknown, limits: ProgramLimits) {
     const circuit = readCircuit(circ, i, limits);
     if (
       circuit.ops.some(
-        (o) => o.kind === 'measure' || o.kind === 'reset' || o.kind === 'if' || o.kind === 'while',
+        (o) =>
+          o.kind === 'measure' ||
+          o.kind === 'reset' ||
+          o.kind === 'if' ||
+          o.kind === 'while' ||
+          o.kind === 'store',
       )
     ) {
       throw new QuantumInputError(

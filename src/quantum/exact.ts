@@ -14,7 +14,12 @@ export function statevector(
   const circuit = parseQasm(source, options);
   if (
     circuit.ops.some(
-      (o) => o.kind === 'measure' || o.kind === 'reset' || o.kind === 'if' || o.kind === 'while',
+      (o) =>
+        o.kind === 'measure' ||
+        o.kind === 'reset' ||
+        o.kind === 'if' ||
+        o.kind === 'while' ||
+        o.kind === 'store',
     )
   ) {
     throw new QuantumInputError('statevector() needs a circuit without measurements, resets or if');

@@ -133,6 +133,25 @@ describe('classical control and measurement', () => {
     );
   });
 
+  it('keeps classical variables (bool, uint[n]) and assignments, which no output register shows', () => {
+    const counts = sample(
+      `${H} qubit[2] q; bit[2] c; bool b = true; uint[3] k;
+      while (k != 7) { k = (k << 1) | 1; x q[1]; }
+      if (k == 7 && b) { x q[0]; }
+      c[0] = measure q[1];
+      c[1] = !c[0] && (k >> 2) == 1;`,
+      20,
+    );
+    // Three passes (k: 1, 3, 7) flip q[1] to 1; c[1] = !1 && … = 0. Only c is a register.
+    expect(counts).toEqual({ c: { '01': 20 } });
+    // An assignment is truncated to its target's width: 9 in a uint[3] is 1.
+    const narrow = sample(
+      `${H} qubit[1] q; bit[1] c; uint[3] k = 9; if (k == 1) { x q[0]; } c[0] = measure q[0];`,
+      5,
+    );
+    expect(narrow).toEqual({ c: { '1': 5 } });
+  });
+
   it('runs while loops until the condition fails: a repeat-until-success loop and a register count', () => {
     // Measure |+⟩ until it reads 1: every shot ends with c[0] = 1, after a geometric number of
     // passes (half the shots need one, a quarter two, …); the count of passes is kept in q[1]'s

@@ -105,6 +105,10 @@ function group(
       i = -1;
       continue;
     }
+    if (op.kind === 'store') {
+      store(op, clbits);
+      continue;
+    }
     if (op.kind === 'while') {
       if (holds(op, clbits) === op.negate) continue;
       if (++passes > MAX_LOOP_PASSES)
@@ -371,6 +375,12 @@ function drawFinal(
       sink.out[row + m.clbit] = opts.readout ? misread(opts.readout, m.qubit, bit, opts.rng) : bit;
     }
   }
+}
+
+/** A classical assignment: the value's low bits into the target bits, least significant first. */
+function store(op: Extract<Bound, { kind: 'store' }>, clbits: Uint8Array): void {
+  const v = evaluateClassical(op.expr, clbits);
+  op.clbits.forEach((c, k) => (clbits[c] = Number((v >> BigInt(k)) & 1n)));
 }
 
 /** Whether an `if` or `while` condition holds for these bits. */

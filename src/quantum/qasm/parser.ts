@@ -16,9 +16,7 @@ const UNSUPPORTED = new Set([
   'const',
   'let',
   'int',
-  'uint',
   'float',
-  'bool',
   'duration',
   'stretch',
   'box',
@@ -76,6 +74,8 @@ const DELAY_UNITS: Readonly<Record<string, number>> = {
 };
 
 class Parser extends GateExpander {
+  /** Names of classical variables (`bool`, `uint[n]`), which are not output registers. */
+  private readonly variables = new Set<string>();
   keepDelays = false;
 
   constructor(
@@ -108,7 +108,8 @@ class Parser extends GateExpander {
       numQubits: this.nq,
       numClbits: this.nc,
       qregs: [...this.qregs.values()],
-      cregs: [...this.cregs.values()],
+      // Classical variables live in clbits too, but are no output register.
+      cregs: [...this.cregs.values()].filter((r) => !this.variables.has(r.name)),
       ops,
       parameters: [...new Set([...this.inputs, ...this.free])].sort(),
       ...(this.physical ? { physical: true } : {}),
@@ -133,6 +134,9 @@ class Parser extends GateExpander {
       case 'qubit':
       case 'bit':
         return this.register(tok.text, ops);
+      case 'bool':
+      case 'uint':
+        return this.variable(tok.text, ops);
       case 'input':
         return this.input();
       case 'gate':
@@ -212,6 +216,28 @@ class Parser extends GateExpander {
         this.peek(),
         ops,
       );
+    }
+    this.expect(';');
+  }
+
+  /**
+   * `bool b;`, `uint[8] n = 3;`: a classical variable, kept in clbits of its own (0 until
+   * assigned) that no output register shows.
+   */
+  private variable(type: 'bool' | 'uint', ops: Op[]): void {
+    this.next();
+    let size = 1;
+    if (type === 'uint') {
+      this.expect('[');
+      size = this.intLiteral();
+      this.expect(']');
+    }
+    const name = this.ident();
+    const reg = this.declare('bit', name, size);
+    this.variables.add(name.text);
+    if (this.accept('=')) {
+      const clbits = Array.from({ length: size }, (_, k) => reg.offset + k);
+      ops.push({ kind: 'store', clbits, expr: this.classical(0) });
     }
     this.expect(';');
   }
@@ -298,6 +324,12 @@ class Parser extends GateExpander {
     const tok = this.peek();
     const c = this.clbitArg();
     this.expect('=');
+    if (this.peek().text !== 'measure') {
+      // `c = expression;`: a classical assignment (of a bit, a register or a variable).
+      ops.push({ kind: 'store', clbits: c, expr: this.classical(0) });
+      this.expect(';');
+      return;
+    }
     this.expectWord('measure');
     const q = this.qubitArg();
     this.expect(';');

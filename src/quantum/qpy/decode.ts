@@ -24,6 +24,7 @@ import type {
   QpyParameter,
   QpyRegister,
   QpyValue,
+  QpyVar,
 } from './model.js';
 
 /** The versions this reader reads (what qiskit-ibm-runtime clients have sent: 11, 13, 14, 17). */
@@ -123,13 +124,13 @@ function readCircuit(r: Bytes, scope: Scope, what: string): QpyCircuit {
     checkBits(reg.register, reg.type === 'q' ? numQubits : numClbits, what);
   }
   r.count(numVars, 20, 'num_vars');
-  const vars: { name: string; usage: string }[] = [];
+  const vars: QpyVar[] = [];
   for (let i = 0; i < numVars; i++) {
-    r.uuid('var uuid');
+    const uuid = r.uuid('var uuid');
     const usage = r.char('var usage');
     const size = r.u16('var name_size');
-    readExprType(r);
-    vars.push({ name: r.utf8(size, 'var name'), usage });
+    const type = readExprType(r);
+    vars.push({ uuid, name: r.utf8(size, 'var name'), usage, ...type });
   }
   if (v >= 15) {
     const namespaces = r.count(r.u32('num_namespaces'), 12, 'num_namespaces');
@@ -594,12 +595,12 @@ function replay(d: Bytes, symbols: readonly QpyParameter[]): Expr {
   return result;
 }
 
-function readExprType(r: Bytes): string {
+/** A classical type: `b` bool, `u` uint (with its width), `f` float, `d` duration. */
+function readExprType(r: Bytes): { type: string; width: number } {
   const t = r.char('expression type');
-  if (t === 'u') r.u32('uint width');
-  else if (t !== 'b' && t !== 'f' && t !== 'd')
-    throw new QpyError(`a classical type has code '${t}'`);
-  return t;
+  if (t === 'u') return { type: t, width: r.u32('uint width') };
+  if (t !== 'b' && t !== 'f' && t !== 'd') throw new QpyError(`a classical type has code '${t}'`);
+  return { type: t, width: 1 };
 }
 
 function readClassical(r: Bytes, count: { nodes: number }): ClassicalExpr {

@@ -151,6 +151,10 @@ interface Emitter {
   readonly names: ReadonlyMap<string, string>;
   /** Qubits (OpenQASM names) an operation may have moved from |0⟩ so far. */
   readonly touched: Set<string>;
+  /** Standalone classical variables by UUID: their OpenQASM names (`_v0`, …). */
+  readonly vars: Map<string, string>;
+  /** Their declarations, written before the program's statements. */
+  readonly varDecls: string[];
   ops: number;
 }
 
@@ -168,6 +172,8 @@ export function lowerToQasm(c: QpyCircuit, version: number): LoweredCircuit {
     version,
     names,
     touched: new Set(),
+    vars: new Map(),
+    varDecls: [],
     ops: 0,
   };
   const qubit = (i: number): string => `q[${i}]`;
@@ -183,7 +189,7 @@ export function lowerToQasm(c: QpyCircuit, version: number): LoweredCircuit {
   const loose = looseClbits(c);
   if (loose.length) header.push(`bit[${loose.length}] _loose;`);
   return {
-    qasm: [...header, ...e.defs.values(), ...e.lines, ''].join('\n'),
+    qasm: [...header, ...e.varDecls, ...e.defs.values(), ...e.lines, ''].join('\n'),
     unitaries: e.unitaries,
     parameters: ordered.map((p) => p.name),
   };
@@ -253,6 +259,7 @@ function body(
   clbit: (i: number) => string,
   indent: string,
 ): void {
+  declareVars(c, e);
   for (const ins of instructions) {
     spend(e);
     const where = `instruction ${ins.name} (QPY version ${e.version})`;
@@ -273,7 +280,7 @@ function body(
     }
     if (ins.condition) {
       // An old-style `.c_if` condition: Qiskit reads it as an IfElseOp around the instruction.
-      e.lines.push(`${indent}if (${conditionText(ins, c, clbit, where)}) {`);
+      e.lines.push(`${indent}if (${conditionText(ins, c, e, clbit, where)}) {`);
       body([{ ...ins, condition: null }], c, e, qubit, clbit, `${indent}  `);
       e.lines.push(`${indent}}`);
       continue;
@@ -286,6 +293,14 @@ function body(
     }
     if (ins.name === 'Reset') {
       e.lines.push(`${indent}reset ${qs[0]};`);
+      continue;
+    }
+    if (ins.name === 'Store') {
+      const [target, value] = ins.params;
+      if (target?.k !== 'cexpr' || value?.k !== 'cexpr')
+        throw new QpyError(`${where}: its target and value are not classical expressions`);
+      const lhs = expression(target.e, c, e, clbit, where, false);
+      e.lines.push(`${indent}${lhs} = ${expression(value.e, c, e, clbit, where, false)};`);
       continue;
     }
     if (ins.name === 'Delay') {
@@ -313,6 +328,47 @@ function body(
     }
     e.lines.push(`${indent}${gateCall(ins, c, e, where)} ${qs.join(', ')};`);
   }
+}
+
+/**
+ * A circuit's standalone variables as OpenQASM `bool` and `uint[n]` variables: one declaration
+ * each, at the top (a body's own variables too: Qiskit assigns them with a Store where the
+ * body declares them), named by order (`_v0`, …) since Qiskit's names may be any text. A
+ * captured variable is its enclosing circuit's. Inputs and stretches have no value a primitive
+ * could give them.
+ */
+function declareVars(c: QpyCircuit, e: Emitter): void {
+  c.vars.forEach((v) => {
+    const what = `standalone variable ${JSON.stringify(v.name)} (QPY version ${e.version})`;
+    if (v.usage === 'C') {
+      if (!e.vars.has(v.uuid)) throw new QpyError(`${what} is captured from no enclosing circuit`);
+      return;
+    }
+    if (v.usage === 'I')
+      throw new QpyError(
+        `${what} is an input variable, which a primitive cannot give a value; declare it with add_var`,
+      );
+    if (v.usage !== 'L') throw new QpyError(`${what}: stretches are not supported`);
+    if (e.vars.has(v.uuid)) return;
+    if (v.type !== 'b' && v.type !== 'u')
+      throw new QpyError(
+        `${what} has a float or duration type; Berth keeps bool and uint variables`,
+      );
+    const name = `_v${e.vars.size}`;
+    e.vars.set(v.uuid, name);
+    e.varDecls.push(v.type === 'b' ? `bool ${name};` : `uint[${v.width}] ${name};`);
+  });
+}
+
+/** The OpenQASM name of variable `index` of circuit `c`. */
+function varName(c: QpyCircuit, index: number, e: Emitter, where: string): string {
+  const v = c.vars[index];
+  const name = v && e.vars.get(v.uuid);
+  if (!name)
+    throw new QpyError(
+      `${where}: an expression names variable ${index}, which the circuit does not declare`,
+    );
+  return name;
 }
 
 /**
@@ -403,7 +459,7 @@ function switchCase(
       : target?.k === 'register' && target.creg !== undefined
         ? registerRef(target.creg, c, where)
         : target?.k === 'cexpr'
-          ? expression(target.e, c, clbit, where, true)
+          ? expression(target.e, c, e, clbit, where, true)
           : null;
   if (subject === null) throw new QpyError(`${where}: its target is not a register or a bit`);
   if (cases?.k !== 'tuple') throw new QpyError(`${where}: its cases are missing`);
@@ -446,7 +502,7 @@ function ifElse(
   indent: string,
   where: string,
 ): void {
-  const cond = conditionText(ins, c, clbit, where);
+  const cond = conditionText(ins, c, e, clbit, where);
   const [then, orelse] = ins.params;
   if (then?.k !== 'circuit') throw new QpyError(`${where}: its body is not a circuit`);
   // A body's qubits and clbits are the instruction's, in order.
@@ -471,6 +527,7 @@ function ifElse(
 function conditionText(
   ins: QpyInstruction,
   c: QpyCircuit,
+  e: Emitter,
   clbit: (i: number) => string,
   where: string,
 ): string {
@@ -483,7 +540,7 @@ function conditionText(
       return `${registerRef(t.creg, c, where)} == ${cond.value}`;
     throw new QpyError(`${where}: an unknown condition target`);
   }
-  return classical(cond.e, c, clbit, where);
+  return classical(cond.e, c, e, clbit, where);
 }
 
 function registerRef(name: string, c: QpyCircuit, where: string): string {
@@ -500,6 +557,7 @@ function registerRef(name: string, c: QpyCircuit, where: string): string {
 function classical(
   x: ClassicalExpr,
   c: QpyCircuit,
+  e: Emitter,
   clbit: (i: number) => string,
   where: string,
 ): string {
@@ -507,8 +565,8 @@ function classical(
   const y = strip(x);
   if (y.k === 'clbit') return `${clbit(y.index)} == 1`;
   if (y.k === 'unary' && y.op === UNARY_LOGIC_NOT && strip(y.a).k === 'clbit')
-    return `${expression(y.a, c, clbit, where, false)} == 0`;
-  return expression(y, c, clbit, where, false);
+    return `${expression(y.a, c, e, clbit, where, false)} == 0`;
+  return expression(y, c, e, clbit, where, false);
 }
 
 /**
@@ -556,11 +614,12 @@ const BINARY: Readonly<Record<number, string>> = {
 function expression(
   x: ClassicalExpr,
   c: QpyCircuit,
+  e: Emitter,
   clbit: (i: number) => string,
   where: string,
   nested: boolean,
 ): string {
-  const sub = (a: ClassicalExpr): string => expression(a, c, clbit, where, true);
+  const sub = (a: ClassicalExpr): string => expression(a, c, e, clbit, where, true);
   const wrap = (text: string): string => (nested ? `(${text})` : text);
   switch (x.k) {
     case 'clbit':
@@ -571,7 +630,7 @@ function expression(
       return typeof x.v === 'boolean' ? String(x.v) : String(x.v);
     case 'cast':
       // Casts between bool and uint widths change no value Berth's evaluation sees.
-      return expression(x.a, c, clbit, where, nested);
+      return expression(x.a, c, e, clbit, where, nested);
     case 'unary':
       if (x.op === UNARY_LOGIC_NOT) return `!${sub(x.a)}`;
       if (x.op === UNARY_BIT_NOT) return `~${sub(x.a)}`;
@@ -591,9 +650,7 @@ function expression(
       return `${reg}[${x.b.v}]`;
     }
     case 'var':
-      throw new QpyError(
-        `${where}: standalone classical variables in conditions are not supported (use a classical register)`,
-      );
+      return varName(c, x.index, e, where);
   }
 }
 

@@ -29,6 +29,20 @@ export type ClassicalExpr =
     }
   | { readonly k: 'index'; readonly a: ClassicalExpr; readonly b: ClassicalExpr };
 
+/**
+ * A standalone classical variable of a circuit (QPY version 12 on): `I` input, `C` captured
+ * from the enclosing circuit, `L` declared here; `S`/`A`/`O` are stretches.
+ */
+export interface QpyVar {
+  readonly uuid: string;
+  readonly name: string;
+  readonly usage: string;
+  /** `b` bool, `u` uint, `f` float, `d` duration. */
+  readonly type: string;
+  /** Bits of a uint (1 for a bool). */
+  readonly width: number;
+}
+
 /** An instruction parameter or other QPY value. */
 export type QpyValue =
   | { readonly k: 'int'; readonly v: number }
@@ -124,7 +138,7 @@ export interface QpyCircuit {
   readonly metadata: unknown;
   readonly qregs: readonly QpyRegister[];
   readonly cregs: readonly QpyRegister[];
-  readonly vars: readonly { readonly name: string; readonly usage: string }[];
+  readonly vars: readonly QpyVar[];
   readonly customs: ReadonlyMap<string, QpyCustom>;
   readonly instructions: readonly QpyInstruction[];
   readonly layout: QpyLayout | null;

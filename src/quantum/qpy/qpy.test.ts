@@ -440,6 +440,102 @@ describe('QPY delays', () => {
   });
 });
 
+describe('QPY standalone variables', () => {
+  // The only real bytes with standalone variables (Qiskit's qpy_compat "standalone_var") are
+  // not among the fixtures, so this builds the decoded form the reader gives for such a circuit,
+  // on the Bell circuit's registers: bool b = true; uint[8] k = 0;
+  // while (k != 3) { k = (k << 1) | 1; x q[0]; }  if (b) { x q[1]; }  measure both.
+  it('become OpenQASM bool and uint variables that Store assigns and conditions read', () => {
+    const [bell] = circuitsOf('aria__bell_qiskit_2_4_1.qpy');
+    const c = bell as QpyCircuit;
+    const measures = c.instructions.filter((i) => i.name === 'Measure');
+    const base = { label: '', clbits: [], condition: null, numCtrlQubits: 0, ctrlState: 0 };
+    const v = (index: number) => ({ k: 'var' as const, index });
+    const val = (x: number | boolean) => ({ k: 'value' as const, v: x });
+    const cexpr = (e: unknown) => ({ k: 'cexpr' as const, e }) as never;
+    const vars = [
+      { uuid: 'b0', name: 'θψφ', usage: 'L', type: 'b', width: 1 },
+      { uuid: 'k0', name: '🐍🐍🐍', usage: 'L', type: 'u', width: 8 },
+    ];
+    const store = (target: unknown, value: unknown) => ({
+      ...base,
+      name: 'Store',
+      qubits: [],
+      params: [cexpr(target), cexpr(value)],
+    });
+    // The loop body captures k (its index 0 in the body's own table).
+    const loopBody: QpyCircuit = {
+      ...c,
+      numClbits: 0,
+      cregs: [],
+      vars: [{ ...(vars[1] as (typeof vars)[number]), usage: 'C' }],
+      instructions: [
+        store(v(0), {
+          k: 'binary',
+          op: 2,
+          a: { k: 'binary', op: 12, a: v(0), b: val(1) },
+          b: val(1),
+        }),
+        { ...base, name: 'XGate', qubits: [0], params: [] },
+      ],
+    };
+    const ifBody: QpyCircuit = {
+      ...c,
+      numClbits: 0,
+      cregs: [],
+      vars: [],
+      instructions: [{ ...base, name: 'XGate', qubits: [0], params: [] }],
+    };
+    const program: QpyCircuit = {
+      ...c,
+      vars,
+      instructions: [
+        store(v(0), val(true)),
+        store(v(1), val(0)),
+        {
+          ...base,
+          name: 'WhileLoopOp',
+          qubits: [0, 1],
+          condition: { k: 'expr', e: { k: 'binary', op: 7, a: v(1), b: val(3) } as never },
+          params: [{ k: 'circuit', c: loopBody }],
+        },
+        {
+          ...base,
+          name: 'IfElseOp',
+          qubits: [1],
+          condition: { k: 'expr', e: v(0) as never },
+          params: [{ k: 'circuit', c: ifBody }, { k: 'null' }],
+        },
+        ...measures,
+      ],
+    };
+    const { qasm } = lowerToQasm(program, 12);
+    expect(qasm).toContain('bool _v0;\nuint[8] _v1;');
+    expect(qasm).toContain('while (_v1 != 3) {\n  _v1 = (_v1 << 1) | 1;');
+    // Two passes (k: 1, 3) leave q[0] at 0; b holds, so q[1] is 1: c reads 10, and the
+    // variables are no output register.
+    const r = runSampler(
+      { pubs: [[qasm, null, 50]], options: { seed: 1 } },
+      {
+        maxQubits: 2,
+        maxShots: 100,
+        maxExperiments: 1,
+      },
+    ) as { __value__: { pub_results: { __value__: { metadata: { counts: object } } }[] } };
+    expect(r.__value__.pub_results[0]?.__value__.metadata.counts).toEqual({ c: { '10': 50 } });
+    // An input variable has no value a primitive could give it.
+    expect(() =>
+      lowerToQasm(
+        {
+          ...program,
+          vars: [{ ...(vars[0] as (typeof vars)[number]), usage: 'I' }, vars[1] as never],
+        },
+        12,
+      ),
+    ).toThrow(/standalone variable "θψφ" \(QPY version 12\) is an input variable/);
+  });
+});
+
 describe('QPY StatePreparation', () => {
   // No fixture holds one either: this edits the decoded Bell circuit the same way.
   it('prepares its state on qubits still in |0⟩, and refuses it elsewhere, saying why', () => {
