@@ -140,6 +140,11 @@ export interface LoweredCircuit {
   readonly parameters: readonly string[];
 }
 
+interface LoopFlags {
+  readonly brk: string;
+  readonly cont: string;
+}
+
 interface Emitter {
   readonly lines: string[];
   readonly unitaries: Map<string, Unitary>;
@@ -155,6 +160,14 @@ interface Emitter {
   readonly vars: Map<string, string>;
   /** Their declarations, written before the program's statements. */
   readonly varDecls: string[];
+  /**
+   * The flags of the innermost loop whose body breaks or continues: every statement of that
+   * body runs under `if (!(brk || cont))`, and break and continue set them. Null outside
+   * such a loop (and in a loop without them).
+   */
+  loop: LoopFlags | null;
+  /** Loops given flags so far (for their names). */
+  loops: number;
   ops: number;
 }
 
@@ -174,6 +187,8 @@ export function lowerToQasm(c: QpyCircuit, version: number): LoweredCircuit {
     touched: new Set(),
     vars: new Map(),
     varDecls: [],
+    loop: null,
+    loops: 0,
     ops: 0,
   };
   const qubit = (i: number): string => `q[${i}]`;
@@ -261,73 +276,100 @@ function body(
 ): void {
   declareVars(c, e);
   for (const ins of instructions) {
-    spend(e);
-    const where = `instruction ${ins.name} (QPY version ${e.version})`;
-    if (ins.name === 'IfElseOp' || ins.name === 'WhileLoopOp') {
-      ifElse(ins, c, e, qubit, clbit, indent, where);
-      continue;
-    }
-    if (ins.name === 'BoxOp' || ins.name === 'ForLoopOp' || ins.name === 'SwitchCaseOp') {
-      const inner = bodyBits(ins, qubit, clbit, where);
-      if (ins.name === 'BoxOp') {
-        // A box only groups its body (for scheduling and annotations): its body runs once.
-        const [b] = ins.params;
-        if (b?.k !== 'circuit') throw new QpyError(`${where}: its body is not a circuit`);
-        body(b.c.instructions, b.c, e, inner.qubit, inner.clbit, indent);
-      } else if (ins.name === 'ForLoopOp') forLoop(ins, e, inner, indent, where);
-      else switchCase(ins, c, e, clbit, inner, indent, where);
-      continue;
-    }
-    if (ins.condition) {
-      // An old-style `.c_if` condition: Qiskit reads it as an IfElseOp around the instruction.
-      e.lines.push(`${indent}if (${conditionText(ins, c, e, clbit, where)}) {`);
-      body([{ ...ins, condition: null }], c, e, qubit, clbit, `${indent}  `);
+    const { loop } = e;
+    if (loop && ins.name !== 'BreakLoopOp' && ins.name !== 'ContinueLoopOp') {
+      // After a break or continue, the rest of this pass does not run.
+      e.lines.push(`${indent}if (!(${loop.brk} || ${loop.cont})) {`);
+      instruction(ins, c, e, qubit, clbit, `${indent}  `);
       e.lines.push(`${indent}}`);
-      continue;
-    }
-    const qs = ins.qubits.map(qubit);
-    if (NO_OP.has(ins.name)) continue;
-    if (ins.name === 'Measure') {
-      e.lines.push(`${indent}${clbit(ins.clbits[0] ?? -1)} = measure ${qs[0]};`);
-      continue;
-    }
-    if (ins.name === 'Reset') {
-      e.lines.push(`${indent}reset ${qs[0]};`);
-      continue;
-    }
-    if (ins.name === 'Store') {
-      const [target, value] = ins.params;
-      if (target?.k !== 'cexpr' || value?.k !== 'cexpr')
-        throw new QpyError(`${where}: its target and value are not classical expressions`);
-      const lhs = expression(target.e, c, e, clbit, where, false);
-      e.lines.push(`${indent}${lhs} = ${expression(value.e, c, e, clbit, where, false)};`);
-      continue;
-    }
-    if (ins.name === 'Delay') {
-      e.lines.push(`${indent}delay[${delayDuration(ins, where)}] ${qs.join(', ')};`);
-      continue;
-    }
-    if (ins.name === 'StatePreparation') {
-      // Its action on |0…0⟩ is the state; on anything else it is Qiskit's synthesis, which
-      // Berth does not reproduce, so it runs only on qubits nothing has touched.
-      if (indent !== '' || qs.some((q) => e.touched.has(q)))
-        throw new QpyError(
-          `${where}: StatePreparation runs here only on qubits still in |0⟩ at the top of the circuit (its action on other states is Qiskit's synthesis); use Initialize, which resets first`,
-        );
-      e.lines.push(`${indent}${preparation(ins, e, where)} ${qs.join(', ')};`);
-      for (const q of qs) e.touched.add(q);
-      continue;
-    }
-    if (ins.name !== 'Barrier' && ins.name !== 'Delay') for (const q of qs) e.touched.add(q);
-    if (ins.name === 'Initialize') {
-      // Reset, then prepare from |0…0⟩: any unitary whose first column is the state does that
-      // exactly.
-      for (const q of qs) e.lines.push(`${indent}reset ${q};`);
-      e.lines.push(`${indent}${preparation(ins, e, where)} ${qs.join(', ')};`);
-      continue;
-    }
-    e.lines.push(`${indent}${gateCall(ins, c, e, where)} ${qs.join(', ')};`);
+    } else instruction(ins, c, e, qubit, clbit, indent);
   }
+}
+
+function instruction(
+  ins: QpyInstruction,
+  c: QpyCircuit,
+  e: Emitter,
+  qubit: (i: number) => string,
+  clbit: (i: number) => string,
+  indent: string,
+): void {
+  spend(e);
+  const where = `instruction ${ins.name} (QPY version ${e.version})`;
+  if (ins.name === 'BreakLoopOp' || ins.name === 'ContinueLoopOp') {
+    if (!e.loop) throw new QpyError(`${where}: there is no loop to leave`);
+    const set = `${ins.name === 'BreakLoopOp' ? e.loop.brk : e.loop.cont} = true;`;
+    // Qiskit 1.0 wrote `if c: break` as a break with an old-style condition.
+    if (ins.condition) {
+      e.lines.push(`${indent}if (${conditionText(ins, c, e, clbit, where)}) {`);
+      e.lines.push(`${indent}  ${set}`, `${indent}}`);
+    } else e.lines.push(`${indent}${set}`);
+    return;
+  }
+  if (ins.name === 'IfElseOp' || ins.name === 'WhileLoopOp') {
+    ifElse(ins, c, e, qubit, clbit, indent, where);
+    return;
+  }
+  if (ins.name === 'BoxOp' || ins.name === 'ForLoopOp' || ins.name === 'SwitchCaseOp') {
+    const inner = bodyBits(ins, qubit, clbit, where);
+    if (ins.name === 'BoxOp') {
+      // A box only groups its body (for scheduling and annotations): its body runs once.
+      const [b] = ins.params;
+      if (b?.k !== 'circuit') throw new QpyError(`${where}: its body is not a circuit`);
+      body(b.c.instructions, b.c, e, inner.qubit, inner.clbit, indent);
+    } else if (ins.name === 'ForLoopOp') forLoop(ins, e, inner, indent, where);
+    else switchCase(ins, c, e, clbit, inner, indent, where);
+    return;
+  }
+  if (ins.condition) {
+    // An old-style `.c_if` condition: Qiskit reads it as an IfElseOp around the instruction.
+    e.lines.push(`${indent}if (${conditionText(ins, c, e, clbit, where)}) {`);
+    body([{ ...ins, condition: null }], c, e, qubit, clbit, `${indent}  `);
+    e.lines.push(`${indent}}`);
+    return;
+  }
+  const qs = ins.qubits.map(qubit);
+  if (NO_OP.has(ins.name)) return;
+  if (ins.name === 'Measure') {
+    e.lines.push(`${indent}${clbit(ins.clbits[0] ?? -1)} = measure ${qs[0]};`);
+    return;
+  }
+  if (ins.name === 'Reset') {
+    e.lines.push(`${indent}reset ${qs[0]};`);
+    return;
+  }
+  if (ins.name === 'Store') {
+    const [target, value] = ins.params;
+    if (target?.k !== 'cexpr' || value?.k !== 'cexpr')
+      throw new QpyError(`${where}: its target and value are not classical expressions`);
+    const lhs = expression(target.e, c, e, clbit, where, false);
+    e.lines.push(`${indent}${lhs} = ${expression(value.e, c, e, clbit, where, false)};`);
+    return;
+  }
+  if (ins.name === 'Delay') {
+    e.lines.push(`${indent}delay[${delayDuration(ins, where)}] ${qs.join(', ')};`);
+    return;
+  }
+  if (ins.name === 'StatePreparation') {
+    // Its action on |0…0⟩ is the state; on anything else it is Qiskit's synthesis, which
+    // Berth does not reproduce, so it runs only on qubits nothing has touched.
+    if (indent !== '' || qs.some((q) => e.touched.has(q)))
+      throw new QpyError(
+        `${where}: StatePreparation runs here only on qubits still in |0⟩ at the top of the circuit (its action on other states is Qiskit's synthesis); use Initialize, which resets first`,
+      );
+    e.lines.push(`${indent}${preparation(ins, e, where)} ${qs.join(', ')};`);
+    for (const q of qs) e.touched.add(q);
+    return;
+  }
+  if (ins.name !== 'Barrier' && ins.name !== 'Delay') for (const q of qs) e.touched.add(q);
+  if (ins.name === 'Initialize') {
+    // Reset, then prepare from |0…0⟩: any unitary whose first column is the state does that
+    // exactly.
+    for (const q of qs) e.lines.push(`${indent}reset ${q};`);
+    e.lines.push(`${indent}${preparation(ins, e, where)} ${qs.join(', ')};`);
+    return;
+  }
+  e.lines.push(`${indent}${gateCall(ins, c, e, where)} ${qs.join(', ')};`);
 }
 
 /**
@@ -402,6 +444,33 @@ function bodyBits(
 /** The most iterations a for_loop is unrolled to (each one costs its body again). */
 const MAX_LOOP_ITERATIONS = 100_000;
 
+/** Whether a loop body breaks or continues (in its own statements, not a nested loop's). */
+function exits(c: QpyCircuit): boolean {
+  return c.instructions.some((ins) => {
+    if (ins.name === 'BreakLoopOp' || ins.name === 'ContinueLoopOp') return true;
+    if (ins.name === 'ForLoopOp' || ins.name === 'WhileLoopOp') return false;
+    return ins.params.some((p) => p.k === 'circuit' && exits(p.c)) || nestedCases(ins);
+  });
+}
+
+/** switch_case keeps its bodies in a tuple of (values, body) pairs. */
+function nestedCases(ins: QpyInstruction): boolean {
+  const [, cases] = ins.params;
+  if (ins.name !== 'SwitchCaseOp' || cases?.k !== 'tuple') return false;
+  return cases.items.some(
+    (item) => item.k === 'tuple' && item.items.some((v) => v.k === 'circuit' && exits(v.c)),
+  );
+}
+
+/** Fresh break and continue flags for a loop, declared once and cleared before it. */
+function loopFlags(e: Emitter, indent: string): LoopFlags {
+  const k = e.loops++;
+  const flags = { brk: `_brk${k}`, cont: `_cont${k}` };
+  e.varDecls.push(`bool ${flags.brk};`, `bool ${flags.cont};`);
+  e.lines.push(`${indent}${flags.brk} = false;`);
+  return flags;
+}
+
 /** A for_loop over a static index set is unrolled, its loop parameter bound to each value. */
 function forLoop(
   ins: QpyInstruction,
@@ -426,16 +495,18 @@ function forLoop(
       return v.v;
     });
   } else throw new QpyError(`${where}: its index set is not a range or a tuple`);
-  for (const b of loopBody.c.instructions)
-    if (b.name === 'BreakLoopOp' || b.name === 'ContinueLoopOp')
-      throw new QpyError(`${where}: break and continue in a loop are not supported`);
   const param = loopParam?.k === 'expr' && loopParam.e.k === 'var' ? loopParam.e.name : null;
+  // Unrolled, a break or continue cannot jump: it sets a flag, and every statement of the
+  // passes after it checks the flags.
+  const flags = exits(loopBody.c) ? loopFlags(e, indent) : null;
   for (const v of values) {
     const names = new Map(e.names);
     if (param) names.set(param, num(v));
-    const it: Emitter = { ...e, names, lines: e.lines };
+    if (flags) e.lines.push(`${indent}${flags.cont} = false;`);
+    const it: Emitter = { ...e, names, lines: e.lines, loop: flags };
     body(loopBody.c.instructions, loopBody.c, it, inner.qubit, inner.clbit, indent);
     e.ops = it.ops;
+    e.loops = it.loops;
   }
 }
 
@@ -515,9 +586,21 @@ function ifElse(
     body(b.instructions, b, e, inner('qubits'), inner('clbits'), `${indent}  `);
   // A while loop has one block, and the same conditions as if_else.
   const keyword = ins.name === 'WhileLoopOp' ? 'while' : 'if';
+  if (keyword === 'while') {
+    const outer = e.loop;
+    // The body is a loop of its own: a break in it leaves this loop, not an enclosing one.
+    const flags = exits(then.c) ? loopFlags(e, indent) : null;
+    e.lines.push(`${indent}while (${flags ? `(${cond}) && !${flags.brk}` : cond}) {`);
+    if (flags) e.lines.push(`${indent}  ${flags.cont} = false;`);
+    e.loop = flags;
+    branch(then.c);
+    e.loop = outer;
+    e.lines.push(`${indent}}`);
+    return;
+  }
   e.lines.push(`${indent}${keyword} (${cond}) {`);
   branch(then.c);
-  if (keyword === 'if' && orelse?.k === 'circuit') {
+  if (orelse?.k === 'circuit') {
     e.lines.push(`${indent}} else {`);
     branch(orelse.c);
   }
@@ -907,7 +990,7 @@ function defineGate(
   collectParameters(def, own);
   const formals = qiskitOrder([...own.values()]);
   const names = new Map(formals.map((p, i) => [p.id, `a${i}`]));
-  const inner: Emitter = { ...e, lines: [], names };
+  const inner: Emitter = { ...e, lines: [], names, loop: null };
   const qubit = (i: number): string => `b${i}`;
   for (const ins of def.instructions) {
     if (ins.name === 'Measure' || ins.name === 'Reset' || ins.name === 'IfElseOp')

@@ -378,11 +378,75 @@ describe('QPY control flow (real bytes exist only in version 10)', () => {
     expect(lowerToQasm(qc4 as QpyCircuit, 10).qasm).toContain('((c1 & c1) == ~c1)');
   });
 
-  it('refuses loops it cannot unroll, naming them', () => {
-    const [, , , forLoop] = circuitsOf('qiskit_qpycompat__control_flow_qiskit_1_0_0dev_v10.qpy');
-    expect(() => lowerToQasm(forLoop as QpyCircuit, 10)).toThrow(
-      /ForLoopOp \(QPY version 10\): break and continue in a loop are not supported/,
+  it('continues a for_loop and breaks a while_loop (built on the Bell circuit: no real bytes)', () => {
+    const [bell] = circuitsOf('aria__bell_qiskit_2_4_1.qpy');
+    const c = bell as QpyCircuit;
+    const measures = c.instructions.filter((i) => i.name === 'Measure');
+    const base = { label: '', clbits: [], condition: null, numCtrlQubits: 0, ctrlState: 0 };
+    const gate = (name: string, q: number) => ({ ...base, name, qubits: [q], params: [] });
+    const onBit0 = { k: 'equals' as const, target: { k: 'register' as const, clbit: 0 }, value: 0 };
+    const block = (instructions: QpyCircuit['instructions']): QpyCircuit => ({
+      ...c,
+      instructions,
+    });
+    // for _ in range(3): x(1); if c[0] == 0: continue; x(0)   → q1 flips 3 times, q0 never.
+    const forLoop = {
+      ...base,
+      name: 'ForLoopOp',
+      qubits: [0, 1],
+      clbits: [0, 1],
+      params: [
+        { k: 'range' as const, start: 0, stop: 3, step: 1 },
+        { k: 'null' as const },
+        {
+          k: 'circuit' as const,
+          c: block([
+            gate('XGate', 1),
+            { ...gate('ContinueLoopOp', 0), qubits: [], condition: onBit0 },
+            gate('XGate', 0),
+          ]),
+        },
+      ],
+    };
+    const forProgram = block([forLoop, ...measures]);
+    expect(counts(lowerToQasm(forProgram, 12).qasm, 20)).toEqual({ '10': 20 });
+    // while c[0] == 0: x(1); break; x(0)   → one pass: q1 is 1, q0 stays 0.
+    const whileLoop = {
+      ...base,
+      name: 'WhileLoopOp',
+      qubits: [0, 1],
+      clbits: [0, 1],
+      condition: onBit0,
+      params: [
+        {
+          k: 'circuit' as const,
+          c: block([gate('XGate', 1), { ...gate('BreakLoopOp', 0), qubits: [] }, gate('XGate', 0)]),
+        },
+      ],
+    };
+    const whileQasm = lowerToQasm(block([whileLoop, ...measures]), 12).qasm;
+    expect(whileQasm).toContain('while ((c[0] == 0) && !_brk0) {');
+    expect(counts(whileQasm, 20)).toEqual({ '10': 20 });
+    expect(() => lowerToQasm(block([{ ...gate('BreakLoopOp', 0), qubits: [] }]), 12)).toThrow(
+      /BreakLoopOp \(QPY version 12\): there is no loop to leave/,
     );
+  });
+
+  it('breaks out of a for_loop when the body says so (real bytes exist only in version 10)', () => {
+    const [, , , forLoop, iterator] = circuitsOf(
+      'qiskit_qpycompat__control_flow_qiskit_1_0_0dev_v10.qpy',
+    );
+    // for _ in range(5): h(0); cx(0, 1); measure(0, 0); if c[0]: break. A pass that reads 0
+    // leaves q1 alone; the one that reads 1 flips q1 and breaks. So q1 ends 1 unless all five
+    // passes read 0: P = 1 − 2⁻⁵ = 31/32. The iterator form is the same loop.
+    for (const qc of [forLoop, iterator]) {
+      const lowered = lowerToQasm(qc as QpyCircuit, 10).qasm;
+      expect(lowered).toContain('_brk0 = true;');
+      const shots = 4000;
+      const got = counts(`${lowered}c[0] = measure q[1];\n`, shots)['1'] ?? 0;
+      const p = 31 / 32;
+      expect(Math.abs(got / shots - p)).toBeLessThan(5 * Math.sqrt((p * (1 - p)) / shots));
+    }
   });
 });
 
