@@ -11,6 +11,7 @@
 import type { Expr } from '../qasm/expr.js';
 import { Bytes, npyParts } from './bytes.js';
 import { QpyError } from './errors.js';
+import { readSrepr, readSymengine } from './symbolic.js';
 import type {
   ClassicalExpr,
   QpyCircuit,
@@ -508,11 +509,32 @@ function readParameterExpression(d: Bytes, scope: Scope, symbols: QpyParameter[]
       throw new QpyError(`expression symbol ${symbol.name} is bound to a '${valueType}' value`);
     d.bytes(size, 'symbol value');
   }
-  if (scope.version < 13)
-    throw new QpyError(
-      `parameter expressions of QPY version ${scope.version} (${scope.encoding === 'e' ? 'symengine' : 'sympy'} encoding) are not supported yet; Qiskit 1.3 and later write version 13 expressions`,
-    );
+  if (scope.version < 13) return { k: 'expr', e: symbolic(payload, local), symbols: local };
   return { k: 'expr', e: replay(payload, local), symbols: local };
+}
+
+/**
+ * Versions 10–12: the expression in a symbolic library's own form, named by the header's
+ * symbolic encoding, but told apart by its bytes (Qiskit 1.0 wrote a global phase in sympy
+ * text under either): symengine's archive starts with its endianness byte 1, sympy's `srepr`
+ * with a letter. Symbols are the map's parameters, by name.
+ */
+function symbolic(payload: Bytes, local: readonly QpyParameter[]): Expr {
+  const raw = payload.bytes(payload.remaining, 'expression');
+  const byName = new Map(local.map((p) => [p.name, p]));
+  const symbol = (name: string): Expr => {
+    const p = byName.get(name);
+    if (!p) throw new QpyError(`an expression names ${name}, which its symbol map does not hold`);
+    return { k: 'var', name: p.id };
+  };
+  if (raw[0] === 1) return readSymengine(raw, symbol);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new QpyError('a parameter expression is neither symengine nor sympy text');
+  }
+  return readSrepr(text, symbol);
 }
 
 /** Version-13 expressions: a stack machine over PARAM_EXPR_ELEM_V13 records (35 bytes each). */

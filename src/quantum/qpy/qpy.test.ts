@@ -37,13 +37,6 @@ const bytesOf = (file: string): Buffer => readFileSync(join(DIR, file));
 const circuitsOf = (file: string): QpyCircuit[] => [...decodeQpy(bytesOf(file)).circuits];
 const one = (file: string): QpyCircuit => circuitsOf(file)[0] as QpyCircuit;
 
-/** Symengine's own binary encoding of expressions: the only real bytes of it are version 10. */
-const SYMENGINE = new Set([
-  'qiskit_qpycompat__param_phase_qiskit_1_0_0dev_v10.qpy',
-  'qiskit_qpycompat__parameter_vector_expression_qiskit_1_0_0dev_v10.qpy',
-  'qiskit_qpycompat__parameterized_qiskit_1_0_0dev_v10.qpy',
-]);
-
 /** The lowered circuit's final state, with values by Qiskit parameter name. */
 function stateOf(c: QpyCircuit, version: number, values: Record<string, number> = {}): StateVector {
   const lowered = lowerToQasm(c, version);
@@ -56,6 +49,15 @@ function stateOf(c: QpyCircuit, version: number, values: Record<string, number> 
     .filter((l) => !/measure|^bit\[/.test(l))
     .join('\n');
   return statevector(unitary, byInternal, { unitaries });
+}
+
+/** Equal amplitudes, global phase included. */
+function expectExactState(a: StateVector, b: StateVector): void {
+  expect(a.dim).toBe(b.dim);
+  for (let k = 0; k < a.dim; k++) {
+    expect(a.re[k], `re ${k}`).toBeCloseTo(b.re[k] ?? NaN, 10);
+    expect(a.im[k], `im ${k}`).toBeCloseTo(b.im[k] ?? NaN, 10);
+  }
 }
 
 function expectSameState(a: StateVector, b: StateVector): void {
@@ -75,7 +77,6 @@ describe('QPY payloads written by Qiskit', () => {
     expect(FIXTURES).toHaveLength(42);
     const versions = new Set<number>();
     for (const f of FIXTURES) {
-      if (SYMENGINE.has(f.file)) continue;
       const file = decodeQpy(bytesOf(f.file));
       versions.add(file.version);
       expect(file.version, f.file).toBe(f.qpy_version);
@@ -99,11 +100,55 @@ describe('QPY payloads written by Qiskit', () => {
     expect([...versions].sort((a, b) => a - b)).toEqual([10, 11, 12, 13, 14, 16, 17]);
   });
 
-  it('refuses symengine-encoded expressions (real bytes exist only in version 10) with a clear reason', () => {
-    for (const file of SYMENGINE)
-      expect(() => decodeQpy(bytesOf(file)), file).toThrow(
-        /parameter expressions of QPY version 10 \(symengine encoding\) are not supported yet/,
+  it('reads symengine-encoded expressions (real bytes exist only in version 10) as their source built them', () => {
+    // U3Gate(theta, 3.14159·theta, λ), U1Gate(3.14159·theta/λ), U2Gate(3.14159·theta, λ).
+    const [t, l] = [0.7, 1.3];
+    expectExactState(
+      stateOf(one('qiskit_qpycompat__parameterized_qiskit_1_0_0dev_v10.qpy'), 10, {
+        theta: t,
+        λ: l,
+      }),
+      statevector(`OPENQASM 3.0; include "stdgates.inc"; qubit[1] q;
+        u3(${t}, ${3.14159 * t}, ${l}) q[0]; u1(${(3.14159 * t) / l}) q[0]; u2(${3.14159 * t}, ${l}) q[0];`),
+    );
+    // ry(θ_par[0]) on 7 qubits, cz along the line, then rz(−2·x_par[2i+1]) and rx(−2·x_par[2i]).
+    const x = Array.from({ length: 14 }, (_, k) => 0.1 * (k + 1));
+    const values: Record<string, number> = { 'θ_par[0]': 0.45 };
+    x.forEach((v, k) => (values[`x_par[${k}]`] = v));
+    const lines = ['OPENQASM 3.0; include "stdgates.inc"; qubit[7] q;'];
+    for (let i = 0; i < 7; i++) lines.push(`ry(0.45) q[${i}];`);
+    for (let i = 0; i < 6; i++) lines.push(`cz q[${i}], q[${i + 1}];`);
+    for (let i = 0; i < 7; i++)
+      lines.push(
+        `rz(${-2 * (x[2 * i + 1] as number)}) q[${i}]; rx(${-2 * (x[2 * i] as number)}) q[${i}];`,
       );
+    expectExactState(
+      stateOf(
+        one('qiskit_qpycompat__parameter_vector_expression_qiskit_1_0_0dev_v10.qpy'),
+        10,
+        values,
+      ),
+      statevector(lines.join('\n')),
+    );
+  });
+
+  it('reads the sympy text Qiskit 1.0 wrote for a global phase (theta + phi), phase included', () => {
+    const [phase] = circuitsOf('qiskit_qpycompat__param_phase_qiskit_1_0_0dev_v10.qpy');
+    const [t, f] = [0.3, 1.1];
+    const lines = [
+      'OPENQASM 3.0; include "stdgates.inc"; qubit[5] q;',
+      `gphase(${t + f});`,
+      'h q[0];',
+    ];
+    for (let i = 0; i < 4; i++) lines.push(`cx q[${i}], q[${i + 1}];`);
+    for (let i = 0; i < 3; i++) lines.push(`rz(${t + f}) q[${i}];`);
+    lines.push(`rz(${f}) q[3];`, `rz(${t}) q[4];`);
+    for (let i = 3; i >= 0; i--) lines.push(`cx q[${i}], q[${i + 1}];`);
+    lines.push('h q[0];');
+    expectExactState(
+      stateOf(phase as QpyCircuit, 10, { theta: t, phi: f }),
+      statevector(lines.join('\n')),
+    );
   });
 
   it('reads version 17 (Qiskit 2.4.1) as its source wrote it', () => {
