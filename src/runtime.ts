@@ -19,6 +19,7 @@ import { Scheduler } from './app/scheduler.js';
 import { createSessionService } from './app/sessions.js';
 import { createUsageService } from './app/usage.js';
 import { createWebhookService } from './app/webhooks.js';
+import { hostOf, resolveTarget } from './webhooks/targets.js';
 import type { ResolvedConfig } from './config/config.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { toWireEvent } from './http/schemas/event.js';
@@ -144,7 +145,12 @@ export async function createRuntime(
     store,
     clock,
     log: log as Logger,
-    sender: httpSender(clock, `Berth/${VERSION} (webhooks)`),
+    sender: httpSender(clock, `Berth/${VERSION} (webhooks)`, config.webhooks.allow),
+    targetRefusal: (url) =>
+      resolveTarget(hostOf(new URL(url)), config.webhooks.allow).then(
+        () => null,
+        (e: Error) => e.message,
+      ),
     newId: keys.newId,
     newSecret: keys.newSecret,
     render: (e) => JSON.stringify(toWireEvent(e, views)),

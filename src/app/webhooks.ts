@@ -55,6 +55,11 @@ export interface WebhookServiceDeps {
   /** The wire JSON of an event (the same as an SSE frame's data). */
   readonly render: (e: StoredEvent) => string;
   readonly policy: RetryPolicy & { readonly timeoutMs: number };
+  /**
+   * Why a webhook may not be sent to this URL (its host resolves to an internal address that
+   * the administrator has not allowed), or null. Deliveries check again, on the address used.
+   */
+  readonly targetRefusal: (url: string) => Promise<string | null>;
   readonly random?: () => number;
 }
 
@@ -249,6 +254,12 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     ): Promise<{ webhook: Webhook; secret: string }> {
       const url = validUrl(req.url);
       const eventTypes = validTypes(req.eventTypes);
+      const refused = await deps.targetRefusal(url);
+      if (refused)
+        throw new AppError(
+          'invalid_request',
+          `url cannot be a webhook target: ${refused}. Webhooks reach public addresses only; an administrator can allow internal receivers with BERTH_WEBHOOK_ALLOW (host names or CIDRs)`,
+        );
       const secret = req.secret ?? `whsec_${deps.newSecret()}`;
       const webhook: Webhook = {
         id: deps.newId(),

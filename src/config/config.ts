@@ -3,6 +3,7 @@
  * problem is reported together in one ConfigError, and the result is deep-frozen. This is the
  * only module that reads the environment.
  */
+import { type TargetAllowList, parseAllowList } from '../security/addresses.js';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Value, type ValueError } from '@sinclair/typebox/value';
@@ -35,6 +36,8 @@ export interface ResolvedConfig {
     readonly capMs: number;
     readonly maxAttempts: number;
     readonly timeoutMs: number;
+    /** Internal receivers webhooks may reach anyway (BERTH_WEBHOOK_ALLOW). */
+    readonly allow: TargetAllowList;
   };
   readonly bodyLimitBytes: number;
   /** Origins whose browser pages may call the API ('*': any); empty: same origin only. */
@@ -116,6 +119,7 @@ export function loadConfig(
       capMs: intFromEnv(env, 'BERTH_WEBHOOK_RETRY_CAP_MS', 3_600_000, 1, 86_400_000, problems),
       maxAttempts: intFromEnv(env, 'BERTH_WEBHOOK_MAX_ATTEMPTS', 12, 1, 100, problems),
       timeoutMs: intFromEnv(env, 'BERTH_WEBHOOK_TIMEOUT_MS', 10_000, 100, 300_000, problems),
+      allow: allowFromEnv(env, problems),
     },
     bodyLimitBytes: file.server?.bodyLimitBytes ?? 10 * 1024 * 1024,
     corsOrigins: corsFromEnv(env, problems),
@@ -325,6 +329,16 @@ function apiKeyFromEnv(env: Record<string, string | undefined>, problems: string
 }
 
 /** BERTH_CORS_ORIGINS: '*' or a comma-separated list of origins (scheme://host[:port]). */
+/** BERTH_WEBHOOK_ALLOW: comma-separated host names, IP addresses and CIDRs. */
+function allowFromEnv(
+  env: Record<string, string | undefined>,
+  problems: string[],
+): TargetAllowList {
+  const parsed = parseAllowList((env.BERTH_WEBHOOK_ALLOW ?? '').split(','));
+  for (const p of parsed.problems) problems.push(`BERTH_WEBHOOK_ALLOW: ${p}`);
+  return parsed.allow;
+}
+
 function corsFromEnv(
   env: Record<string, string | undefined>,
   problems: string[],

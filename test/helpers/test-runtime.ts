@@ -57,6 +57,8 @@ export async function testRuntime(options: TestRuntimeOptions = {}) {
       BERTH_API_KEY: ADMIN_KEY,
       BERTH_SIM_THREADS: '1',
       BERTH_SHUTDOWN_GRACE_MS: '20',
+      // The tests' receivers listen on loopback, which webhooks may not reach unless allowed.
+      BERTH_WEBHOOK_ALLOW: '127.0.0.1',
       ...options.env,
     },
     ...(options.file !== undefined ? { file: options.file } : {}),

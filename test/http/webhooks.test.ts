@@ -177,4 +177,56 @@ describe('webhooks', () => {
     ).toBe(true);
     await two.rt.stop();
   });
+
+  it('refuses internal targets at registration, naming the address and the setting that allows them', async () => {
+    const t = await testRuntime({ file: TEST_CONFIG, env: { BERTH_WEBHOOK_ALLOW: '' } });
+    const refused = async (url: string): Promise<string> => {
+      const res = await t.api('POST', '/api/v1/webhooks', { url });
+      expect(res.status, url).toBe(400);
+      return res.body.errors[0].message;
+    };
+    expect(await refused('http://127.0.0.1:9/hook')).toMatch(
+      /127\.0\.0\.1 is a loopback address\. Webhooks reach public addresses only; .*BERTH_WEBHOOK_ALLOW/,
+    );
+    expect(await refused('http://localhost:9/hook')).toMatch(/is a loopback address/);
+    expect(await refused('http://[::1]:9/')).toMatch(/::1 is a loopback address/);
+    expect(await refused('http://169.254.169.254/latest/meta-data/')).toMatch(/link-local/);
+    expect(await refused('http://10.0.0.7/')).toMatch(/10\.0\.0\.7 is a private address/);
+    expect(await refused('http://[::ffff:192.168.0.1]/')).toMatch(/private address/);
+    expect(await refused('http://0.0.0.0:8000/')).toMatch(/unspecified address/);
+    expect((await t.api('GET', '/api/v1/webhooks')).body.webhooks).toEqual([]);
+  });
+
+  it('checks again at delivery, on the address it would connect to: a webhook stored while allowed is refused after the allow-list changes, and nothing is contacted', async () => {
+    const dir = tempDir();
+    const db = { ...fast, BERTH_WEBHOOK_MAX_ATTEMPTS: '2', BERTH_DB: join(dir, 'berth.db') };
+    let connections = 0;
+    const hook = await receiver();
+    hook.server.on('connection', () => connections++);
+    const one = await testRuntime({ file: TEST_CONFIG, realTime: true, env: db });
+    const { id } = (
+      await one.api('POST', '/api/v1/webhooks', { url: hook.url, events: ['job.state_changed'] })
+    ).body;
+    await one.rt.stop();
+    // The same database, with loopback no longer allowed.
+    const two = await testRuntime({
+      file: TEST_CONFIG,
+      realTime: true,
+      env: { ...db, BERTH_WEBHOOK_ALLOW: '' },
+    });
+    await two.api('POST', '/api/v1/jobs', samplerJob({ backend: 'solo' }));
+    const end = performance.now() + 5000;
+    let log: any[] = [];
+    while (performance.now() < end) {
+      log = (await two.api('GET', `/api/v1/webhooks/${id}/deliveries`)).body.deliveries;
+      if (log.some((d) => d.status === 'failed')) break;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(log.find((d) => d.status === 'failed')?.last_error).toMatch(
+      /^refused: 127\.0\.0\.1 is a loopback address/,
+    );
+    expect(hook.got).toEqual([]);
+    expect(connections).toBe(0);
+    await two.rt.stop();
+  });
 });
