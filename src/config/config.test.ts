@@ -77,6 +77,22 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(5);
   });
 
+  it('refuses a BERTH_DB URL instead of making it a file name, and a bad webhook allow-list entry', () => {
+    const of = (env: Record<string, string>) => problemsOf(() => loadConfig({ env }));
+    expect(of({ BERTH_DB: 'postgres://berth@db/berth' })).toEqual([
+      expect.stringMatching(
+        /^BERTH_DB: PostgreSQL is not available in this version yet; use a SQLite file path/,
+      ),
+    ]);
+    expect(of({ BERTH_DB: 'mysql://x/y' })).toEqual([
+      expect.stringMatching(/^BERTH_DB: mysql:\/\/ is not a database Berth can use/),
+    ]);
+    expect(loadConfig({ env: { BERTH_DB: './data/x.db' } }).dbPath).toBe('./data/x.db');
+    expect(of({ BERTH_WEBHOOK_ALLOW: 'ok.host,10.0.0.0/99' })).toEqual([
+      'BERTH_WEBHOOK_ALLOW: 10.0.0.0/99: the prefix length must be 0 to 32',
+    ]);
+  });
+
   it('rejects unknown keys and wrong types in the file, naming the path', () => {
     const problems = problemsOf(() =>
       loadConfig({ env: {}, file: { backend: [], ttl: { openTtlSeconds: 'soon' } } }),

@@ -99,7 +99,7 @@ export function loadConfig(
   const config: ResolvedConfig = {
     host: env.BERTH_HOST ?? '127.0.0.1',
     port: intFromEnv(env, 'BERTH_PORT', 8000, 0, 65535, problems),
-    dbPath: nonEmpty(env, 'BERTH_DB', './data/berth.db', problems),
+    dbPath: dbFromEnv(env, problems),
     dbSynchronous: oneOf(env, 'BERTH_DB_SYNC', ['normal', 'full'] as const, 'normal', problems),
     apiKey: apiKeyFromEnv(env, problems),
     logLevel: oneOf(env, 'BERTH_LOG_LEVEL', LOG_LEVELS, 'info', problems),
@@ -329,6 +329,24 @@ function apiKeyFromEnv(env: Record<string, string | undefined>, problems: string
 }
 
 /** BERTH_CORS_ORIGINS: '*' or a comma-separated list of origins (scheme://host[:port]). */
+/**
+ * BERTH_DB: a SQLite file path or `:memory:`. A URL is refused rather than taken as a file
+ * name (`postgres://…` would otherwise become a folder named `postgres:`).
+ */
+function dbFromEnv(env: Record<string, string | undefined>, problems: string[]): string {
+  const db = nonEmpty(env, 'BERTH_DB', './data/berth.db', problems);
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(db)?.[1]?.toLowerCase();
+  if (scheme === 'postgres' || scheme === 'postgresql')
+    problems.push(
+      'BERTH_DB: PostgreSQL is not available in this version yet; use a SQLite file path such as ./data/berth.db',
+    );
+  else if (scheme !== undefined)
+    problems.push(
+      `BERTH_DB: ${scheme}:// is not a database Berth can use; give a SQLite file path (such as ./data/berth.db) or :memory:`,
+    );
+  return db;
+}
+
 /** BERTH_WEBHOOK_ALLOW: comma-separated host names, IP addresses and CIDRs. */
 function allowFromEnv(
   env: Record<string, string | undefined>,
