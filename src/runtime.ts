@@ -177,6 +177,7 @@ export async function createRuntime(
   const app = await buildServer({
     sseHeartbeatMs: config.sseHeartbeatMs,
     corsOrigins: config.corsOrigins,
+    limits: config.limits,
     services,
     bodyLimitBytes: config.bodyLimitBytes,
     logger: log,

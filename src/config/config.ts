@@ -30,6 +30,12 @@ export interface ResolvedConfig {
   readonly eventRetentionHours: number;
   /** Quiet event streams send a keep-alive comment this often. */
   readonly sseHeartbeatMs: number;
+  /** Fair use per API key: requests per second (0: no limit), their burst, open event streams. */
+  readonly limits: {
+    readonly requestsPerSecond: number;
+    readonly burst: number;
+    readonly streamsPerKey: number;
+  };
   /** Webhook retries: first delay (doubling), largest delay, attempts, and answer timeout. */
   readonly webhooks: {
     readonly baseMs: number;
@@ -114,6 +120,7 @@ export function loadConfig(
     shutdownGraceMs: intFromEnv(env, 'BERTH_SHUTDOWN_GRACE_MS', 30_000, 0, 3_600_000, problems),
     eventRetentionHours: intFromEnv(env, 'BERTH_EVENT_RETENTION_HOURS', 168, 1, 87_600, problems),
     sseHeartbeatMs: intFromEnv(env, 'BERTH_SSE_HEARTBEAT_MS', 15_000, 100, 600_000, problems),
+    limits: limitsFromEnv(env, problems),
     webhooks: {
       baseMs: intFromEnv(env, 'BERTH_WEBHOOK_RETRY_BASE_MS', 10_000, 1, 86_400_000, problems),
       capMs: intFromEnv(env, 'BERTH_WEBHOOK_RETRY_CAP_MS', 3_600_000, 1, 86_400_000, problems),
@@ -345,6 +352,26 @@ function dbFromEnv(env: Record<string, string | undefined>, problems: string[]):
       `BERTH_DB: ${scheme}:// is not a database Berth can use; give a SQLite file path (such as ./data/berth.db) or :memory:`,
     );
   return db;
+}
+
+/** BERTH_RATE_LIMIT (per key per second), BERTH_RATE_BURST, BERTH_STREAMS_PER_KEY; 0 turns one off. */
+function limitsFromEnv(
+  env: Record<string, string | undefined>,
+  problems: string[],
+): ResolvedConfig['limits'] {
+  const requestsPerSecond = intFromEnv(env, 'BERTH_RATE_LIMIT', 100, 0, 1_000_000_000, problems);
+  return {
+    requestsPerSecond,
+    burst: intFromEnv(
+      env,
+      'BERTH_RATE_BURST',
+      Math.max(1, 2 * requestsPerSecond),
+      1,
+      2_000_000_000,
+      problems,
+    ),
+    streamsPerKey: intFromEnv(env, 'BERTH_STREAMS_PER_KEY', 16, 0, 100_000, problems),
+  };
 }
 
 /** BERTH_WEBHOOK_ALLOW: comma-separated host names, IP addresses and CIDRs. */

@@ -17,6 +17,20 @@ export const ERRORS = {
     cause: 'A field is missing, has the wrong type, is out of range, or is not a known property.',
     fix: 'The message names the field (body/…, querystring/…) and what it must be; the API reference at /docs lists every field.',
   },
+  rate_limited: {
+    status: 429,
+    message: 'Too many requests',
+    cause:
+      'This API key sent more requests per second than the server allows each key (BERTH_RATE_LIMIT, with bursts up to BERTH_RATE_BURST).',
+    fix: 'Wait the seconds the Retry-After header says and try again; poll less often (or use the event streams), or ask the administrator to raise BERTH_RATE_LIMIT.',
+  },
+  too_many_streams: {
+    status: 429,
+    message: 'Too many open event streams',
+    cause:
+      'This API key already holds as many open event streams as the server allows each key (BERTH_STREAMS_PER_KEY).',
+    fix: 'Close a stream you no longer read (one GET /api/v1/events stream can follow every job and session), or ask the administrator to raise BERTH_STREAMS_PER_KEY.',
+  },
   payload_too_large: {
     status: 413,
     message: 'The request body is too large',

@@ -12,6 +12,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { drainBound, registerParsers } from './plugins/parsers.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
 import { registerAuth } from './plugins/auth.js';
+import { type Limits, registerThrottle } from './plugins/throttle.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { registerRequestLog } from './plugins/request-log.js';
 import { registerValidation } from './plugins/validation.js';
@@ -40,6 +41,8 @@ export interface ServerOptions {
   readonly sseHeartbeatMs?: number;
   /** Origins allowed to call from a browser ('*': any); absent or empty: none. */
   readonly corsOrigins?: readonly string[] | '*';
+  /** Fair use per key; absent: no limits. */
+  readonly limits?: Limits;
 }
 
 // A client-supplied request id is echoed only when it is short and plain (it ends up in logs).
@@ -105,6 +108,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerMetrics(app);
   registerRequestLog(app);
   registerAuth(app);
+  registerThrottle(app, options.limits ?? { requestsPerSecond: 0, burst: 1, streamsPerKey: 0 });
 
   await app.register(healthRoutes);
   await app.register(errorRoutes);

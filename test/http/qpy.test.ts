@@ -88,21 +88,31 @@ describe('QPY circuits over HTTP', () => {
     expect(meta.counts.c).toEqual({ '101': 300 });
   });
 
-  it('answers 400 at submission for QPY it cannot run, naming what and the version', async () => {
+  it('answers 400 at submission for QPY it cannot run, and takes the symengine-encoded v10 payload', async () => {
     const t = await testRuntime({ file: TEST_CONFIG });
+    // Version 10 with symengine expressions (3.14159·theta, …) is read now: the job is taken.
+    const old = await t.api('POST', '/api/v1/jobs', {
+      program_id: 'estimator',
+      backend: 'solo',
+      params: {
+        pubs: [
+          [wrap('qiskit_qpycompat__parameterized_qiskit_1_0_0dev_v10.qpy'), ['Z'], [0.7, 1.3]],
+        ],
+      },
+    });
+    expect(old.status, JSON.stringify(old.body)).toBe(200);
+    // Two circuits in one pub's payload: refused, saying so.
     const res = await t.api('POST', '/api/v1/jobs', {
       program_id: 'sampler',
       backend: 'solo',
       params: {
-        pubs: [[wrap('qiskit_qpycompat__parameterized_qiskit_1_0_0dev_v10.qpy'), null, 10]],
+        pubs: [[wrap('qiskit_qpycompat__open_controlled_gates_qiskit_1_0_0dev_v10.qpy'), null, 10]],
       },
     });
     expect(res.status).toBe(400);
     expect(res.body.errors[0]).toMatchObject({
       code: 'invalid_params',
-      message: expect.stringMatching(
-        /parameter expressions of QPY version 10 \(symengine encoding\) are not supported yet/,
-      ),
+      message: expect.stringMatching(/holds 2 circuits, not one/),
     });
     const bad = await t.api('POST', '/api/v1/jobs', {
       program_id: 'sampler',
@@ -110,6 +120,6 @@ describe('QPY circuits over HTTP', () => {
       params: { pubs: [[{ __type__: 'QuantumCircuit', __value__: 'AAAA' }]] },
     });
     expect(bad.status).toBe(400);
-    expect((await t.api('GET', '/api/v1/jobs')).body.count).toBe(0);
+    expect((await t.api('GET', '/api/v1/jobs')).body.count).toBe(1);
   });
 });

@@ -58,6 +58,18 @@ export function registerMetrics(app: FastifyInstance): void {
       help: 'Open event streams (SSE)',
       registers: [register],
     }),
+    refused: new Gauge({
+      name: 'berth_requests_refused',
+      help: 'Requests refused with a 429 since the start, by limit (requests per second, event streams per key)',
+      labelNames: ['limit'] as const,
+      registers: [register],
+    }),
+    limits: new Gauge({
+      name: 'berth_limit',
+      help: 'Fair-use limits per API key (0: none)',
+      labelNames: ['name'] as const,
+      registers: [register],
+    }),
     deliveries: new Gauge({
       name: 'berth_webhook_deliveries',
       help: 'Webhook deliveries by status',
@@ -97,6 +109,12 @@ export function registerMetrics(app: FastifyInstance): void {
     set(gauges.queue, 'backend', stats.queuedByBackend, backends);
     set(gauges.running, 'backend', stats.runningByBackend, backends);
     gauges.streams.set(app.services.feed.openStreams);
+    const { refused, limits } = app.throttle;
+    gauges.refused.set({ limit: 'requests' }, refused.requests);
+    gauges.refused.set({ limit: 'streams' }, refused.streams);
+    gauges.limits.set({ name: 'requests_per_second' }, limits.requestsPerSecond);
+    gauges.limits.set({ name: 'burst' }, limits.burst);
+    gauges.limits.set({ name: 'streams_per_key' }, limits.streamsPerKey);
     const deliveries = await app.services.webhooks.deliveryCounts();
     set(gauges.deliveries, 'status', deliveries, ['pending', 'delivered', 'failed']);
     return reply.type(register.contentType).send(await register.metrics());

@@ -72,6 +72,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
     endsWith: (e: StoredEvent) => boolean = () => false,
     endNow: () => Promise<boolean> = async () => false,
   ): Promise<void> {
+    const keyId = req.ctx.principal.keyId;
+    app.throttle.openStream(keyId);
     const controller = new AbortController();
     open.add(controller);
     feed.openStreams++;
@@ -143,6 +145,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
     } finally {
       open.delete(controller);
       feed.openStreams--;
+      app.throttle.closeStream(keyId);
       res.end();
     }
   }
