@@ -143,12 +143,15 @@ async function getSessionThroughput(
   base: string,
 ): Promise<{ requestsPerSecond: number; p99LatencyMs: number; errors: number }> {
   const s = await api(base, 'POST', '/api/v1/sessions', { mode: 'dedicated', backend: 'idle' });
-  const opts = {
-    url: `${base}/api/v1/sessions/${s.id}`,
-    headers: { authorization: `Bearer ${KEY}` },
-    connections: 64,
-    pipelining: 1,
-  };
+  return throughput(`${base}/api/v1/sessions/${s.id}`, { authorization: `Bearer ${KEY}` });
+}
+
+/** Requests per second on one URL: 64 keep-alive connections, 3 s warm-up, 10 s measured. */
+async function throughput(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ requestsPerSecond: number; p99LatencyMs: number; errors: number }> {
+  const opts = { url, headers, connections: 64, pipelining: 1 };
   await autocannon({ ...opts, duration: 3 }); // warm-up
   const r = await autocannon({ ...opts, duration: 10 });
   return {
@@ -156,6 +159,37 @@ async function getSessionThroughput(
     p99LatencyMs: r.latency.p99,
     errors: r.errors + r.non2xx,
   };
+}
+
+/** A bare Fastify hello route, pinned to the server's core: the per-request baseline. */
+async function helloBaseline(): Promise<{
+  requestsPerSecond: number;
+  p99LatencyMs: number;
+  errors: number;
+}> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, 'bench/hello.mjs'), String(port)], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}/hello`;
+  for (
+    let i = 0;
+    !(await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  ) {
+    if (i > 200) throw new Error('hello server did not start');
+    await sleep(50);
+  }
+  pin(0, child.pid ?? 0);
+  try {
+    return await throughput(url);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('exit', r));
+  }
 }
 
 async function submitToRunning(
@@ -240,6 +274,7 @@ async function main(): Promise<void> {
   let report: Record<string, unknown>;
   try {
     const getSession = await getSessionThroughput(server.url);
+    const hello = await helloBaseline();
     const submit = await submitToRunning(server.url, 500);
     const gap = await dedicatedGap(server.url, 300);
     const memory = await openSessionsMemory(server.url, server.pid, 10_000);
@@ -256,6 +291,11 @@ async function main(): Promise<void> {
         ...getSession,
         goalRequestsPerSecond: 15_000,
         met: getSession.requestsPerSecond >= 15_000,
+        bareFastifyHello: hello,
+        ratioToBareFastify:
+          Math.round((getSession.requestsPerSecond / hello.requestsPerSecond) * 100) / 100,
+        goalRatio: 0.7,
+        ratioMet: getSession.requestsPerSecond >= 0.7 * hello.requestsPerSecond,
       },
       submitToRunningIdleBackend: {
         ...submit,
