@@ -1,10 +1,16 @@
 /** Shapes shared by the wire schemas. */
-import { type TSchema, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+
+/**
+ * A value or null, as OpenAPI 3.0's `nullable: true` (which Ajv and fast-json-stringify both
+ * read) rather than `anyOf [T, null]`: the serializer then writes the field directly, where an
+ * `anyOf` made it run a validator per field of every answer (a third of a GET's time).
+ */
+export const Nullable = <T extends TSchema>(t: T) =>
+  Type.Unsafe<Static<T> | null>({ ...t, nullable: true });
 
 /** ISO 8601 UTC with milliseconds and `Z`, or null when unset (runtime-api.md §1). */
-export const DateTime = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
-
-export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+export const DateTime = Nullable(Type.String({ format: 'date-time' }));
 
 /** Date → wire datetime. */
 export const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
