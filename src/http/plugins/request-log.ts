@@ -9,8 +9,9 @@ import type { FastifyInstance } from 'fastify';
 const QUIET = new Set(['warn', 'error', 'fatal', 'silent']);
 
 export function registerRequestLog(app: FastifyInstance): void {
-  app.addHook('onResponse', async (req, reply) => {
-    if (QUIET.has(req.log.level)) return;
+  // A callback, not a promise: it runs on every request.
+  app.addHook('onResponse', (req, reply, done) => {
+    if (QUIET.has(req.log.level)) return done();
     req.log.info(
       {
         method: req.method,
@@ -23,5 +24,6 @@ export function registerRequestLog(app: FastifyInstance): void {
       },
       'request',
     );
+    done();
   });
 }

@@ -54,16 +54,18 @@ export function registerThrottle(app: FastifyInstance, limits: Limits): void {
   const throttle = new Throttle(limits);
   app.decorate('throttle', throttle);
   if (limits.requestsPerSecond <= 0) return;
-  app.addHook('onRequest', async (req, reply) => {
+  // A callback, not a promise: it runs on every request.
+  app.addHook('onRequest', (req, reply, done) => {
     const keyId = req.ctx?.principal.keyId;
-    if (!keyId) return;
-    const wait = throttle.buckets.take(keyId, performance.now());
-    if (wait === 0) return;
+    const wait = keyId ? throttle.buckets.take(keyId, performance.now()) : 0;
+    if (wait === 0) return done();
     throttle.refused.requests++;
     reply.header('retry-after', String(wait));
-    throw new AppError(
-      'rate_limited',
-      `This key sent more than ${limits.requestsPerSecond} requests per second (bursts up to ${limits.burst}); retry after ${wait} s`,
+    done(
+      new AppError(
+        'rate_limited',
+        `This key sent more than ${limits.requestsPerSecond} requests per second (bursts up to ${limits.burst}); retry after ${wait} s`,
+      ),
     );
   });
 }
