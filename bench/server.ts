@@ -241,6 +241,52 @@ async function dedicatedGap(
   return { p50Ms: percentile(gaps, 50), p99Ms: percentile(gaps, 99), samples: gaps.length };
 }
 
+/**
+ * Server time of POST /sessions and POST /jobs, from the server's own request-time histogram
+ * (Fastify's elapsed time, request in to response written): `n` of each, one at a time, after
+ * a warm-up. The median is read off the buckets, so it is reported as the bucket it falls in,
+ * with the share of requests at or under 0.25 ms (the goal: at least half).
+ */
+async function serverTimes(base: string, n: number): Promise<Record<string, unknown>> {
+  const bucketsOf = async (method: string, route: string): Promise<Map<number, number>> => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const out = new Map<number, number>();
+    const re = new RegExp(
+      `^berth_http_request_duration_seconds_bucket\\{le="([^"]+)",method="${method}",route="${route.replace(/\//g, '\\/')}"\\} (\\d+)$`,
+      'gm',
+    );
+    for (const m of text.matchAll(re))
+      out.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2]));
+    return out;
+  };
+  const measure = async (method: string, route: string, call: () => Promise<unknown>) => {
+    for (let i = 0; i < 50; i++) await call(); // warm-up
+    const before = await bucketsOf(method, route);
+    for (let i = 0; i < n; i++) await call();
+    const after = await bucketsOf(method, route);
+    const delta = [...after]
+      .map(([le, c]) => [le, c - (before.get(le) ?? 0)] as const)
+      .sort((a, b) => a[0] - b[0]);
+    const total = delta.at(-1)?.[1] ?? 0;
+    const median = delta.find(([, c]) => c >= total / 2)?.[0] ?? NaN;
+    const under = delta.find(([le]) => le === 0.00025)?.[1] ?? 0;
+    return {
+      requests: total,
+      medianAtMostMs: median * 1000,
+      shareAtMost025Ms: Math.round((under / Math.max(1, total)) * 100) / 100,
+      goalMedianMs: 0.25,
+      met: under >= total / 2,
+    };
+  };
+  const sessions = await measure('POST', '/api/v1/sessions', () =>
+    api(base, 'POST', '/api/v1/sessions', { mode: 'batch', backend: 'idle' }),
+  );
+  const jobs = await measure('POST', '/api/v1/jobs', () =>
+    api(base, 'POST', '/api/v1/jobs', job({ backend: 'dedicated' })),
+  );
+  return { sessionCreate: sessions, jobSubmit: jobs };
+}
+
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
@@ -277,6 +323,7 @@ async function main(): Promise<void> {
     const hello = await helloBaseline();
     const submit = await submitToRunning(server.url, 500);
     const gap = await dedicatedGap(server.url, 300);
+    const times = await serverTimes(server.url, 500);
     const memory = await openSessionsMemory(server.url, server.pid, 10_000);
     report = {
       benchmark: 'berth-server',
@@ -304,6 +351,7 @@ async function main(): Promise<void> {
         met: submit.p50Ms <= 1 && submit.p99Ms <= 5,
       },
       dedicatedSessionNextJobGap: { ...gap, goalP99Ms: 2, met: gap.p99Ms <= 2 },
+      serverTime: times,
       openSessionsMemory: { ...memory, goalRssMb: 300, met: memory.rssAfterMb <= 300 },
     };
   } finally {

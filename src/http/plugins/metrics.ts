@@ -19,7 +19,7 @@ export function registerMetrics(app: FastifyInstance): void {
     name: 'berth_http_request_duration_seconds',
     help: 'HTTP request time',
     labelNames: ['method', 'route'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
     registers: [register],
   });
   const tick = new Histogram({
