@@ -33,7 +33,7 @@ export interface BindNoise {
 }
 
 /** Two-qubit gates that map Paulis to Paulis, so a Pauli frame around them can be undone. */
-export const TWIRLABLE = new Set(['cx', 'cy', 'cz', 'ecr', 'swap', 'iswap', 'dcx']);
+const TWIRLABLE = new Set(['cx', 'cy', 'cz', 'ecr', 'swap', 'iswap', 'dcx']);
 
 /** The number of two-qubit gate calls with noise marks (what `folds` is indexed by). */
 export function twoQubitCalls(ops: readonly Op[]): number {
@@ -323,30 +323,9 @@ export function fuse(ops: readonly Bound[]): Bound[] {
     if (m) out.push({ kind: 'u', m, target: q, cmask: 0, nmask: 0 });
     pending.delete(q);
   };
-  const touches = (op: Bound): number[] => {
-    switch (op.kind) {
-      case 'u':
-        return [op.target, ...bits(op.cmask | op.nmask)];
-      case 'pair':
-        return [op.a, op.b];
-      case 'swap':
-        return [op.a, op.b, ...bits(op.cmask | op.nmask)];
-      case 'dense':
-        return [...op.qubits, ...bits(op.cmask | op.nmask)];
-      case 'measure':
-      case 'reset':
-      case 'relax':
-      case 'pauli':
-        return [op.qubit];
-      case 'depol':
-        return [...op.qubits];
-      case 'if':
-      case 'while':
-        return [...pending.keys()];
-      case 'store':
-        return [];
-    }
-  };
+  // A branch may touch any qubit: everything pending is flushed before it.
+  const touches = (op: Bound): number[] =>
+    op.kind === 'if' || op.kind === 'while' ? [...pending.keys()] : qubitsOf(op);
   for (const op of ops) {
     if (op.kind === 'u' && op.cmask === 0 && op.nmask === 0) {
       const prev = pending.get(op.target);
@@ -372,6 +351,29 @@ export function fuse(ops: readonly Bound[]): Bound[] {
   }
   for (const q of [...pending.keys()]) flush(q);
   return out;
+}
+
+/** The qubits an operation acts on or is controlled by (a branch's are its bodies'). */
+export function qubitsOf(op: Exclude<Bound, { kind: 'if' | 'while' }>): number[] {
+  switch (op.kind) {
+    case 'u':
+      return [op.target, ...bits(op.cmask | op.nmask)];
+    case 'pair':
+      return [op.a, op.b];
+    case 'swap':
+      return [op.a, op.b, ...bits(op.cmask | op.nmask)];
+    case 'dense':
+      return [...op.qubits, ...bits(op.cmask | op.nmask)];
+    case 'measure':
+    case 'reset':
+    case 'relax':
+    case 'pauli':
+      return [op.qubit];
+    case 'depol':
+      return [...op.qubits];
+    case 'store':
+      return [];
+  }
 }
 
 function bits(m: number): number[] {

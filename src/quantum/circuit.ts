@@ -145,6 +145,20 @@ export type Op =
   | WhileOp
   | StoreOp;
 
+/**
+ * Whether operations measure, reset, branch or assign classical values: such a circuit has no
+ * single final state (what the estimator and `statevector` need).
+ */
+export const hasClassicalFlow = (ops: readonly Op[]): boolean =>
+  ops.some(
+    (o) =>
+      o.kind === 'measure' ||
+      o.kind === 'reset' ||
+      o.kind === 'if' ||
+      o.kind === 'while' ||
+      o.kind === 'store',
+  );
+
 /** Every qubit a gate acts on or is controlled by. */
 export function gateQubits(op: UnitaryOp | SwapOp | PowerOp | MatrixOp): number[] {
   const own = op.kind === 'u' ? [op.target] : op.kind === 'swap' ? [op.a, op.b] : op.qubits;

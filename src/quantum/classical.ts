@@ -92,18 +92,3 @@ export function evaluateClassical(e: ClassicalExpr, bits: Uint8Array): bigint {
     }
   }
 }
-
-/** Every classical bit an expression reads. */
-export function clbitsOf(e: ClassicalExpr): number[] {
-  switch (e.k) {
-    case 'bits':
-      return [...e.clbits];
-    case 'int':
-      return [];
-    case 'not':
-    case 'bitnot':
-      return clbitsOf(e.a);
-    case 'bin':
-      return [...clbitsOf(e.a), ...clbitsOf(e.b)];
-  }
-}

@@ -10,6 +10,7 @@ import type { Unitary } from './apply.js';
 import { applyUnitaryTo } from './apply.js';
 import type { Bound } from './bound.js';
 import { SimulationCancelledError } from './errors.js';
+import { pauliMasks, withPhase } from './observables.js';
 
 /** 4^12 amplitudes take 256 MiB: the widest register a density matrix holds. */
 export const DENSITY_MAX_QUBITS = 12;
@@ -271,16 +272,7 @@ export function evolveDensity(
 
 /** Tr(Pρ) for one Pauli string (little-endian labels, as observables.ts). */
 export function densityPauliExpectation(rho: DensityMatrix, label: string): number {
-  const n = label.length;
-  let x = 0;
-  let z = 0;
-  let ys = 0;
-  for (let q = 0; q < n; q++) {
-    const ch = label[n - 1 - q];
-    if (ch === 'X' || ch === 'Y') x += 2 ** q;
-    if (ch === 'Z' || ch === 'Y') z += 2 ** q;
-    if (ch === 'Y') ys++;
-  }
+  const { x, z, ys } = pauliMasks(label);
   // P|j⟩ = i^ys (−1)^popcount(j∧z) |j⊕x⟩, so Tr(Pρ) = Σ_j i^ys (−1)^… ρ[j, j⊕x].
   const { re, im, size } = rho;
   let sr = 0;
@@ -292,6 +284,5 @@ export function densityPauliExpectation(rho: DensityMatrix, label: string): numb
     sr += sign * (re[at] as number);
     si += sign * (im[at] as number);
   }
-  const phase = ys % 4;
-  return phase === 0 ? sr : phase === 1 ? -si : phase === 2 ? -sr : si;
+  return withPhase(ys, sr, si);
 }

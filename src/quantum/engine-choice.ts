@@ -4,7 +4,7 @@
  * noise is soon every shot. The crossover below was measured with `npm run bench:noise`
  * (docs/quantum.md has the table).
  */
-import type { Bound } from './bound.js';
+import { type Bound, qubitsOf } from './bound.js';
 import { DENSITY_MAX_QUBITS } from './density.js';
 
 /** `auto` picks by the rule below; the others force one engine (benchmarks, tests). */
@@ -40,30 +40,8 @@ export function densityCanRun(ops: readonly Bound[]): boolean {
         measured.add(op.qubit);
         break;
       default:
-        for (const q of touched(op)) if (measured.has(q)) return false;
+        for (const q of qubitsOf(op)) if (measured.has(q)) return false;
     }
   }
   return true;
-}
-
-function touched(op: Exclude<Bound, { kind: 'if' | 'while' | 'store' | 'measure' }>): number[] {
-  switch (op.kind) {
-    case 'u':
-      return [op.target, ...bitsOf(op.cmask | op.nmask)];
-    case 'pair':
-    case 'swap':
-      return [op.a, op.b, ...('cmask' in op ? bitsOf(op.cmask | op.nmask) : [])];
-    case 'dense':
-      return [...op.qubits, ...bitsOf(op.cmask | op.nmask)];
-    case 'depol':
-      return [...op.qubits];
-    default:
-      return [op.qubit];
-  }
-}
-
-function bitsOf(m: number): number[] {
-  const out: number[] = [];
-  for (let q = 0; m > 0; q++, m = Math.floor(m / 2)) if (m % 2) out.push(q);
-  return out;
 }

@@ -6,7 +6,7 @@
  */
 import { broadcastIndex, broadcastShapes, product, toNdArray, unwrap } from './arrays.js';
 import { parseBindings } from './bindings.js';
-import { compact } from './circuit.js';
+import { type Circuit, compact, hasClassicalFlow } from './circuit.js';
 import { dataBin, floatArray, primitiveResult, pubResult } from './encoding.js';
 import type { Encoded } from './encoding.js';
 import { nest } from './npy.js';
@@ -26,7 +26,6 @@ import { StateVector } from './statevector.js';
 import { isObservableLeaf, pauliExpectation, restrictLabel, toObservable } from './observables.js';
 import { type Resilience, readResilience } from './mitigation.js';
 import { isNoisy, noisyEstimates } from './estimator-noise.js';
-import type { Circuit } from './circuit.js';
 
 /** Read and check Estimator V2 params. Throws QuantumInputError. */
 export function readEstimatorPubs(params: unknown, limits: ProgramLimits) {
@@ -35,16 +34,7 @@ export function readEstimatorPubs(params: unknown, limits: ProgramLimits) {
   const pubs = p.pubs.map((pub, i) => {
     const [circ, obs, values, precision] = pubItems(pub, i);
     const circuit = readCircuit(circ, i, limits);
-    if (
-      circuit.ops.some(
-        (o) =>
-          o.kind === 'measure' ||
-          o.kind === 'reset' ||
-          o.kind === 'if' ||
-          o.kind === 'while' ||
-          o.kind === 'store',
-      )
-    ) {
+    if (hasClassicalFlow(circuit.ops)) {
       throw new QuantumInputError(
         `pub ${i}: estimator circuits must not measure, reset or branch (remove the measurements)`,
       );

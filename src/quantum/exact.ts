@@ -1,4 +1,5 @@
 /** The exact final state of a unitary circuit (no measurement), for checks and for users. */
+import { hasClassicalFlow } from './circuit.js';
 import { QuantumInputError } from './errors.js';
 import { bind, evolveFromZero, fuse } from './execute.js';
 import { type ParseOptions, parseQasm } from './qasm/parser.js';
@@ -12,16 +13,7 @@ export function statevector(
   options: ParseOptions = {},
 ): StateVector {
   const circuit = parseQasm(source, options);
-  if (
-    circuit.ops.some(
-      (o) =>
-        o.kind === 'measure' ||
-        o.kind === 'reset' ||
-        o.kind === 'if' ||
-        o.kind === 'while' ||
-        o.kind === 'store',
-    )
-  ) {
+  if (hasClassicalFlow(circuit.ops)) {
     throw new QuantumInputError('statevector() needs a circuit without measurements, resets or if');
   }
   const missing = circuit.parameters.filter((p) => values[p] === undefined);

@@ -60,6 +60,7 @@ export function sampleShots(
     const rho = new DensityMatrix(circuit.numQubits);
     evolveDensity(rho, fuse(ops), shouldStop);
     const probs = rho.probabilities();
+    // The sweep draws by |amplitude|²: amplitudes √p give the diagonal's distribution.
     const outcomes = sweep(probs.map(Math.sqrt), new Float64Array(probs.length), null, shots, rng);
     writeRows(out, circuit.numClbits, outcomes, ops, rng, readout);
     return out;

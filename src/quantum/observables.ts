@@ -90,8 +90,11 @@ export function restrictLabel(label: string, used: readonly number[]): string | 
     .join('');
 }
 
-/** ⟨ψ|P|ψ⟩ for one Pauli string. */
-export function pauliExpectation(state: StateVector, label: string): number {
+/**
+ * A Pauli string as masks: P|j⟩ = i^ys·(−1)^popcount(j∧z)·|j⊕x⟩, with x the qubits holding X or
+ * Y, z those holding Z or Y, and ys the count of Y.
+ */
+export function pauliMasks(label: string): { x: number; z: number; ys: number } {
   const n = label.length;
   let x = 0;
   let z = 0;
@@ -102,6 +105,18 @@ export function pauliExpectation(state: StateVector, label: string): number {
     if (ch === 'Z' || ch === 'Y') z += 2 ** q;
     if (ch === 'Y') ys++;
   }
+  return { x, z, ys };
+}
+
+/** The real part of i^ys·(sr + i·si): a Pauli expectation from its unphased sum. */
+export function withPhase(ys: number, sr: number, si: number): number {
+  const phase = ys % 4;
+  return phase === 0 ? sr : phase === 1 ? -si : phase === 2 ? -sr : si;
+}
+
+/** ⟨ψ|P|ψ⟩ for one Pauli string. */
+export function pauliExpectation(state: StateVector, label: string): number {
+  const { x, z, ys } = pauliMasks(label);
   const { re, im, dim } = state;
   // P|j⟩ = i^ys (−1)^popcount(j∧z) |j⊕x⟩, so ⟨ψ|P|ψ⟩ = Σ_j conj(ψ_{j⊕x}) i^ys (−1)^… ψ_j.
   let sr = 0;
@@ -117,6 +132,5 @@ export function pauliExpectation(state: StateVector, label: string): number {
     sr += ar * br - ai * bi;
     si += ar * bi + ai * br;
   }
-  const phase = ys % 4;
-  return phase === 0 ? sr : phase === 1 ? -si : phase === 2 ? -sr : si;
+  return withPhase(ys, sr, si);
 }
