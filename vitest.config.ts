@@ -1,11 +1,36 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects: every test on the default store (SQLite), and the whole-service suites once
+ * more with each test runtime on a fresh PostgreSQL schema (BERTH_TEST_DB=postgres), so both
+ * stores answer the API the same. The store contract runs against both in the first project.
+ */
+const ON_BOTH = [
+  'test/scenarios/**/*.test.ts',
+  'test/http/events.test.ts',
+  'test/http/webhooks.test.ts',
+  'test/http/jobs-api.test.ts',
+  'test/http/auth.test.ts',
+  'test/http/ops.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 20_000,
     hookTimeout: 20_000,
+    // A throwaway PostgreSQL for the PostgreSQL suites (or TEST_DATABASE_URL's server).
+    globalSetup: ['test/helpers/postgres-global.ts'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'sqlite', include: ['src/**/*.test.ts', 'test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'postgres', include: ON_BOTH, env: { BERTH_TEST_DB: 'postgres' } },
+      },
+    ],
   },
 });

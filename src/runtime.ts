@@ -26,7 +26,7 @@ import { toWireEvent } from './http/schemas/event.js';
 import { buildServer } from './http/server.js';
 import type { Services } from './http/services.js';
 import * as keys from './security/keys.js';
-import { SqliteStore } from './storage/sqlite/sqlite-store.js';
+import { openStore } from './storage/open.js';
 import { SimulatorExecutor } from './worker/executors/simulator.js';
 import { createProgramRegistry } from './worker/programs.js';
 import { httpSender } from './webhooks/http-sender.js';
@@ -69,7 +69,7 @@ export async function createRuntime(
 ): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const log = options.logger ?? pino({ level: config.logLevel, base: { service: 'berth' } });
-  const store = new SqliteStore({ path: config.dbPath, synchronous: config.dbSynchronous, clock });
+  const store = await openStore(config.db, { synchronous: config.dbSynchronous, clock });
   const events = new Events((err) => log.error({ err }, 'event listener failed'));
   const instances = new Map(config.instances.map((i) => [i.id, i]));
   const started = clock.now().toISOString();
@@ -110,6 +110,8 @@ export async function createRuntime(
     log: log as Logger,
     autoRun: options.autoRun ?? true,
     pollIntervalMs: 1000,
+    nodeId: config.nodeId,
+    leaseMs: config.leaseMs,
   });
   const secret = await store.ensureSecret('token_signing_key', keys.newSecret);
   const auth = createAuthService({
@@ -155,6 +157,7 @@ export async function createRuntime(
     newSecret: keys.newSecret,
     render: (e) => JSON.stringify(toWireEvent(e, views)),
     policy: config.webhooks,
+    nodeId: config.nodeId,
   });
   let stopping = false;
   let pruneTimer: NodeJS.Timeout | null = null;

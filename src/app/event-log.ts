@@ -13,7 +13,7 @@ export interface Before {
 }
 
 /**
- * Log lines first, then the job's state, then the session's: a client that sees a job end has
+ * Log lines first, then the job's state, then the other jobs', then the session's: a client that sees a job end has
  * already seen the job's last log line, and a session's end comes after its jobs'.
  */
 export function eventsOf(change: Commit, before: Before, at: Date): DomainEvent[] {
@@ -33,6 +33,9 @@ export function eventsOf(change: Commit, before: Before, at: Date): DomainEvent[
   const nextJob = change.job?.next;
   if (nextJob && (!before.job || before.job.status !== nextJob.status))
     out.push({ type: 'job.state_changed', at, job: nextJob });
+  // Jobs the same decision ended (a session's cancel): each was Queued, so each changed state.
+  for (const other of change.otherJobs ?? [])
+    out.push({ type: 'job.state_changed', at, job: other });
   const nextSession = change.session?.next;
   const prev = before.session;
   if (

@@ -8,18 +8,16 @@ import type { Clock } from '../domain/clock.js';
 import { AppError, assertNever } from '../domain/errors.js';
 import type { Job } from '../domain/job/job.js';
 import { isFinal, jobUsageMs } from '../domain/job/job.js';
-import { type JobInput, decideJob } from '../domain/job/job-machine.js';
-import type { TtlPolicy } from '../domain/session/session.js';
+import { type JobInput, type Lease, decideJob } from '../domain/job/job-machine.js';
+import type { Session, TtlPolicy } from '../domain/session/session.js';
 import {
   type SessionEffect,
   type SessionInput,
   decideSession,
 } from '../domain/session/session-machine.js';
+import { RETRY, withRetries } from './cas.js';
 import { withEvents } from './event-log.js';
 import type { Commit, ExecutionOutcome, Store } from './ports.js';
-
-/** Compare-and-set retries before giving up with `conflict`. */
-const MAX_ATTEMPTS = 8;
 
 export interface ExecutionDeps {
   readonly store: Store;
@@ -33,6 +31,8 @@ export interface ExecutionDeps {
 export interface TransitionExtra {
   readonly result?: string;
   readonly logs?: readonly string[];
+  /** The store's start check (a job taking a lane); a failed check is not retried. */
+  readonly start?: Commit['start'];
 }
 
 /** The session input implied by a job's status change, if any. */
@@ -46,18 +46,29 @@ function sessionInputFor(prev: Job, next: Job): SessionInput | null {
   return null;
 }
 
-/** Session effects → the parts of a store commit. */
-export function effectsToCommit(
+/**
+ * Session effects → the parts of a store commit. Cancelling the queued jobs is the job machine's
+ * `cancel`, decided here for each job the store lists; the session's own compare-and-set in the
+ * same commit guarantees that no job joined or left the queue since.
+ */
+export async function effectsToCommit(
+  store: Pick<Store, 'queuedJobs'>,
   effects: readonly SessionEffect[],
-  sessionId: string,
-  instanceId: string,
+  session: Session,
   at: Date,
-): Pick<Commit, 'cancelQueued' | 'charge'> {
-  let out: Pick<Commit, 'cancelQueued' | 'charge'> = {};
+  exceptJobId?: string,
+): Promise<Pick<Commit, 'otherJobs' | 'charge'>> {
+  let out: Pick<Commit, 'otherJobs' | 'charge'> = {};
   for (const e of effects) {
-    if (e.kind === 'cancel_queued_jobs')
-      out = { ...out, cancelQueued: { sessionId, reason: e.reason, at } };
-    if (e.kind === 'charge_usage') out = { ...out, charge: { instanceId, ms: e.ms, at } };
+    if (e.kind === 'cancel_queued_jobs') {
+      const queued = (await store.queuedJobs(session.id)).filter((j) => j.id !== exceptJobId);
+      const otherJobs = queued.map(
+        (j) => decideJob(j, { kind: 'cancel', reason: e.reason }, at) ?? j,
+      );
+      if (otherJobs.length) out = { ...out, otherJobs };
+    }
+    if (e.kind === 'charge_usage')
+      out = { ...out, charge: { instanceId: session.instanceId, ms: e.ms, at } };
   }
   return out;
 }
@@ -78,7 +89,7 @@ export function createExecution(deps: ExecutionDeps) {
     at: Date,
     extra: TransitionExtra = {},
   ): Promise<Job | null> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    return withRetries(`Job ${jobId} kept changing concurrently`, async () => {
       const job = await store.getJob(jobId);
       if (!job) return null;
       let next: Job = job;
@@ -86,11 +97,13 @@ export function createExecution(deps: ExecutionDeps) {
       if (next === job) return job;
       // Several inputs make one change: one version step for the compare-and-set.
       next = { ...next, version: job.version + 1 };
-      if (!(await store.commit(await buildCommit(job, next, at, extra)))) continue;
+      if (!(await store.commit(await buildCommit(job, next, at, extra)))) {
+        // A refused start is the scheduler's to re-decide (on a fresh snapshot), not ours.
+        return extra.start ? null : RETRY;
+      }
       deps.onBackendChanged(next.backend);
       return next;
-    }
-    throw new AppError('conflict', `Job ${jobId} kept changing concurrently`);
+    });
   }
 
   async function buildCommit(
@@ -100,7 +113,7 @@ export function createExecution(deps: ExecutionDeps) {
     extra: TransitionExtra,
   ): Promise<Commit> {
     const logs = (extra.logs ?? []).map((line) => ({ jobId: job.id, at, line }));
-    let commit: Commit = { job: { next }, logs };
+    let commit: Commit = { job: { next }, logs, ...(extra.start ? { start: extra.start } : {}) };
     if (extra.result !== undefined)
       commit = { ...commit, result: { jobId: job.id, body: extra.result } };
     const sInput = sessionInputFor(job, next);
@@ -112,7 +125,7 @@ export function createExecution(deps: ExecutionDeps) {
           commit = {
             ...commit,
             session: { next: d.next },
-            ...effectsToCommit(d.effects, session.id, session.instanceId, at),
+            ...(await effectsToCommit(store, d.effects, session, at, job.id)),
           };
         }
         return withEvents(commit, { job, session }, at);
@@ -124,10 +137,20 @@ export function createExecution(deps: ExecutionDeps) {
     return withEvents(commit, { job }, at);
   }
 
-  /** Give a queued job its lane. Null when it can no longer start (it changed meanwhile). */
-  async function start(jobId: string, now: Date): Promise<Job | null> {
+  /**
+   * Give a queued job a lane on `backend` (of `lanes`), leased to `lease.workerId`. Null when it
+   * can no longer start: it changed meanwhile, or the store's check found the lanes taken.
+   */
+  async function start(
+    jobId: string,
+    now: Date,
+    lease: Lease,
+    backend: { readonly name: string; readonly lanes: number },
+  ): Promise<Job | null> {
     try {
-      const job = await transition(jobId, [{ kind: 'start' }], now);
+      const job = await transition(jobId, [{ kind: 'start', lease }], now, {
+        start: { backend: backend.name, lanes: backend.lanes },
+      });
       return job?.status === 'Running' ? job : null;
     } catch (e) {
       // The job or its session moved on (cancelled, closed, expired) between snapshot and commit.

@@ -13,11 +13,11 @@ import { decideSession } from '../domain/session/session-machine.js';
 import type { Instance } from '../domain/tenancy.js';
 import type { BackendCatalog } from './backends.js';
 import { type CallContext, canSee } from './context.js';
+import { liveUsageMs } from '../domain/usage.js';
+import { RETRY, withRetries } from './cas.js';
 import { withEvents } from './event-log.js';
 import type { Execution } from './execution.js';
 import type { JobFilter, Page, PageOf, ProgramRegistry, Store } from './ports.js';
-
-const MAX_ATTEMPTS = 8;
 /** How many recent jobs the queue-time estimate averages over. */
 const ESTIMATE_WINDOW = 20;
 
@@ -109,8 +109,8 @@ export function createJobService(deps: JobServiceDeps) {
   async function checkUsage(instanceId: string, now: Date): Promise<void> {
     const limit = deps.instances.get(instanceId)?.usageLimitSeconds ?? null;
     if (limit === null) return;
-    const u = await store.instanceUsage(instanceId, now);
-    if (u.settledMs + u.liveMs >= limit * 1000) {
+    const u = await store.usageInputs(instanceId, now);
+    if (u.settledMs + liveUsageMs(u.liveSessions, u.sessionless, now) >= limit * 1000) {
       throw new AppError(
         'usage_limit_reached',
         `Instance ${instanceId} has used its ${limit} s for this period`,
@@ -125,7 +125,10 @@ export function createJobService(deps: JobServiceDeps) {
       if (!deps.programs.has(req.programId)) {
         throw new AppError('program_not_found', `Program ${req.programId} not found`);
       }
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      // The program check can take a thread round trip: done once, outside the retry loop, and
+      // again only if a concurrent first job gave the session another backend meanwhile.
+      let checked: { backend: string; totalShots: number } | null = null;
+      return withRetries('The session kept changing concurrently; try again', async () => {
         const session = await loadSession(ctx, req.sessionId);
         const backend = resolveBackend(req, session);
         const now = clock.now();
@@ -135,14 +138,17 @@ export function createJobService(deps: JobServiceDeps) {
           : null;
         if (sessionNext && sessionNext.backend === null)
           sessionNext = { ...sessionNext, backend: backend.name };
-        const { totalShots } = await deps.programs.check(req.programId, req.params, backend.name);
+        if (checked?.backend !== backend.name) {
+          const { totalShots } = await deps.programs.check(req.programId, req.params, backend.name);
+          checked = { backend: backend.name, totalShots };
+        }
         const instanceId = session?.instanceId ?? ctx.instanceId;
         await checkUsage(instanceId, now);
         const job = newJob(deps, ctx, req, {
           instanceId,
           backend,
           sessionId: session?.id ?? null,
-          totalShots,
+          totalShots: checked.totalShots,
           now,
         });
         const change = {
@@ -150,12 +156,10 @@ export function createJobService(deps: JobServiceDeps) {
           ...(sessionNext ? { session: { next: sessionNext } } : {}),
           logs: [{ jobId: job.id, at: now, line: `Queued on ${backend.name}` }],
         };
-        const ok = await store.commit(withEvents(change, { job: null, session }, now));
-        if (!ok) continue;
+        if (!(await store.commit(withEvents(change, { job: null, session }, now)))) return RETRY;
         deps.onBackendChanged(backend.name);
         return job;
-      }
-      throw new AppError('conflict', 'The session kept changing concurrently; try again');
+      });
     },
 
     async get(ctx: CallContext, id: string): Promise<JobView> {
@@ -234,16 +238,11 @@ export function createJobService(deps: JobServiceDeps) {
     },
 
     async setTags(ctx: CallContext, id: string, tags: readonly string[]): Promise<void> {
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      await withRetries(`Job ${id} kept changing concurrently`, async () => {
         const job = await load(ctx, id);
-        if (
-          await store.commit({
-            job: { next: { ...job, tags: [...tags], version: job.version + 1 } },
-          })
-        )
-          return;
-      }
-      throw new AppError('conflict', `Job ${id} kept changing concurrently`);
+        const next = { ...job, tags: [...tags], version: job.version + 1 };
+        return (await store.commit({ job: { next } })) ? undefined : RETRY;
+      });
     },
   };
 
@@ -293,6 +292,8 @@ function newJob(
     costDeadline: null,
     cancelRequestedAt: null,
     attempts: 0,
+    workerId: null,
+    leaseUntil: null,
     version: 1,
   };
 }

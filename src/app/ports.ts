@@ -17,12 +17,14 @@ import type { Delivery, Webhook } from '../domain/webhook/webhook.js';
 export interface Commit {
   readonly session?: { readonly next: Session; readonly insert?: boolean };
   readonly job?: { readonly next: Job; readonly insert?: boolean };
-  /** Cancel every queued job of a session (a close that cancels, or max-TTL expiry). */
-  readonly cancelQueued?: {
-    readonly sessionId: string;
-    readonly reason: string;
-    readonly at: Date;
-  };
+  /** More jobs changed by the same decision (the queued jobs a session's cancel ends). */
+  readonly otherJobs?: readonly Job[];
+  /**
+   * `job` moves Queued → Running on `backend`: the store also checks, under the backend's own
+   * lock, that fewer than `lanes` jobs run there and that no other dedicated session is active
+   * there. Two nodes starting jobs at once cannot break either rule; a failed check is `false`.
+   */
+  readonly start?: { readonly backend: string; readonly lanes: number };
   /** Add usage to an instance's period (the period containing `at`). */
   readonly charge?: { readonly instanceId: string; readonly ms: number; readonly at: Date };
   /** Store a job's result document (JSON text). */
@@ -30,9 +32,9 @@ export interface Commit {
   /** Append lines to a job's log. */
   readonly logs?: readonly { readonly jobId: string; readonly at: Date; readonly line: string }[];
   /**
-   * Events to append to the durable log, in order, after the change's own writes. The jobs that
-   * `cancelQueued` cancels get their `job.state_changed` events from the store itself, since
-   * only it knows which jobs they are.
+   * Events to append to the durable log, in order, after the change's own writes. Sequence
+   * numbers follow commit order: a reader that has seen event n never later finds a new event
+   * numbered below n.
    */
   readonly events?: readonly DomainEvent[];
 }
@@ -105,7 +107,18 @@ export interface JobFilter {
 export type DueItem =
   | { readonly kind: 'session'; readonly id: string; readonly at: Date }
   | { readonly kind: 'job_settle'; readonly id: string; readonly at: Date }
-  | { readonly kind: 'job_cost'; readonly id: string; readonly at: Date };
+  | { readonly kind: 'job_cost'; readonly id: string; readonly at: Date }
+  | { readonly kind: 'job_lease'; readonly id: string; readonly at: Date };
+
+/** What live usage is computed from (domain/usage.ts `liveUsageMs`). */
+export interface UsageInputs {
+  /** Usage settled in the period containing `now`. */
+  readonly settledMs: number;
+  /** The instance's sessions that accrue usage now (active, or with running jobs). */
+  readonly liveSessions: readonly Session[];
+  /** Running jobs outside sessions: how many, and the sum of their start times (epoch ms). */
+  readonly sessionless: { readonly count: number; readonly startSumMs: number };
+}
 
 /** Counts for metrics and the backends list. */
 export interface StoreStats {
@@ -129,7 +142,7 @@ export interface Store {
   getResult(jobId: string): Promise<string | null>;
   getLogs(jobId: string): Promise<{ at: Date; line: string }[]>;
 
-  /** What the dispatch policy needs to pick the next job on one backend. */
+  /** The queue heads the dispatch policy picks from on one backend (no ordering rule applied). */
   loadDispatchSnapshot(
     backend: { name: string; lanes: number; online: boolean },
     now: Date,
@@ -142,10 +155,12 @@ export interface Store {
   nextDeadline(): Promise<Date | null>;
   /** Deadlines due at or before `now`, earliest first. */
   dueItems(now: Date, limit: number): Promise<DueItem[]>;
-  /** Jobs in state Running (restart recovery). */
-  runningJobs(): Promise<Job[]>;
-  /** Settled usage of an instance in the period containing `now`, and the live part up to `now`. */
-  instanceUsage(instanceId: string, now: Date): Promise<{ settledMs: number; liveMs: number }>;
+  /** Running jobs leased to `workerId` (a restarted node takes its own back at once). */
+  leasedJobs(workerId: string): Promise<Job[]>;
+  /** Queued jobs of a session, oldest first (a cancelling close ends them). */
+  queuedJobs(sessionId: string): Promise<Job[]>;
+  /** What an instance's usage in the period containing `now` is computed from. */
+  usageInputs(instanceId: string, now: Date): Promise<UsageInputs>;
   stats(): Promise<StoreStats>;
   /** Queued and running jobs of one backend. */
   backendLoad(backend: string): Promise<{ queued: number; running: number }>;
@@ -193,9 +208,16 @@ export interface WebhookStore {
   deliveryCursor(): Promise<number>;
   /** Insert deliveries (a duplicate is ignored) and move the cursor to `cursor`, atomically. */
   enqueueDeliveries(deliveries: readonly NewDelivery[], cursor: number): Promise<void>;
-  /** Pending deliveries due at `now`, earliest first. */
-  dueDeliveries(now: Date, limit: number): Promise<Delivery[]>;
-  /** When the earliest pending delivery is due, or null. */
+  /**
+   * Claim pending deliveries due at `now`, earliest first, for `claim.owner` until
+   * `claim.until`: no other dispatcher gets them until then (or until they are saved).
+   */
+  claimDueDeliveries(
+    now: Date,
+    limit: number,
+    claim: { readonly owner: string; readonly until: Date },
+  ): Promise<Delivery[]>;
+  /** When the earliest pending delivery is due (or its claim ends), or null. */
   nextDeliveryAt(): Promise<Date | null>;
   /** Store a delivery after an attempt. */
   saveDelivery(d: Delivery): Promise<void>;

@@ -6,10 +6,18 @@
  * tests (with a ManualClock, `autoRun: false`) and tools drive it by hand. With `autoRun`, the
  * scheduler wakes itself at the next deadline (at most every `pollIntervalMs`) and on `nudge()`.
  * In-memory timers are only wake-ups: every deadline lives in the store, so a restart loses none.
+ *
+ * Every job it starts is leased to this node (`nodeId`) for `leaseMs` and renewed while it runs
+ * here. A lease that runs out is a deadline like the others: whichever node applies it re-runs
+ * the job once or fails it. At start, the node takes back at once the jobs leased to its own id
+ * (a previous life of it that stopped), and no others: those belong to live executors.
  */
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
+import type { Job } from '../domain/job/job.js';
+import type { Lease } from '../domain/job/job-machine.js';
 import { pickNextJob } from '../domain/scheduling/dispatch.js';
+import { MAX_EXECUTIONS } from '../domain/job/job-machine.js';
 import { nextSessionDeadline } from '../domain/session/session.js';
 import type { BackendCatalog } from './backends.js';
 import type { Events } from './events.js';
@@ -19,8 +27,12 @@ import type { SessionService } from './sessions.js';
 
 /** Deadlines applied per tick at most, so that one tick never starves the event loop. */
 const MAX_DUE_PER_TICK = 1000;
-/** A failed executor is retried once (sessions.md §5). */
-const MAX_ATTEMPTS = 2;
+
+/** The log line of a job whose executor was lost, when it is run again. */
+function lossLogs(job: Job | null, why: string): string[] {
+  if (!job || job.cancelRequestedAt || job.attempts >= MAX_EXECUTIONS) return [];
+  return [`Running the job again: ${why}`];
+}
 
 export type SchedulerState = 'created' | 'running' | 'stopping' | 'stopped';
 
@@ -37,6 +49,10 @@ export interface SchedulerDeps {
   readonly autoRun: boolean;
   /** Longest sleep between ticks: a safety net, not the timer mechanism. */
   readonly pollIntervalMs: number;
+  /** This node's id: the worker id of the jobs it runs. */
+  readonly nodeId: string;
+  /** How long a job's lease lasts; it is renewed after a third of it. */
+  readonly leaseMs: number;
 }
 
 export class IllegalStateError extends Error {}
@@ -47,6 +63,8 @@ export class Scheduler {
   private inFlight: Promise<void> | null = null;
   private again = false;
   private wake: NodeJS.Timeout | null = null;
+  /** Jobs this node runs, with when their lease ends. */
+  private readonly held = new Map<string, number>();
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -105,6 +123,8 @@ export class Scheduler {
       this.again = false;
       const t0 = performance.now();
       try {
+        // Leases first: a long sleep (or a manual clock's jump) must not expire a job that runs.
+        await this.renewLeases();
         await this.applyDue();
         await this.dispatchDirty();
         await this.armWake();
@@ -149,6 +169,17 @@ export class Scheduler {
           if (job) this.dirty.add(job.backend);
           return;
         }
+        case 'job_lease': {
+          const before = await this.deps.store.getJob(item.id);
+          const job = await execution.transition(
+            item.id,
+            [{ kind: 'executor_lost', lease: this.newLease(), onlyIfExpired: true }],
+            item.at,
+            { logs: lossLogs(before, 'its executor stopped renewing its lease') },
+          );
+          this.afterLoss(job);
+          return;
+        }
         case 'job_cost': {
           const job = await execution.transition(item.id, [{ kind: 'ran_too_long' }], item.at, {
             logs: ['Stopped: the job exceeded its maximum execution time'],
@@ -184,36 +215,83 @@ export class Scheduler {
       );
       const pick = pickNextJob(snap);
       if (!pick) return;
-      const job = await this.deps.execution.start(pick.jobId, this.deps.clock.now());
-      if (job) this.deps.runner.run(job);
+      const job = await this.deps.execution.start(
+        pick.jobId,
+        this.deps.clock.now(),
+        this.newLease(),
+        {
+          name,
+          lanes: b.lanes,
+        },
+      );
+      if (job) this.runHere(job);
     }
   }
 
-  /** Running jobs left by a previous process: finish cancels, re-run once, or fail. */
-  private async recover(): Promise<void> {
-    const { store, execution, runner, log } = this.deps;
-    for (const job of await store.runningJobs()) {
+  private newLease(): Lease {
+    return {
+      workerId: this.deps.nodeId,
+      until: new Date(this.deps.clock.now().getTime() + this.deps.leaseMs),
+    };
+  }
+
+  private runHere(job: Job): void {
+    if (job.leaseUntil) this.held.set(job.id, job.leaseUntil.getTime());
+    this.deps.runner.run(job);
+  }
+
+  /** A job whose executor was lost: run it here again if it was retried. */
+  private afterLoss(job: Job | null): void {
+    if (!job) return;
+    this.dirty.add(job.backend);
+    if (job.status === 'Running' && job.workerId === this.deps.nodeId && job.leaseUntil) {
+      this.runHere(job);
+    }
+  }
+
+  /** Renew the leases of the jobs running here once a third of their term has passed. */
+  private async renewLeases(): Promise<void> {
+    const { clock, leaseMs, execution, runner, log } = this.deps;
+    for (const [id, until] of this.held) {
+      if (until - clock.now().getTime() > (leaseMs * 2) / 3) continue;
       try {
-        if (job.settleAt) continue; // result stored: it completes at its deadline
-        if (job.cancelRequestedAt) {
-          await execution.transition(job.id, [{ kind: 'stopped' }], job.cancelRequestedAt);
-        } else if (job.attempts < MAX_ATTEMPTS) {
-          const next = await execution.transition(
-            job.id,
-            [{ kind: 'retry' }],
-            this.deps.clock.now(),
-            {
-              logs: ['The executor was lost (server restart); running the job again'],
-            },
-          );
-          if (next?.status === 'Running') runner.run(next);
-        } else {
-          await execution.transition(
-            job.id,
-            [{ kind: 'fail', reason: 'The executor was lost twice while running the job' }],
-            this.deps.clock.now(),
-          );
+        const job = await execution.transition(
+          id,
+          [{ kind: 'heartbeat', lease: this.newLease() }],
+          clock.now(),
+        );
+        if (job?.status === 'Running' && job.leaseUntil)
+          this.held.set(id, job.leaseUntil.getTime());
+        else this.held.delete(id);
+      } catch (e) {
+        this.held.delete(id);
+        if (!(e instanceof AppError)) throw e;
+        // Ended, or its result is in (no lease to renew), or taken over by another executor.
+        const job = await this.deps.store.getJob(id);
+        if (job?.status === 'Running' && job.workerId !== this.deps.nodeId) {
+          log.warn({ jobId: id, holder: job.workerId }, 'lease lost; stopping the local run');
+          runner.stop(id);
         }
+      }
+    }
+  }
+
+  /**
+   * Jobs leased to this node's id by a previous run of it: their executor is gone, so each is
+   * re-run once, failed, or (a cancel was waiting) cancelled, at once rather than at its lease's
+   * end. Jobs leased to other executors wait for their lease.
+   */
+  private async recover(): Promise<void> {
+    const { store, execution, log } = this.deps;
+    for (const job of await store.leasedJobs(this.deps.nodeId)) {
+      try {
+        const next = await execution.transition(
+          job.id,
+          [{ kind: 'executor_lost', lease: this.newLease(), onlyIfExpired: false }],
+          this.deps.clock.now(),
+          { logs: lossLogs(job, 'the executor was lost (server restart)') },
+        );
+        this.afterLoss(next);
         log.info({ jobId: job.id }, 'recovered running job');
       } catch (e) {
         log.error({ err: e, jobId: job.id }, 'could not recover running job');
@@ -225,9 +303,9 @@ export class Scheduler {
     if (!this.deps.autoRun || this.state !== 'running') return;
     const next = await this.deps.store.nextDeadline();
     const now = this.deps.clock.now().getTime();
-    const delay = next
-      ? Math.max(0, Math.min(next.getTime() - now, this.deps.pollIntervalMs))
-      : this.deps.pollIntervalMs;
+    let at = next ? next.getTime() : Infinity;
+    for (const until of this.held.values()) at = Math.min(at, until - (this.deps.leaseMs * 2) / 3);
+    const delay = Math.max(0, Math.min(at - now, this.deps.pollIntervalMs));
     if (this.wake) clearTimeout(this.wake);
     if (this.state !== 'running') return;
     this.wake = setTimeout(() => {

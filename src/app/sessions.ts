@@ -21,11 +21,10 @@ import { type SessionInput, decideSession } from '../domain/session/session-mach
 import type { Instance } from '../domain/tenancy.js';
 import type { BackendCatalog } from './backends.js';
 import { type CallContext, canSee } from './context.js';
+import { RETRY, withRetries } from './cas.js';
 import { withEvents } from './event-log.js';
 import { effectsToCommit } from './execution.js';
 import type { Page, PageOf, Store } from './ports.js';
-
-const MAX_ATTEMPTS = 8;
 
 /** A session with its live values at one instant. */
 export interface SessionView {
@@ -66,21 +65,19 @@ export function createSessionService(deps: SessionServiceDeps) {
 
   /** Apply one input at `at` with compare-and-set retries; returns the session after it. */
   async function apply(id: string, input: SessionInput, at: Date): Promise<Session | null> {
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    return withRetries(`Session ${id} kept changing concurrently`, async () => {
       const s = await store.getSession(id);
       if (!s) return null;
       const d = decideSession(s, input, at, policy);
       if (!d.next) return s;
       const change = {
         session: { next: d.next },
-        ...effectsToCommit(d.effects, s.id, s.instanceId, at),
+        ...(await effectsToCommit(store, d.effects, s, at)),
       };
-      const ok = await store.commit(withEvents(change, { session: s }, at));
-      if (!ok) continue;
+      if (!(await store.commit(withEvents(change, { session: s }, at)))) return RETRY;
       if (d.next.backend) deps.onBackendChanged(d.next.backend);
       return d.next;
-    }
-    throw new AppError('conflict', `Session ${id} kept changing concurrently`);
+    });
   }
 
   return {

@@ -1,7 +1,7 @@
 /** GET /instances/usage: an instance's usage in the current period against its limit. */
 import type { Clock } from '../domain/clock.js';
 import type { Instance } from '../domain/tenancy.js';
-import { usagePeriod } from '../domain/usage.js';
+import { liveUsageMs, usagePeriod } from '../domain/usage.js';
 import type { CallContext } from './context.js';
 import type { Store } from './ports.js';
 
@@ -26,8 +26,9 @@ export function createUsageService(deps: {
       const now = deps.clock.now();
       const instance = deps.instances.get(ctx.instanceId);
       if (!instance) throw new Error(`instance ${ctx.instanceId} vanished from configuration`);
-      const u = await deps.store.instanceUsage(instance.id, now);
-      const consumedSeconds = (u.settledMs + u.liveMs) / 1000;
+      const u = await deps.store.usageInputs(instance.id, now);
+      const consumedSeconds =
+        (u.settledMs + liveUsageMs(u.liveSessions, u.sessionless, now)) / 1000;
       const period = usagePeriod(now);
       return {
         instance,

@@ -61,6 +61,8 @@ export interface WebhookServiceDeps {
    */
   readonly targetRefusal: (url: string) => Promise<string | null>;
   readonly random?: () => number;
+  /** Who claims deliveries (this node's id). */
+  readonly nodeId: string;
 }
 
 export interface WebhookRequest {
@@ -73,6 +75,8 @@ export interface WebhookRequest {
 const FAN_OUT_BATCH = 500;
 /** Deliveries in flight at once. */
 const CONCURRENCY = 8;
+/** A claim outlasts the attempt's timeout by this much (a slow save after it). */
+const CLAIM_MARGIN_MS = 5_000;
 /** The longest sleep between checks (a safety net; every change wakes the loop anyway). */
 const MAX_SLEEP_MS = 60_000;
 
@@ -89,17 +93,11 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   let unsubscribe: (() => void) | null = null;
   /** Events up to here have been turned into deliveries (null: read the stored cursor). */
   let memCursor: number | null = null;
-  /** The live webhooks (this process is the only writer of them); null: read them again. */
-  let hooksCache: Webhook[] | null = null;
   /**
    * Whether the store may hold pending deliveries (null: unknown). While it holds none and no
    * attempt is in flight, a commit costs the dispatcher one read, not a sending pass.
    */
   let pending: boolean | null = null;
-
-  async function activeHooks(): Promise<Webhook[]> {
-    return (hooksCache ??= await webhooks.activeWebhooks());
-  }
 
   async function load(ctx: CallContext, id: string): Promise<Webhook> {
     const w = await webhooks.getWebhook(id);
@@ -144,7 +142,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     let cursor = memCursor ?? (await webhooks.deliveryCursor());
     // The head is read before the webhooks: one created after it wants only later events.
     const head = await deps.store.lastEventSeq();
-    const hooks = await activeHooks();
+    // Read per pass, not cached: another node may have created or deleted one.
+    const hooks = await webhooks.activeWebhooks();
     if (hooks.length === 0) {
       memCursor = Math.max(cursor, head);
       return;
@@ -201,8 +200,13 @@ export function createWebhookService(deps: WebhookServiceDeps) {
   async function sendDue(): Promise<void> {
     const free = CONCURRENCY - inFlight.size;
     if (free <= 0) return;
-    const due = await webhooks.dueDeliveries(clock.now(), CONCURRENCY * 2);
-    for (const d of due.filter((x) => !inFlight.has(x.id)).slice(0, free)) {
+    // Claimed, so that a dispatcher on another node does not send the same attempt meanwhile.
+    const now = clock.now();
+    const due = await webhooks.claimDueDeliveries(now, free, {
+      owner: deps.nodeId,
+      until: new Date(now.getTime() + deps.policy.timeoutMs * 2 + CLAIM_MARGIN_MS),
+    });
+    for (const d of due.filter((x) => !inFlight.has(x.id))) {
       const p = attempt(d)
         .catch((err: unknown) => deps.log.error({ err, delivery: d.id }, 'webhook attempt failed'))
         .finally(() => {
@@ -272,7 +276,6 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         afterSeq: await deps.store.lastEventSeq(),
       };
       await webhooks.createWebhook(webhook);
-      hooksCache = null;
       return { webhook, secret };
     },
 
@@ -284,7 +287,6 @@ export function createWebhookService(deps: WebhookServiceDeps) {
 
     async remove(ctx: CallContext, id: string): Promise<void> {
       await load(ctx, id);
-      hooksCache = null;
       if (!(await webhooks.deleteWebhook(id, clock.now())))
         throw new AppError('webhook_not_found', `Webhook ${id} not found`);
     },

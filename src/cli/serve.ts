@@ -19,7 +19,7 @@ export async function serve(args: string[]): Promise<number> {
     }
     throw e;
   }
-  if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
+  if (config.db !== ':memory:') mkdirSync(dirname(config.db), { recursive: true });
   const runtime = await createRuntime(config);
   const { generatedApiKey } = await runtime.start();
   if (generatedApiKey) {
@@ -30,13 +30,13 @@ export async function serve(args: string[]): Promise<number> {
     );
   } else if (!config.apiKey) {
     process.stderr.write(
-      `berth: using the administrator keys already in ${config.dbPath} (only their hashes are kept).\n` +
+      `berth: using the administrator keys already in ${config.db} (only their hashes are kept).\n` +
         `berth: lost the key? Start with BERTH_API_KEY=<a new key of 16 or more characters> to add one; with an admin key, berth keys create NAME --admin makes more.\n`,
     );
   }
   const address = await runtime.listen();
   runtime.log.info(
-    { address, db: config.dbPath, backends: config.backends.map((b) => b.name) },
+    { address, db: config.db, backends: config.backends.map((b) => b.name) },
     'berth is listening',
   );
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, describeDb, loadConfig } from './config.js';
 
 const problemsOf = (f: () => unknown): readonly string[] => {
   try {
@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({
       host: '127.0.0.1',
       port: 8000,
-      dbPath: './data/berth.db',
+      db: './data/berth.db',
       apiKey: null,
       logLevel: 'info',
     });
@@ -51,7 +51,7 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({
       host: '0.0.0.0',
       port: 9000,
-      dbPath: ':memory:',
+      db: ':memory:',
       apiKey: 'a-long-admin-key-123',
       logLevel: 'warn',
       dbSynchronous: 'full',
@@ -77,17 +77,21 @@ describe('loadConfig', () => {
     expect(problems).toHaveLength(5);
   });
 
-  it('refuses a BERTH_DB URL instead of making it a file name, and a bad webhook allow-list entry', () => {
+  it('refuses a BERTH_DB URL other than postgres:// instead of making it a file name, and a bad webhook allow-list entry', () => {
     const of = (env: Record<string, string>) => problemsOf(() => loadConfig({ env }));
-    expect(of({ BERTH_DB: 'postgres://berth@db/berth' })).toEqual([
-      expect.stringMatching(
-        /^BERTH_DB: PostgreSQL is not available in this version yet; use a SQLite file path/,
-      ),
-    ]);
     expect(of({ BERTH_DB: 'mysql://x/y' })).toEqual([
       expect.stringMatching(/^BERTH_DB: mysql:\/\/ is not a database Berth can use/),
     ]);
-    expect(loadConfig({ env: { BERTH_DB: './data/x.db' } }).dbPath).toBe('./data/x.db');
+    expect(loadConfig({ env: { BERTH_DB: './data/x.db' } }).db).toBe('./data/x.db');
+    expect(loadConfig({ env: { BERTH_DB: 'postgres://berth:pw@db/berth' } }).db).toBe(
+      'postgres://berth:pw@db/berth',
+    );
+    expect(describeDb('postgresql://berth:s3cret@db:5432/berth')).toBe(
+      'postgresql://berth:***@db:5432/berth',
+    );
+    expect(of({ BERTH_NODE_ID: 'two words' })).toEqual([
+      expect.stringMatching(/^BERTH_NODE_ID: "two words" is not a node id/),
+    ]);
     expect(of({ BERTH_WEBHOOK_ALLOW: 'ok.host,10.0.0.0/99' })).toEqual([
       'BERTH_WEBHOOK_ALLOW: 10.0.0.0/99: the prefix length must be 0 to 32',
     ]);

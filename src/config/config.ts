@@ -5,7 +5,7 @@
  */
 import { type TargetAllowList, parseAllowList } from '../security/addresses.js';
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { Value, type ValueError } from '@sinclair/typebox/value';
 import type { Backend, NoiseKind } from '../domain/backend/backend.js';
 import type { TtlPolicy } from '../domain/session/session.js';
@@ -19,7 +19,12 @@ import { type BackendConfig, FileConfig, type InstanceConfig } from './schema.js
 export interface ResolvedConfig {
   readonly host: string;
   readonly port: number;
-  readonly dbPath: string;
+  /** BERTH_DB: a SQLite file path, ':memory:', or a postgres:// URL (may hold a password). */
+  readonly db: string;
+  /** This node's id: the worker id of the jobs it runs and the owner of what it claims. */
+  readonly nodeId: string;
+  /** How long a running job's lease lasts without a heartbeat. */
+  readonly leaseMs: number;
   readonly dbSynchronous: 'normal' | 'full';
   /** The admin key to ensure at start-up; null: generate one on first start. */
   readonly apiKey: string | null;
@@ -105,7 +110,9 @@ export function loadConfig(
   const config: ResolvedConfig = {
     host: env.BERTH_HOST ?? '127.0.0.1',
     port: intFromEnv(env, 'BERTH_PORT', 8000, 0, 65535, problems),
-    dbPath: dbFromEnv(env, problems),
+    db: dbFromEnv(env, problems),
+    nodeId: nodeIdFromEnv(env, problems),
+    leaseMs: intFromEnv(env, 'BERTH_LEASE_MS', 30_000, 100, 3_600_000, problems),
     dbSynchronous: oneOf(env, 'BERTH_DB_SYNC', ['normal', 'full'] as const, 'normal', problems),
     apiKey: apiKeyFromEnv(env, problems),
     logLevel: oneOf(env, 'BERTH_LOG_LEVEL', LOG_LEVELS, 'info', problems),
@@ -337,21 +344,48 @@ function apiKeyFromEnv(env: Record<string, string | undefined>, problems: string
 
 /** BERTH_CORS_ORIGINS: '*' or a comma-separated list of origins (scheme://host[:port]). */
 /**
- * BERTH_DB: a SQLite file path or `:memory:`. A URL is refused rather than taken as a file
- * name (`postgres://…` would otherwise become a folder named `postgres:`).
+ * BERTH_DB: a SQLite file path, `:memory:`, or a `postgres://` / `postgresql://` URL. Any other
+ * URL is refused rather than taken as a file name (it would become a folder named `scheme:`).
  */
 function dbFromEnv(env: Record<string, string | undefined>, problems: string[]): string {
   const db = nonEmpty(env, 'BERTH_DB', './data/berth.db', problems);
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(db)?.[1]?.toLowerCase();
-  if (scheme === 'postgres' || scheme === 'postgresql')
+  if (scheme !== undefined && scheme !== 'postgres' && scheme !== 'postgresql')
     problems.push(
-      'BERTH_DB: PostgreSQL is not available in this version yet; use a SQLite file path such as ./data/berth.db',
-    );
-  else if (scheme !== undefined)
-    problems.push(
-      `BERTH_DB: ${scheme}:// is not a database Berth can use; give a SQLite file path (such as ./data/berth.db) or :memory:`,
+      `BERTH_DB: ${scheme}:// is not a database Berth can use; give a SQLite file path (such as ./data/berth.db), :memory:, or a postgres:// URL`,
     );
   return db;
+}
+
+/** Whether BERTH_DB names a PostgreSQL server. */
+export function isPostgresUrl(db: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(db);
+}
+
+/** BERTH_DB for logs and messages: a URL's password replaced. */
+export function describeDb(db: string): string {
+  if (!isPostgresUrl(db)) return db;
+  try {
+    const url = new URL(db);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://(unparseable URL)';
+  }
+}
+
+/**
+ * BERTH_NODE_ID: stable across restarts (a restarted node takes back its own jobs at once), so
+ * the host name by default; two nodes on one host must each set their own.
+ */
+function nodeIdFromEnv(env: Record<string, string | undefined>, problems: string[]): string {
+  const id = (env.BERTH_NODE_ID ?? hostname()).trim();
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/.test(id)) {
+    problems.push(
+      `BERTH_NODE_ID: ${JSON.stringify(id)} is not a node id; use letters, digits and _ . : - (at most 100)`,
+    );
+  }
+  return id;
 }
 
 /** BERTH_RATE_LIMIT (per key per second), BERTH_RATE_BURST, BERTH_STREAMS_PER_KEY; 0 turns one off. */

@@ -198,6 +198,13 @@ export const ERRORS = {
     cause: "The change is not allowed from the object's current state.",
     fix: 'GET the object to see its state; docs/behaviour.md lists what each state allows.',
   },
+  lease_lost: {
+    status: 409,
+    message: 'The job is no longer leased to this worker',
+    cause:
+      'The lease expired (no heartbeat in time) or the job ended; another executor may hold it.',
+    fix: 'Stop working on the job and drop its result; lease the next job.',
+  },
   not_ready: {
     status: 503,
     message: 'The server is not ready',

@@ -1,30 +1,193 @@
 /**
- * The conformance suite every Store adapter passes (Hono's runTest idea): the SQLite test runs
- * it against ':memory:', and a PostgreSQL adapter will run the same suite.
+ * The conformance suite every Store adapter passes (Hono's runTest idea): SQLite on ':memory:'
+ * and PostgreSQL on a fresh schema run the same tests, the Store's and the WebhookStore's. The
+ * two-handle tests (a second node on the same database) race real connections; an adapter that
+ * cannot open a second handle says why in `pair.skip`, and that is the whole skip list.
  */
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../app/ports.js';
+import type { Commit, Store, WebhookStore } from '../app/ports.js';
 import type { Job } from '../domain/job/job.js';
 import type { Session } from '../domain/session/session.js';
+import { liveUsageMs } from '../domain/usage.js';
 import { aJob, aSession, at } from '../../test/helpers/builders.js';
+
+/** A store with its webhook tables. */
+export type ContractStore = Store & { webhooks(): WebhookStore };
 
 export interface ContractOptions {
   readonly name: string;
-  readonly makeStore: () => Promise<Store> | Store;
+  /** A store on an empty database; `release` runs after it is closed. */
+  readonly makeStore: () => Promise<{ store: ContractStore; release?: () => Promise<void> }>;
+  /** Two handles on one empty database (two nodes), or why the adapter cannot have two. */
+  readonly pair:
+    | {
+        readonly make: () => Promise<{
+          a: ContractStore;
+          b: ContractStore;
+          release?: () => Promise<void>;
+        }>;
+      }
+    | { readonly skip: string };
 }
 
 const INSTANCE = 'crn:v1:test:a';
 
-export function runStoreContract({ name, makeStore }: ContractOptions): void {
+/** Resolves at the listener's next call (or rejects after `ms`). */
+function nextCall(subscribe: (fn: () => void) => () => void, ms = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no notification within ${ms} ms`));
+    }, ms);
+    const off = subscribe(() => {
+      clearTimeout(timer);
+      off();
+      resolve();
+    });
+  });
+}
+
+export function runStoreContract({ name, makeStore, pair }: ContractOptions): void {
   describe(`Store contract: ${name}`, () => {
-    const withStore = (fn: (s: Store) => Promise<void>) => async () => {
-      const store = await makeStore();
+    const withStore = (fn: (s: ContractStore) => Promise<void>) => async () => {
+      const { store, release } = await makeStore();
       try {
         await fn(store);
       } finally {
         await store.close();
+        await release?.();
       }
     };
+
+    const startCommit = (job: Job, lanes: number, at0: Date): Commit => ({
+      job: {
+        next: {
+          ...job,
+          status: 'Running',
+          startedAt: at0,
+          workerId: 'node-a',
+          leaseUntil: new Date(at0.getTime() + 30_000),
+          attempts: job.attempts + 1,
+          version: job.version + 1,
+        },
+      },
+      start: { backend: job.backend, lanes },
+    });
+
+    it(
+      'starts a job only while a lane is free on its backend',
+      withStore(async (store) => {
+        const queued = [aJob({ id: 'a' }), aJob({ id: 'b' }), aJob({ id: 'c', backend: 'b2' })];
+        for (const j of queued) await store.commit({ job: { next: j, insert: true } });
+        expect(await store.commit(startCommit(queued[0] as Job, 1, at(1)))).toBe(true);
+        // The one lane of b1 is taken: refused, and nothing of the change is written.
+        expect(
+          await store.commit({
+            ...startCommit(queued[1] as Job, 1, at(2)),
+            logs: [{ jobId: 'b', at: at(2), line: 'started' }],
+          }),
+        ).toBe(false);
+        expect((await store.getJob('b'))?.status).toBe('Queued');
+        expect(await store.getLogs('b')).toEqual([]);
+        expect(await store.commit(startCommit(queued[1] as Job, 2, at(2)))).toBe(true);
+        expect(await store.commit(startCommit(queued[2] as Job, 1, at(2)))).toBe(true);
+        expect(await store.backendLoad('b1')).toEqual({ queued: 0, running: 2 });
+      }),
+    );
+
+    it(
+      'starts no job past an active dedicated session but its own, and keeps one active per backend',
+      withStore(async (store) => {
+        const owner = aSession('active', { id: 'owner', queued: 1, running: 0 });
+        await store.commit({ session: { next: owner, insert: true } });
+        const mine = aJob({ id: 'mine', sessionId: 'owner' });
+        const other = aJob({ id: 'other' });
+        for (const j of [mine, other]) await store.commit({ job: { next: j, insert: true } });
+        expect(await store.commit(startCommit(other, 4, at(1)))).toBe(false);
+        expect(await store.commit(startCommit(mine, 4, at(1)))).toBe(true);
+        // A second dedicated session cannot become active on the same backend.
+        const rival = aSession('open', { id: 'rival' });
+        await store.commit({ session: { next: rival, insert: true } });
+        const activeRival = { ...aSession('active', { id: 'rival' }), version: 2 };
+        expect(await store.commit({ session: { next: activeRival } })).toBe(false);
+        expect((await store.getSession('rival'))?.state).toBe('open');
+        // On another backend it can.
+        expect(await store.commit({ session: { next: { ...activeRival, backend: 'b2' } } })).toBe(
+          true,
+        );
+      }),
+    );
+
+    it(
+      'keeps leases: due at their end, listed by holder, ended by a result',
+      withStore(async (store) => {
+        const j = aJob({ id: 'leased' });
+        await store.commit({ job: { next: j, insert: true } });
+        await store.commit(startCommit(j, 1, at(0)));
+        expect((await store.getJob('leased'))?.leaseUntil).toEqual(at(30));
+        expect((await store.leasedJobs('node-a')).map((x) => x.id)).toEqual(['leased']);
+        expect(await store.leasedJobs('node-b')).toEqual([]);
+        expect(await store.dueItems(at(29), 10)).toEqual([]);
+        const due = await store.dueItems(at(30), 10);
+        expect(due).toContainEqual({ kind: 'job_lease', id: 'leased', at: at(30) });
+        const running = (await store.getJob('leased')) as Job;
+        await store.commit({
+          job: {
+            next: { ...running, leaseUntil: null, settleAt: at(40), version: running.version + 1 },
+          },
+        });
+        expect(await store.leasedJobs('node-a')).toEqual([]);
+        expect((await store.dueItems(at(35), 10)).map((d) => d.kind)).not.toContain('job_lease');
+      }),
+    );
+
+    it(
+      'claims due webhook deliveries for one dispatcher until the claim ends or the attempt is saved',
+      withStore(async (store) => {
+        const hooks = store.webhooks();
+        await hooks.createWebhook({
+          id: 'wh',
+          instanceId: INSTANCE,
+          url: 'https://example.com/hook',
+          secret: 's',
+          eventTypes: ['job.state_changed'],
+          description: null,
+          createdAt: at(0),
+          afterSeq: 0,
+        });
+        await hooks.deliveryCursor();
+        const d = (seq: number) => ({
+          webhookId: 'wh',
+          eventSeq: seq,
+          eventType: 'job.state_changed',
+          payload: `{"seq":${seq}}`,
+          createdAt: at(seq),
+        });
+        await hooks.enqueueDeliveries([d(1), d(2), d(2)], 2);
+        expect(await hooks.deliveryCursor()).toBe(2);
+        await hooks.enqueueDeliveries([], 1); // the cursor only moves forward
+        expect(await hooks.deliveryCursor()).toBe(2);
+        const first = await hooks.claimDueDeliveries(at(5), 10, { owner: 'n1', until: at(20) });
+        expect(first.map((x) => x.eventSeq)).toEqual([1, 2]);
+        expect(await hooks.claimDueDeliveries(at(6), 10, { owner: 'n2', until: at(20) })).toEqual(
+          [],
+        );
+        expect(await hooks.nextDeliveryAt()).toEqual(at(20));
+        const done = first[0] as (typeof first)[number];
+        await hooks.saveDelivery({
+          ...done,
+          status: 'delivered',
+          attempts: 1,
+          nextAttemptAt: null,
+          lastAttemptAt: at(6),
+          deliveredAt: at(6),
+        });
+        // The other claim ran out (its dispatcher died): another dispatcher takes it.
+        const again = await hooks.claimDueDeliveries(at(21), 10, { owner: 'n2', until: at(40) });
+        expect(again.map((x) => x.eventSeq)).toEqual([2]);
+        expect(await hooks.deliveryCounts()).toEqual({ delivered: 1, pending: 1 });
+      }),
+    );
 
     it(
       'round-trips a session and a job with every field',
@@ -83,12 +246,12 @@ export function runStoreContract({ name, makeStore }: ContractOptions): void {
         });
         expect(ok).toBe(false);
         expect(await store.getJob('job-atomic')).toBeNull();
-        expect((await store.instanceUsage(INSTANCE, at(0))).settledMs).toBe(0);
+        expect((await store.usageInputs(INSTANCE, at(0))).settledMs).toBe(0);
       }),
     );
 
     it(
-      'cancels every queued job of a session in the same change',
+      "lists a session's queued jobs, and changes several jobs in one all-or-nothing commit",
       withStore(async (store) => {
         const s = aSession('active', { id: 'sess-c', queued: 2 });
         await store.commit({ session: { next: s, insert: true } });
@@ -100,11 +263,22 @@ export function runStoreContract({ name, makeStore }: ContractOptions): void {
             insert: true,
           },
         });
+        const queued = await store.queuedJobs('sess-c');
+        expect(queued.map((j) => j.id)).toEqual(['q1', 'q2']);
+        const cancelled = queued.map((j) => ({
+          ...j,
+          status: 'Cancelled' as const,
+          reason: 'closed',
+          endedAt: at(7),
+          version: j.version + 1,
+        }));
         const closed: Session = { ...s, state: 'closed', queued: 0, version: 2 };
-        await store.commit({
-          session: { next: closed },
-          cancelQueued: { sessionId: 'sess-c', reason: 'closed', at: at(7) },
-        });
+        // One stale job version: nothing of the change is written.
+        const stale = [cancelled[0] as Job, { ...(cancelled[1] as Job), version: 9 }];
+        expect(await store.commit({ session: { next: closed }, otherJobs: stale })).toBe(false);
+        expect((await store.getJob('q1'))?.status).toBe('Queued');
+        expect((await store.getSession('sess-c'))?.state).toBe('active');
+        expect(await store.commit({ session: { next: closed }, otherJobs: cancelled })).toBe(true);
         for (const id of ['q1', 'q2'])
           expect(await store.getJob(id)).toMatchObject({
             status: 'Cancelled',
@@ -113,6 +287,7 @@ export function runStoreContract({ name, makeStore }: ContractOptions): void {
             version: 2,
           });
         expect((await store.getJob('r1'))?.status).toBe('Running');
+        expect(await store.queuedJobs('sess-c')).toEqual([]);
       }),
     );
 
@@ -226,16 +401,27 @@ export function runStoreContract({ name, makeStore }: ContractOptions): void {
         });
         await add({ id: 'batch-job', sessionId: 'batch', createdAt: at(2) });
         let snap = await store.loadDispatchSnapshot(b, at(5));
-        expect(snap.batchNext?.jobId).toBe('batch-job');
+        expect(snap.active).toEqual([
+          {
+            sessionId: 'batch',
+            mode: 'batch',
+            createdAt: expect.any(Date),
+            next: expect.objectContaining({ jobId: 'batch-job', sessionId: 'batch' }),
+          },
+        ]);
+        // A batch session with work: the normal queue cannot matter, so it is not read.
+        expect(snap.normalHeads).toEqual([]);
         await store.commit({
           session: { next: aSession('active', { id: 'ded', queued: 1, running: 0 }), insert: true },
         });
         await add({ id: 'ded-job', sessionId: 'ded', createdAt: at(3) });
         snap = await store.loadDispatchSnapshot(b, at(5));
-        expect(snap.owner).toEqual({
-          sessionId: 'ded',
+        const byId = Object.fromEntries(snap.active.map((a) => [a.sessionId, a]));
+        expect(byId['ded']).toMatchObject({
+          mode: 'dedicated',
           next: expect.objectContaining({ jobId: 'ded-job' }),
         });
+        expect(byId['batch']?.next?.jobId).toBe('batch-job');
         await add({ id: 'running', status: 'Running', startedAt: at(4) });
         await add({ id: 'running2', status: 'Running', startedAt: at(4) });
         snap = await store.loadDispatchSnapshot(b, at(5));
@@ -281,12 +467,13 @@ export function runStoreContract({ name, makeStore }: ContractOptions): void {
             insert: true,
           },
         });
-        expect(await store.instanceUsage(INSTANCE, at(20))).toEqual({
-          settledMs: 2000,
-          liveMs: 10_000 + 5000,
-        });
+        const u = await store.usageInputs(INSTANCE, at(20));
+        expect(u.settledMs).toBe(2000);
+        expect(u.liveSessions.map((x) => x.id)).toEqual(['live']);
+        expect(u.sessionless).toEqual({ count: 1, startSumMs: at(15).getTime() });
+        expect(liveUsageMs(u.liveSessions, u.sessionless, at(20))).toBe(10_000 + 5000);
         const nextMonth = new Date(Date.UTC(2026, 1, 2));
-        expect((await store.instanceUsage(INSTANCE, nextMonth)).settledMs).toBe(0);
+        expect((await store.usageInputs(INSTANCE, nextMonth)).settledMs).toBe(0);
       }),
     );
 
@@ -393,38 +580,130 @@ export function runStoreContract({ name, makeStore }: ContractOptions): void {
       }),
     );
 
-    it(
-      'records a job.state_changed event for every queued job a session cancel cancels',
-      withStore(async (store) => {
-        const s = aSession('active', { id: 'sess-c' });
-        await store.commit({ session: { next: s, insert: true } });
-        for (const id of ['q1', 'q2'])
-          await store.commit({ job: { next: aJob({ id, sessionId: 'sess-c' }), insert: true } });
-        await store.commit({
-          job: { next: aJob({ id: 'r1', sessionId: 'sess-c', status: 'Running' }), insert: true },
-        });
-        await store.commit({
-          session: { next: { ...s, version: s.version + 1 } },
-          cancelQueued: { sessionId: 'sess-c', reason: 'Session closed', at: at(7) },
-        });
-        const events = await store.readEvents({ after: 0, sessionId: 'sess-c' }, 10);
-        expect(events.map((e) => e.jobId)).toEqual(['q1', 'q2']);
-        for (const e of events) {
-          expect(e.type === 'job.state_changed' && e.job).toMatchObject({
-            status: 'Cancelled',
-            reason: 'Session closed',
-            endedAt: at(7),
-            version: 2,
-          });
-          expect(e.at).toEqual(at(7));
+    describe('two handles on one database (two nodes)', () => {
+      if ('skip' in pair) {
+        it.skip(`skipped: ${pair.skip}`, () => {});
+        return;
+      }
+      const withPair = (fn: (a: ContractStore, b: ContractStore) => Promise<void>) => async () => {
+        const { a, b, release } = await pair.make();
+        try {
+          await fn(a, b);
+        } finally {
+          await a.close();
+          await b.close();
+          await release?.();
         }
-        // The events say what the jobs now are.
-        const q1 = await store.getJob('q1');
-        expect(events[0]?.type === 'job.state_changed' && events[0].job).toEqual({
-          ...q1,
-          params: null,
-        });
-      }),
-    );
+      };
+
+      it(
+        'lets exactly one of two racing compare-and-sets win',
+        withPair(async (a, b) => {
+          const s = aSession('open', { id: 'race' });
+          await a.commit({ session: { next: s, insert: true } });
+          for (let round = 0; round < 20; round++) {
+            const cur = (await a.getSession('race')) as Session;
+            const results = await Promise.all([
+              a.commit({
+                session: { next: { ...cur, queued: cur.queued + 1, version: cur.version + 1 } },
+              }),
+              b.commit({
+                session: {
+                  next: { ...cur, acceptingJobs: !cur.acceptingJobs, version: cur.version + 1 },
+                },
+              }),
+            ]);
+            expect(results.filter(Boolean)).toHaveLength(1);
+          }
+          expect((await b.getSession('race'))?.version).toBe(21);
+        }),
+      );
+
+      it(
+        'gives the last lane to exactly one of two nodes starting jobs at once',
+        withPair(async (a, b) => {
+          for (let round = 0; round < 10; round++) {
+            const backend = `lane-${round}`;
+            const x = aJob({ id: `x${round}`, backend });
+            const y = aJob({ id: `y${round}`, backend });
+            await a.commit({ job: { next: x, insert: true } });
+            await a.commit({ job: { next: y, insert: true } });
+            const results = await Promise.all([
+              a.commit(startCommit(x, 1, at(1))),
+              b.commit(startCommit(y, 1, at(1))),
+            ]);
+            expect(results.filter(Boolean)).toHaveLength(1);
+            expect((await b.backendLoad(backend)).running).toBe(1);
+          }
+        }),
+      );
+
+      it(
+        'hands racing webhook claims disjoint deliveries',
+        withPair(async (a, b) => {
+          const hooks = [a.webhooks(), b.webhooks()] as const;
+          await hooks[0].deliveryCursor();
+          const many = Array.from({ length: 40 }, (_, i) => ({
+            webhookId: 'wh',
+            eventSeq: i + 1,
+            eventType: 'job.state_changed',
+            payload: '{}',
+            createdAt: at(0),
+          }));
+          await hooks[0].enqueueDeliveries(many, 40);
+          const claimed: number[] = [];
+          await Promise.all(
+            hooks.map(async (h, i) => {
+              for (;;) {
+                const got = await h.claimDueDeliveries(at(1), 3, { owner: `n${i}`, until: at(99) });
+                if (got.length === 0) return;
+                claimed.push(...got.map((d) => d.eventSeq));
+              }
+            }),
+          );
+          expect(claimed.sort((p, q) => p - q)).toEqual(many.map((d) => d.eventSeq));
+        }),
+      );
+
+      it(
+        "tells one node of the other's events, and numbers events in commit order",
+        withPair(async (a, b) => {
+          const heard = nextCall((fn) => b.onEventsAppended(fn));
+          const s = aSession('open', { id: 'ev' });
+          await a.commit({
+            session: { next: s, insert: true },
+            events: [{ type: 'session.state_changed', at: at(0), session: s }],
+          });
+          await heard;
+          expect((await b.readEvents({ after: 0 }, 10)).map((e) => e.sessionId)).toEqual(['ev']);
+          // Many concurrent appending commits on both handles: a reader that follows the log
+          // never finds an event numbered below one it has already seen.
+          const seen: number[] = [];
+          let last = await b.lastEventSeq();
+          let done = false;
+          const reader = (async () => {
+            while (!done) {
+              for (const e of await b.readEvents({ after: last }, 100)) {
+                seen.push(e.seq);
+                last = e.seq;
+              }
+            }
+          })();
+          await Promise.all(
+            Array.from({ length: 60 }, (_, i) =>
+              (i % 2 ? a : b).commit({
+                job: { next: aJob({ id: `ev-${i}` }), insert: true },
+                events: [{ type: 'job.state_changed', at: at(1), job: aJob({ id: `ev-${i}` }) }],
+              }),
+            ),
+          );
+          done = true;
+          await reader;
+          for (const e of await b.readEvents({ after: last }, 100)) seen.push(e.seq);
+          const all = (await a.readEvents({ after: 0 }, 1000)).map((e) => e.seq);
+          expect(seen).toEqual(all.slice(1));
+        }),
+      );
+    });
   });
 }

@@ -123,6 +123,8 @@ export function aJob(overrides: Partial<Job> = {}): Job {
     costDeadline: null,
     cancelRequestedAt: null,
     attempts: 0,
+    workerId: null,
+    leaseUntil: null,
     version: 1,
     ...overrides,
   };

@@ -1,6 +1,7 @@
 /**
- * A whole Berth on SQLite :memory: with a manual clock and a scheduler driven by tick(), plus a
- * small HTTP client over inject(). Every runtime is stopped after its test (see setup.ts).
+ * A whole Berth on SQLite :memory: (or, with BERTH_TEST_DB=postgres, on a fresh schema of the
+ * test PostgreSQL) with a manual clock and a scheduler driven by tick(), plus a small HTTP client
+ * over inject(). Every runtime is stopped after its test.
  */
 import { pino } from 'pino';
 import { afterEach } from 'vitest';
@@ -10,16 +11,30 @@ import { type Runtime, createRuntime } from '../../src/runtime.js';
 import { T0 } from './builders.js';
 import { ControlledExecutor } from './controlled-executor.js';
 import { ManualClock } from './manual-clock.js';
+import { createSchema, dropSchema, freshSchema, postgresUrl } from './postgres.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 export const DEFAULT_CRN = 'crn:v1:bluemix:public:quantum-computing:us-east:a/berth:default::';
 
 const open = new Set<Runtime>();
+const schemas: string[] = [];
 afterEach(async () => {
   const left = [...open];
   open.clear();
   await Promise.all(left.map((rt) => rt.stop()));
+  await Promise.all(schemas.splice(0).map(dropSchema));
 });
+
+/** BERTH_DB for a test runtime: SQLite in memory, or a fresh PostgreSQL schema. */
+export async function testDatabase(): Promise<string> {
+  if (process.env.BERTH_TEST_DB !== 'postgres') return ':memory:';
+  const schema = freshSchema();
+  await createSchema(schema);
+  schemas.push(schema);
+  const url = new URL(postgresUrl());
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
 
 export interface TestRuntimeOptions {
   /** Configuration file content (instances, backends, ttl). */
@@ -53,7 +68,7 @@ export async function testRuntime(options: TestRuntimeOptions = {}) {
   const clock = options.clock ?? new ManualClock(T0);
   const config = loadConfig({
     env: {
-      BERTH_DB: ':memory:',
+      BERTH_DB: await testDatabase(),
       BERTH_API_KEY: ADMIN_KEY,
       BERTH_SIM_THREADS: '1',
       BERTH_SHUTDOWN_GRACE_MS: '20',

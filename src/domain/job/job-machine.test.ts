@@ -5,15 +5,18 @@ import type { Job, JobStatus } from './job.js';
 import { RAN_TOO_LONG_CODE, displayStatus } from './job.js';
 import { JOB_ACCEPTS, type JobInput, decideJob } from './job-machine.js';
 
+const LEASE = { workerId: 'node-a', until: at(40) };
 const INPUTS: JobInput[] = [
-  { kind: 'start' },
+  { kind: 'start', lease: LEASE },
+  { kind: 'heartbeat', lease: LEASE },
   { kind: 'result_ready' },
   { kind: 'settle' },
   { kind: 'fail', reason: 'boom' },
   { kind: 'cancel', reason: 'Cancelled by user' },
   { kind: 'stopped' },
   { kind: 'ran_too_long' },
-  { kind: 'retry' },
+  { kind: 'retry', lease: LEASE },
+  { kind: 'executor_lost', lease: LEASE, onlyIfExpired: true },
 ];
 const STATUSES: JobStatus[] = ['Queued', 'Running', 'Completed', 'Failed', 'Cancelled'];
 
@@ -24,6 +27,8 @@ const running = (o: Partial<Job> = {}): Job =>
     costDeadline: at(610),
     attempts: 1,
     holdMs: 5000,
+    workerId: 'node-a',
+    leaseUntil: at(30),
     ...o,
   });
 
@@ -51,11 +56,13 @@ describe('decideJob', () => {
   );
 
   it('starts a queued job and arms its max execution time', () => {
-    const next = decideJob(aJob({ cost: 60 }), { kind: 'start' }, at(5));
+    const next = decideJob(aJob({ cost: 60 }), { kind: 'start', lease: LEASE }, at(5));
     expect(next).toMatchObject({
       status: 'Running',
       startedAt: at(5),
       costDeadline: at(65),
+      workerId: 'node-a',
+      leaseUntil: at(40),
       attempts: 1,
       version: 2,
     });
@@ -123,6 +130,60 @@ describe('decideJob', () => {
   });
 
   it('counts a retry as another attempt', () => {
-    expect(decideJob(running(), { kind: 'retry' }, at(20))?.attempts).toBe(2);
+    expect(decideJob(running(), { kind: 'retry', lease: LEASE }, at(20))?.attempts).toBe(2);
+  });
+
+  it('renews a lease only for its holder, and a result ends it', () => {
+    const held = running({ workerId: 'node-a', leaseUntil: at(30) });
+    const renewed = decideJob(
+      held,
+      { kind: 'heartbeat', lease: { workerId: 'node-a', until: at(60) } },
+      at(25),
+    );
+    expect(renewed).toMatchObject({ leaseUntil: at(60), version: 2 });
+    expect(() =>
+      decideJob(held, { kind: 'heartbeat', lease: { workerId: 'node-b', until: at(60) } }, at(25)),
+    ).toThrow(expect.objectContaining({ code: 'lease_lost' }));
+    const done = decideJob(held, { kind: 'result_ready' }, at(26));
+    expect(done?.leaseUntil).toBeNull();
+    expect(() => decideJob(done as Job, { kind: 'heartbeat', lease: LEASE }, at(27))).toThrow(
+      expect.objectContaining({ code: 'lease_lost' }),
+    );
+  });
+
+  it('re-runs a job once when its executor is lost, then fails it; a waiting cancel ends it', () => {
+    const lost = { kind: 'executor_lost', lease: { workerId: 'node-b', until: at(90) } } as const;
+    const held = running({ workerId: 'node-a', leaseUntil: at(30), attempts: 1 });
+    // Not expired yet: nothing happens unless the holder itself says it is gone.
+    expect(decideJob(held, { ...lost, onlyIfExpired: true }, at(29))).toBeNull();
+    expect(decideJob(held, { ...lost, onlyIfExpired: true }, at(30))).toMatchObject({
+      status: 'Running',
+      attempts: 2,
+      workerId: 'node-b',
+      leaseUntil: at(90),
+    });
+    expect(decideJob(held, { ...lost, onlyIfExpired: false }, at(1))?.attempts).toBe(2);
+    expect(
+      decideJob({ ...held, attempts: 2 }, { ...lost, onlyIfExpired: true }, at(31)),
+    ).toMatchObject({
+      status: 'Failed',
+      reason: 'The executor was lost twice while running the job',
+      leaseUntil: null,
+    });
+    expect(
+      decideJob(
+        { ...held, cancelRequestedAt: at(20), reason: 'Cancelled by user' },
+        { ...lost, onlyIfExpired: true },
+        at(31),
+      ),
+    ).toMatchObject({ status: 'Cancelled', reason: 'Cancelled by user' });
+    // A job whose result is in holds no lease: losing its executor loses nothing.
+    expect(
+      decideJob(
+        { ...held, leaseUntil: null, settleAt: at(50) },
+        { ...lost, onlyIfExpired: false },
+        at(31),
+      ),
+    ).toBeNull();
   });
 });

@@ -3,12 +3,14 @@
  *
  * States
  * - Queued     Entered at submission. start → Running. cancel → Cancelled (leaves the queue).
- * - Running    Entered when the scheduler gives the job a lane; `costDeadline` is armed.
+ * - Running    Entered when the scheduler gives the job a lane, leased to one executor (its
+ *              `workerId`, until `leaseUntil`; heartbeat renews it); `costDeadline` is armed.
  *              result_ready records when it will complete (`settleAt` = max(now, start+holdMs):
  *              the modeled execution time holds the lane). settle → Completed at `settleAt`.
  *              fail → Failed. cancel: if the executor is still working, only records the request
  *              (`cancelRequestedAt`); `stopped` then ends it Cancelled. ran_too_long → Cancelled
- *              with reason code 1305. retry (executor lost, first time) → Running again.
+ *              with reason code 1305. retry (executor lost, first time) → Running again, leased
+ *              anew. A result ends the lease: the job then only holds its lane.
  * - Completed, Failed, Cancelled  Final; every input but `cancel` is an invalid transition and
  *              cancel is `job_not_cancellable`.
  *
@@ -19,20 +21,46 @@ import type { Job, JobStatus } from './job.js';
 import { RAN_TOO_LONG_CODE, isFinal } from './job.js';
 
 /** Something that happened to a job. */
+/** Who executes a job, and until when it holds it. */
+export interface Lease {
+  readonly workerId: string;
+  readonly until: Date;
+}
+
 export type JobInput =
-  | { readonly kind: 'start' }
+  | { readonly kind: 'start'; readonly lease: Lease }
+  | { readonly kind: 'heartbeat'; readonly lease: Lease }
   | { readonly kind: 'result_ready' }
   | { readonly kind: 'settle' }
   | { readonly kind: 'fail'; readonly reason: string }
   | { readonly kind: 'cancel'; readonly reason: string }
   | { readonly kind: 'stopped' }
   | { readonly kind: 'ran_too_long' }
-  | { readonly kind: 'retry' };
+  | { readonly kind: 'retry'; readonly lease: Lease }
+  /**
+   * Its executor is gone: its lease expired (`onlyIfExpired`), or the node that held it has
+   * restarted. The first loss re-runs the job under `lease`; a second fails it; a cancel that
+   * was waiting for the executor ends it Cancelled.
+   */
+  | { readonly kind: 'executor_lost'; readonly lease: Lease; readonly onlyIfExpired: boolean };
+
+/** Executions a job gets: a lost executor is retried once (sessions.md §5). */
+export const MAX_EXECUTIONS = 2;
 
 /** Which inputs each state accepts. */
 export const JOB_ACCEPTS: Readonly<Record<JobStatus, readonly JobInput['kind'][]>> = {
   Queued: ['start', 'cancel'],
-  Running: ['result_ready', 'settle', 'fail', 'cancel', 'stopped', 'ran_too_long', 'retry'],
+  Running: [
+    'heartbeat',
+    'result_ready',
+    'settle',
+    'fail',
+    'cancel',
+    'stopped',
+    'ran_too_long',
+    'retry',
+    'executor_lost',
+  ],
   Completed: ['cancel'],
   Failed: ['cancel'],
   Cancelled: ['cancel'],
@@ -45,7 +73,15 @@ export function decideJob(j: Job, input: JobInput, now: Date): Job | null {
   }
   const next = (patch: Partial<Job>): Job => ({ ...j, ...patch, version: j.version + 1 });
   const end = (status: JobStatus, reason: string | null, reasonCode: number | null = null): Job =>
-    next({ status, reason, reasonCode, endedAt: now, settleAt: null, costDeadline: null });
+    next({
+      status,
+      reason,
+      reasonCode,
+      endedAt: now,
+      settleAt: null,
+      costDeadline: null,
+      leaseUntil: null,
+    });
   switch (input.kind) {
     case 'start':
       return next({
@@ -53,11 +89,23 @@ export function decideJob(j: Job, input: JobInput, now: Date): Job | null {
         startedAt: now,
         attempts: j.attempts + 1,
         costDeadline: new Date(now.getTime() + j.cost * 1000),
+        workerId: input.lease.workerId,
+        leaseUntil: input.lease.until,
       });
+    case 'heartbeat':
+      // Only the holder renews; a lease taken over (or ended by a result) stays as it is.
+      if (j.workerId !== input.lease.workerId || !j.leaseUntil) {
+        throw new AppError(
+          'lease_lost',
+          `Job ${j.id} is no longer leased to ${input.lease.workerId}`,
+        );
+      }
+      if (input.lease.until.getTime() <= j.leaseUntil.getTime()) return null;
+      return next({ leaseUntil: input.lease.until });
     case 'result_ready': {
       if (j.settleAt) return null;
       const hold = (j.startedAt?.getTime() ?? now.getTime()) + j.holdMs;
-      return next({ settleAt: new Date(Math.max(now.getTime(), hold)) });
+      return next({ settleAt: new Date(Math.max(now.getTime(), hold)), leaseUntil: null });
     }
     case 'settle':
       if (!j.settleAt || j.settleAt.getTime() > now.getTime()) return null;
@@ -82,8 +130,19 @@ export function decideJob(j: Job, input: JobInput, now: Date): Job | null {
     case 'ran_too_long':
       if (!j.costDeadline || j.costDeadline.getTime() > now.getTime()) return null;
       return end('Cancelled', 'Job ran longer than its maximum execution time', RAN_TOO_LONG_CODE);
+    case 'executor_lost':
+      if (!j.leaseUntil) return null; // a result ended the lease: nothing is lost
+      if (input.onlyIfExpired && j.leaseUntil.getTime() > now.getTime()) return null;
+      if (j.cancelRequestedAt) return end('Cancelled', j.reason ?? 'Cancelled by user');
+      if (j.attempts >= MAX_EXECUTIONS)
+        return end('Failed', 'The executor was lost twice while running the job');
+      return decideJob(j, { kind: 'retry', lease: input.lease }, now);
     case 'retry':
-      return next({ attempts: j.attempts + 1 });
+      return next({
+        attempts: j.attempts + 1,
+        workerId: input.lease.workerId,
+        leaseUntil: input.lease.until,
+      });
     default:
       return assertNever(input, 'job input');
   }

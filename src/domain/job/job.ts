@@ -41,6 +41,13 @@ export interface Job {
   readonly cancelRequestedAt: Date | null;
   /** Executions begun (a lost executor is retried once, sessions.md §5). */
   readonly attempts: number;
+  /** Who executes it (a node's or a remote worker's id); kept after the job ends. */
+  readonly workerId: string | null;
+  /**
+   * While Running with no result yet: the executor holds the job until then, and renews it by
+   * heartbeat. Past it the executor counts as lost (a deadline, like the others).
+   */
+  readonly leaseUntil: Date | null;
   readonly version: number;
 }
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type DispatchSnapshot, type QueueCandidate, pickNextJob } from './dispatch.js';
+import {
+  type ActiveSessionHead,
+  type DispatchSnapshot,
+  type QueueCandidate,
+  pickNextJob,
+} from './dispatch.js';
 
 const job = (
   id: string,
@@ -16,11 +21,16 @@ const snap = (o: Partial<DispatchSnapshot>): DispatchSnapshot => ({
   lanes: 1,
   running: 0,
   online: true,
-  owner: null,
-  batchNext: null,
+  active: [],
   normalHeads: [],
   ...o,
 });
+const active = (
+  sessionId: string,
+  mode: 'dedicated' | 'batch',
+  createdMs: number,
+  next: QueueCandidate | null,
+): ActiveSessionHead => ({ sessionId, mode, createdAt: new Date(createdMs), next });
 
 describe('pickNextJob', () => {
   it('starts nothing on a paused backend or without a free lane', () => {
@@ -34,19 +44,50 @@ describe('pickNextJob', () => {
     const heads = [{ candidate: job('other', 1), usageMs: 0, share: 1 }];
     expect(
       pickNextJob(
-        snap({ owner: { sessionId: 's', next: job('mine', 9, 'i1', 's') }, normalHeads: heads }),
+        snap({
+          active: [active('s', 'dedicated', 5, job('mine', 9, 'i1', 's'))],
+          normalHeads: heads,
+        }),
       )?.jobId,
     ).toBe('mine');
     expect(
-      pickNextJob(snap({ owner: { sessionId: 's', next: null }, normalHeads: heads })),
+      pickNextJob(snap({ active: [active('s', 'dedicated', 5, null)], normalHeads: heads })),
     ).toBeNull();
+  });
+
+  it('lets the oldest active dedicated session own the backend, ahead of batch sessions', () => {
+    const snapshot = snap({
+      active: [
+        active('batch', 'batch', 1, job('b', 1, 'i1', 'batch')),
+        active('young', 'dedicated', 9, job('y', 2, 'i1', 'young')),
+        active('old', 'dedicated', 3, job('o', 3, 'i1', 'old')),
+      ],
+    });
+    expect(pickNextJob(snapshot)?.jobId).toBe('o');
   });
 
   it('runs active batch jobs ahead of the normal queue', () => {
     const heads = [{ candidate: job('old', 1), usageMs: 0, share: 1 }];
     expect(
-      pickNextJob(snap({ batchNext: job('batch', 50, 'i1', 'b'), normalHeads: heads }))?.jobId,
+      pickNextJob(
+        snap({
+          active: [active('b', 'batch', 4, job('batch', 50, 'i1', 'b'))],
+          normalHeads: heads,
+        }),
+      )?.jobId,
     ).toBe('batch');
+  });
+
+  it('takes batch sessions oldest first, passing over those with nothing queued', () => {
+    const snapshot = snap({
+      active: [
+        active('idle', 'batch', 1, null),
+        active('newer', 'batch', 8, job('n', 2, 'i1', 'newer')),
+        active('older', 'batch', 4, job('o', 9, 'i1', 'older')),
+      ],
+      normalHeads: [{ candidate: job('normal', 1), usageMs: 0, share: 1 }],
+    });
+    expect(pickNextJob(snapshot)?.jobId).toBe('o');
   });
 
   it('orders the normal queue by usage relative to share, then age', () => {

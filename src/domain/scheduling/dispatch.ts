@@ -1,6 +1,8 @@
 /**
  * Which queued job starts next on a backend: ../shared/spec/sessions.md §2, as a pure function
- * of a snapshot the store reads. Rules, in order:
+ * of a snapshot the store reads. The store only returns queue heads (each session's and each
+ * instance's oldest queued job, which is FIFO order); every priority between them is decided
+ * here, so that no storage dialect carries a copy of a rule. Rules, in order:
  * 1. an active dedicated session owns the backend: only its jobs start (oldest first), and
  *    with nothing queued the lanes stay idle until its idle deadline;
  * 2. active batch sessions' jobs go next, oldest session first;
@@ -28,24 +30,49 @@ export interface InstanceHead {
   readonly share: number;
 }
 
+/** An active session on the backend, with its oldest queued job. */
+export interface ActiveSessionHead {
+  readonly sessionId: string;
+  readonly mode: 'dedicated' | 'batch';
+  readonly createdAt: Date;
+  readonly next: QueueCandidate | null;
+}
+
 /** What the store knows about one backend's queue at one moment. */
 export interface DispatchSnapshot {
   readonly lanes: number;
   readonly running: number;
   readonly online: boolean;
-  /** The active dedicated session on this backend and its oldest queued job, if any. */
-  readonly owner: { readonly sessionId: string; readonly next: QueueCandidate | null } | null;
-  /** The oldest job of the oldest active batch session that has queued jobs. */
-  readonly batchNext: QueueCandidate | null;
+  /** The backend's active sessions (empty when nothing may start anyway). */
+  readonly active: readonly ActiveSessionHead[];
+  /** The oldest normal-queue job of each instance. */
   readonly normalHeads: readonly InstanceHead[];
 }
+
+const older = (a: ActiveSessionHead, b: ActiveSessionHead): boolean =>
+  a.createdAt.getTime() < b.createdAt.getTime() ||
+  (a.createdAt.getTime() === b.createdAt.getTime() && a.sessionId < b.sessionId);
 
 /** The job to start now, or null when nothing may start. */
 export function pickNextJob(s: DispatchSnapshot): QueueCandidate | null {
   if (!s.online || s.running >= s.lanes) return null;
-  if (s.owner) return s.owner.next;
-  if (s.batchNext) return s.batchNext;
+  let owner: ActiveSessionHead | null = null;
+  let batch: ActiveSessionHead | null = null;
+  for (const a of s.active) {
+    if (a.mode === 'dedicated' && (!owner || older(a, owner))) owner = a;
+    if (a.mode === 'batch' && a.next && (!batch || older(a, batch))) batch = a;
+  }
+  if (owner) return owner.next;
+  if (batch) return batch.next;
   return fairShareHead(s.normalHeads);
+}
+
+/**
+ * Whether the normal queue can matter given the active sessions: not while a dedicated session
+ * owns the backend or a batch session has work (the store may then skip reading it).
+ */
+export function normalQueueMatters(active: readonly ActiveSessionHead[]): boolean {
+  return !active.some((a) => a.mode === 'dedicated' || a.next !== null);
 }
 
 /** Least usage per unit of share first; ties go to the oldest job. */

@@ -1,79 +1,8 @@
 /** SQL of the SQLite adapter, one constant per statement. Always parameterised. */
 
-const SESSION_COLUMNS = [
-  'id',
-  'instance_id',
-  'user_id',
-  'backend',
-  'mode',
-  'state',
-  'state_reason',
-  'accepting_jobs',
-  'max_ttl',
-  'interactive_ttl',
-  'active_ttl',
-  'created_at',
-  'started_at',
-  'activated_at',
-  'deactivated_at',
-  'closed_at',
-  'last_job_started_at',
-  'last_job_completed_at',
-  'timestamps',
-  'queued',
-  'running',
-  'running_start_sum_ms',
-  'usage_ms',
-  'open_deadline',
-  'idle_deadline',
-  'max_deadline',
-  'version',
-];
-
-const JOB_COLUMNS = [
-  'id',
-  'instance_id',
-  'user_id',
-  'backend',
-  'program_id',
-  'session_id',
-  'tags',
-  'log_level',
-  'cost',
-  'private',
-  'runtime',
-  'caller',
-  'status',
-  'reason',
-  'reason_code',
-  'created_at',
-  'started_at',
-  'ended_at',
-  'hold_ms',
-  'settle_at',
-  'cost_deadline',
-  'cancel_requested_at',
-  'attempts',
-  'version',
-];
-
-const insertSql = (table: string, cols: string[]): string =>
-  `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`;
-
-// Compare-and-set: the row is written only if it still has the version the change was decided on.
-const updateSql = (table: string, cols: string[]): string =>
-  `UPDATE ${table} SET ${cols
-    .filter((c) => c !== 'id')
-    .map((c) => `${c} = @${c}`)
-    .join(', ')} WHERE id = @id AND version = @version - 1`;
-
-export const INSERT_SESSION = insertSql('sessions', SESSION_COLUMNS);
-export const UPDATE_SESSION = updateSql('sessions', SESSION_COLUMNS);
+export * from '../queries.js';
 export const GET_SESSION = 'SELECT * FROM sessions WHERE id = ?';
-
-export const INSERT_JOB = insertSql('jobs', JOB_COLUMNS);
 export const INSERT_PARAMS = 'INSERT INTO job_params (job_id, body) VALUES (?, ?)';
-export const UPDATE_JOB = updateSql('jobs', JOB_COLUMNS);
 /** Job columns with the params joined in. */
 export const JOB_SELECT = `SELECT jobs.*, (SELECT body FROM job_params WHERE job_id = jobs.id) AS params FROM jobs`;
 export const GET_JOB = `${JOB_SELECT} WHERE id = ?`;
@@ -82,112 +11,43 @@ export const DELETE_JOB = `DELETE FROM jobs WHERE id = ? AND version = ?
   AND status IN ('Completed', 'Failed', 'Cancelled')`;
 export const DELETE_RESULT = 'DELETE FROM job_results WHERE job_id = ?';
 export const DELETE_LOGS = 'DELETE FROM job_logs WHERE job_id = ?';
-
-export const CANCEL_QUEUED = `UPDATE jobs SET status = 'Cancelled', reason = @reason, ended_at = @at,
-  version = version + 1 WHERE session_id = @session_id AND status = 'Queued'`;
-export const CHARGE = `INSERT INTO instance_usage (instance_id, period_start, usage_ms)
-  VALUES (@instance_id, @period_start, @ms)
-  ON CONFLICT (instance_id, period_start) DO UPDATE SET usage_ms = usage_ms + excluded.usage_ms`;
 export const INSERT_RESULT = `INSERT INTO job_results (job_id, body) VALUES (?, ?)
   ON CONFLICT (job_id) DO UPDATE SET body = excluded.body`;
 export const GET_RESULT = 'SELECT body FROM job_results WHERE job_id = ?';
 export const INSERT_LOG = 'INSERT INTO job_logs (job_id, at, line) VALUES (?, ?, ?)';
 export const GET_LOGS = 'SELECT at, line FROM job_logs WHERE job_id = ? ORDER BY rowid';
-
 export const RUNNING_ON_BACKEND = `SELECT COUNT(*) AS n FROM jobs
   WHERE backend = ? AND status = 'Running'`;
-export const DEDICATED_OWNER = `SELECT id FROM sessions
-  WHERE state = 'active' AND backend = ? AND mode = 'dedicated' ORDER BY created_at LIMIT 1`;
-// INDEXED BY: without statistics the planner would walk every job of the session.
-export const SESSION_NEXT_QUEUED = `SELECT seq, id, session_id, instance_id FROM jobs
-  INDEXED BY jobs_session_queued WHERE session_id = ? AND status = 'Queued' ORDER BY seq LIMIT 1`;
-export const BATCH_NEXT = `SELECT j.seq, j.id, j.session_id, j.instance_id
-  FROM sessions s JOIN jobs j INDEXED BY jobs_session_queued
-    ON j.session_id = s.id AND j.status = 'Queued'
-  WHERE s.state = 'active' AND s.backend = ? AND s.mode = 'batch' AND s.queued > 0
-  ORDER BY s.created_at, j.seq LIMIT 1`;
-// The normal queue: sessionless jobs and jobs of open or inactive sessions; the oldest per instance.
-export const NORMAL_HEADS = `WITH heads AS (
-    SELECT j.instance_id, MIN(j.seq) AS seq FROM jobs j
-    LEFT JOIN sessions s ON s.id = j.session_id
-    WHERE j.backend = @backend AND j.status = 'Queued'
-      AND (j.session_id IS NULL OR s.state IN ('open', 'inactive'))
-    GROUP BY j.instance_id)
-  SELECT j.seq, j.id, j.session_id, j.instance_id,
-    COALESCE(u.usage_ms, 0) AS usage_ms, COALESCE(i.share, 1) AS share
-  FROM heads h JOIN jobs j ON j.seq = h.seq
-  LEFT JOIN instance_usage u ON u.instance_id = j.instance_id AND u.period_start = @period_start
-  LEFT JOIN instances i ON i.id = j.instance_id`;
-
+// Another active dedicated session on the backend (the start commit's check).
+export const OTHER_DEDICATED = `SELECT id FROM sessions
+  WHERE state = 'active' AND backend = ? AND mode = 'dedicated' AND id IS NOT ? LIMIT 1`;
+// Each active session on the backend with its oldest queued job (INDEXED BY: without statistics
+// the planner would walk every job of the session).
+export const ACTIVE_HEADS = `SELECT s.id AS session_id, s.mode, s.created_at,
+    j.seq, j.id, j.instance_id
+  FROM sessions s LEFT JOIN jobs j ON j.seq = (
+    SELECT MIN(q.seq) FROM jobs q INDEXED BY jobs_session_queued
+    WHERE q.session_id = s.id AND q.status = 'Queued')
+  WHERE s.state = 'active' AND s.backend = ?`;
 export const QUEUE_POSITION = `SELECT COUNT(*) AS n FROM jobs
   WHERE backend = ? AND status = 'Queued' AND seq < (SELECT seq FROM jobs WHERE id = ?)`;
 export const RECENT_DURATIONS = `SELECT ended_at - started_at AS ms FROM jobs
   WHERE backend = ? AND status = 'Completed' ORDER BY ended_at DESC LIMIT ?`;
-
-export const NEXT_DEADLINE = `SELECT MIN(t) AS t FROM (
-  SELECT MIN(open_deadline) AS t FROM sessions
-  UNION ALL SELECT MIN(idle_deadline) FROM sessions
-  UNION ALL SELECT MIN(max_deadline) FROM sessions
-  UNION ALL SELECT MIN(settle_at) FROM jobs
-  UNION ALL SELECT MIN(cost_deadline) FROM jobs)`;
-export const DUE_ITEMS = `SELECT kind, id, at FROM (
-  SELECT 'session' AS kind, id, open_deadline AS at FROM sessions WHERE open_deadline <= @now
-  UNION ALL SELECT 'session', id, idle_deadline FROM sessions WHERE idle_deadline <= @now
-  UNION ALL SELECT 'session', id, max_deadline FROM sessions WHERE max_deadline <= @now
-  UNION ALL SELECT 'job_settle', id, settle_at FROM jobs WHERE settle_at <= @now
-  UNION ALL SELECT 'job_cost', id, cost_deadline FROM jobs WHERE cost_deadline <= @now)
-  ORDER BY at LIMIT @limit`;
-export const RUNNING_JOBS = `${JOB_SELECT} WHERE status = 'Running' ORDER BY seq`;
-
+export const LEASED_JOBS = `${JOB_SELECT} WHERE status = 'Running' AND worker_id = ?
+  AND lease_until IS NOT NULL ORDER BY seq`;
 export const SETTLED_USAGE = `SELECT usage_ms FROM instance_usage
   WHERE instance_id = ? AND period_start = ?`;
 export const LIVE_SESSIONS = `SELECT * FROM sessions
   WHERE instance_id = ? AND (state = 'active' OR running > 0)`;
-export const SESSIONLESS_RUNNING = `SELECT COALESCE(SUM(@now - started_at), 0) AS ms
-  FROM jobs INDEXED BY jobs_sessionless_running WHERE instance_id = @instance_id AND status = 'Running' AND session_id IS NULL`;
-
-export const JOBS_BY_STATUS = 'SELECT status, COUNT(*) AS n FROM jobs GROUP BY status';
-export const SESSIONS_BY_STATE = 'SELECT state, COUNT(*) AS n FROM sessions GROUP BY state';
-// Counted through the partial indexes (a job is in at most one of them).
-export const ONE_BACKEND_LOAD = `SELECT
-  (SELECT COUNT(*) FROM jobs WHERE backend = @backend AND status = 'Queued') AS queued,
-  (SELECT COUNT(*) FROM jobs WHERE backend = @backend AND status = 'Running') AS running`;
-export const BACKEND_LOAD = `SELECT backend, 'Queued' AS status, COUNT(*) AS n FROM jobs
-    WHERE status = 'Queued' GROUP BY backend
-  UNION ALL SELECT backend, 'Running', COUNT(*) FROM jobs WHERE status = 'Running' GROUP BY backend`;
-
-export const UPSERT_INSTANCE = `INSERT INTO instances
-  (id, name, plan_id, share, usage_limit_seconds, max_ttl_seconds)
-  VALUES (@id, @name, @plan_id, @share, @usage_limit_seconds, @max_ttl_seconds)
-  ON CONFLICT (id) DO UPDATE SET name = excluded.name, plan_id = excluded.plan_id,
-    share = excluded.share, usage_limit_seconds = excluded.usage_limit_seconds,
-    max_ttl_seconds = excluded.max_ttl_seconds`;
+export const SESSIONLESS_RUNNING = `SELECT COUNT(*) AS n, COALESCE(SUM(started_at), 0) AS start_sum
+  FROM jobs INDEXED BY jobs_sessionless_running
+  WHERE instance_id = ? AND status = 'Running' AND session_id IS NULL`;
 export const KEY_BY_HASH = 'SELECT * FROM api_keys WHERE hash = ?';
 export const KEY_BY_ID = 'SELECT * FROM api_keys WHERE id = ?';
-export const INSERT_KEY = insertSql('api_keys', [
-  'id',
-  'name',
-  'user_id',
-  'hash',
-  'admin',
-  'instances',
-  'default_instance',
-  'created_at',
-  'expires_at',
-  'revoked_at',
-]);
 export const LIST_KEYS = 'SELECT * FROM api_keys ORDER BY created_at, id';
 export const REVOKE_KEY = 'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL';
 export const INSERT_SECRET =
   'INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING';
 export const GET_SECRET = 'SELECT value FROM secrets WHERE name = ?';
-
-export const INSERT_EVENT = `INSERT INTO events (type, instance_id, session_id, job_id, at, body)
-  VALUES (@type, @instance_id, @session_id, @job_id, @at, @body)`;
-export const QUEUED_OF_SESSION = `SELECT * FROM jobs WHERE session_id = ? AND status = 'Queued' ORDER BY seq`;
+export const QUEUED_OF_SESSION = `${JOB_SELECT} WHERE session_id = ? AND status = 'Queued' ORDER BY seq`;
 export const LAST_EVENT_SEQ = 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events';
-// Sequence numbers follow time: delete up to the first event that is recent enough, walking the
-// primary key from the oldest (only what goes is read).
-export const PRUNE_EVENTS = `DELETE FROM events WHERE seq < COALESCE(
-  (SELECT seq FROM events WHERE at >= ? ORDER BY seq LIMIT 1),
-  (SELECT MAX(seq) + 1 FROM events))`;

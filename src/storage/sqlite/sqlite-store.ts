@@ -19,12 +19,17 @@ import type {
   Store,
   StoreStats,
   StoredEvent,
+  UsageInputs,
 } from '../../app/ports.js';
 import { type Clock, systemClock } from '../../domain/clock.js';
 import type { Job } from '../../domain/job/job.js';
-import type { DispatchSnapshot, QueueCandidate } from '../../domain/scheduling/dispatch.js';
+import {
+  type ActiveSessionHead,
+  type DispatchSnapshot,
+  type QueueCandidate,
+  normalQueueMatters,
+} from '../../domain/scheduling/dispatch.js';
 import type { Session } from '../../domain/session/session.js';
-import { elapsedMs } from '../../domain/session/session.js';
 import type { ApiKeyRecord, Instance } from '../../domain/tenancy.js';
 import { usagePeriod } from '../../domain/usage.js';
 import { sqliteMigrations } from '../generated/migrations.js';
@@ -45,7 +50,7 @@ import {
   keyParams,
   sessionFromRow,
   sessionParams,
-} from './rows.js';
+} from '../rows.js';
 
 /** Options of the embedded store. */
 export interface SqliteStoreOptions {
@@ -78,6 +83,31 @@ const candidate = (r: CandidateRow): QueueCandidate => ({
   instanceId: r.instance_id,
   seq: r.seq,
 });
+
+interface ActiveRow {
+  session_id: string;
+  mode: string;
+  created_at: number;
+  seq: number | null;
+  id: string | null;
+  instance_id: string | null;
+}
+
+const activeHead = (r: ActiveRow): ActiveSessionHead => ({
+  sessionId: r.session_id,
+  mode: r.mode === 'dedicated' ? 'dedicated' : 'batch',
+  createdAt: new Date(r.created_at),
+  next:
+    r.id === null || r.seq === null || r.instance_id === null
+      ? null
+      : { jobId: r.id, sessionId: r.session_id, instanceId: r.instance_id, seq: r.seq },
+});
+
+/** A unique index refused the write: a duplicate id, or a second active dedicated session. */
+function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
 
 /** The SQLite implementation of the Store port. */
 export class SqliteStore implements Store {
@@ -113,7 +143,7 @@ export class SqliteStore implements Store {
       this.applyCommit(c);
     } catch (e) {
       this.eventsPending = false;
-      if (e === CONFLICT) return false;
+      if (e === CONFLICT || isUniqueViolation(e)) return false;
       throw e;
     }
     this.afterCommit(c);
@@ -136,13 +166,11 @@ export class SqliteStore implements Store {
       if (c.job.insert) this.jobs.delete(c.job.next.id);
       else this.jobs.set(c.job.next.id, c.job.next);
     }
-    if (c.cancelQueued) {
-      const id = c.cancelQueued.sessionId;
-      this.jobs.deleteWhere((j) => j.sessionId === id);
-    }
+    for (const j of c.otherJobs ?? []) this.jobs.set(j.id, j);
   }
 
   private writeCommit(c: Commit): void {
+    if (c.start && c.job) this.checkStart(c.start, c.job.next);
     if (c.session) {
       const params = sessionParams(c.session.next);
       const r = this.st(c.session.insert ? q.INSERT_SESSION : q.UPDATE_SESSION).run(params);
@@ -155,19 +183,8 @@ export class SqliteStore implements Store {
       if (c.job.insert)
         this.st(q.INSERT_PARAMS).run(c.job.next.id, JSON.stringify(c.job.next.params ?? null));
     }
-    if (c.cancelQueued) {
-      const { sessionId, reason, at } = c.cancelQueued;
-      const queued = this.st(q.QUEUED_OF_SESSION).all(sessionId) as JobRow[];
-      this.st(q.CANCEL_QUEUED).run({ session_id: sessionId, reason, at: at.getTime() });
-      // Each cancelled job as CANCEL_QUEUED left it.
-      for (const row of queued) {
-        const job = jobFromRow({ ...row, params: 'null' });
-        this.appendEvent({
-          type: 'job.state_changed',
-          at,
-          job: { ...job, status: 'Cancelled', reason, endedAt: at, version: job.version + 1 },
-        });
-      }
+    for (const j of c.otherJobs ?? []) {
+      if (this.st(q.UPDATE_JOB).run(jobParams(j)).changes !== 1) throw CONFLICT;
     }
     if (c.charge && c.charge.ms > 0) {
       this.st(q.CHARGE).run({
@@ -179,6 +196,13 @@ export class SqliteStore implements Store {
     if (c.result) this.st(q.INSERT_RESULT).run(c.result.jobId, c.result.body);
     for (const l of c.logs ?? []) this.st(q.INSERT_LOG).run(l.jobId, l.at.getTime(), l.line);
     for (const e of c.events ?? []) this.appendEvent(e);
+  }
+
+  /** The start commit's rules (one writer: the exclusive lock already serialises them). */
+  private checkStart(start: NonNullable<Commit['start']>, job: Job): void {
+    const running = (this.st(q.RUNNING_ON_BACKEND).get(start.backend) as { n: number }).n;
+    if (running >= start.lanes) throw CONFLICT;
+    if (this.st(q.OTHER_DEDICATED).get(start.backend, job.sessionId)) throw CONFLICT;
   }
 
   private appendEvent(e: DomainEvent): void {
@@ -208,7 +232,7 @@ export class SqliteStore implements Store {
   }
 
   async pruneEvents(before: Date): Promise<number> {
-    return this.st(q.PRUNE_EVENTS).run(before.getTime()).changes;
+    return this.st(q.PRUNE_EVENTS).run({ before: before.getTime() }).changes;
   }
 
   onEventsAppended(listener: () => void): () => void {
@@ -305,24 +329,19 @@ export class SqliteStore implements Store {
         lanes: backend.lanes,
         online: backend.online,
         running: (this.st(q.RUNNING_ON_BACKEND).get(backend.name) as { n: number }).n,
-        owner: null,
-        batchNext: null,
+        active: [],
         normalHeads: [],
       };
       if (!backend.online || base.running >= backend.lanes) return base;
-      const owner = this.st(q.DEDICATED_OWNER).get(backend.name) as { id: string } | undefined;
-      if (owner) {
-        const next = this.st(q.SESSION_NEXT_QUEUED).get(owner.id) as CandidateRow | undefined;
-        return { ...base, owner: { sessionId: owner.id, next: next ? candidate(next) : null } };
-      }
-      const batch = this.st(q.BATCH_NEXT).get(backend.name) as CandidateRow | undefined;
-      if (batch) return { ...base, batchNext: candidate(batch) };
+      const active = (this.st(q.ACTIVE_HEADS).all(backend.name) as ActiveRow[]).map(activeHead);
+      if (!normalQueueMatters(active)) return { ...base, active };
       const heads = this.st(q.NORMAL_HEADS).all({
         backend: backend.name,
         period_start: usagePeriod(now).start.getTime(),
       }) as (CandidateRow & { usage_ms: number; share: number })[];
       return {
         ...base,
+        active,
         normalHeads: heads.map((h) => ({
           candidate: candidate(h),
           usageMs: h.usage_ms,
@@ -355,26 +374,29 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ kind: r.kind, id: r.id, at: new Date(r.at) }));
   }
 
-  async runningJobs(): Promise<Job[]> {
-    return (this.st(q.RUNNING_JOBS).all() as JobRow[]).map(jobFromRow);
+  async leasedJobs(workerId: string): Promise<Job[]> {
+    return (this.st(q.LEASED_JOBS).all(workerId) as JobRow[]).map(jobFromRow);
   }
 
-  async instanceUsage(
-    instanceId: string,
-    now: Date,
-  ): Promise<{ settledMs: number; liveMs: number }> {
-    return this.db.transaction(() => {
+  async queuedJobs(sessionId: string): Promise<Job[]> {
+    return (this.st(q.QUEUED_OF_SESSION).all(sessionId) as JobRow[]).map(jobFromRow);
+  }
+
+  async usageInputs(instanceId: string, now: Date): Promise<UsageInputs> {
+    return this.db.transaction((): UsageInputs => {
       const period = usagePeriod(now).start.getTime();
       const settled = this.st(q.SETTLED_USAGE).get(instanceId, period) as
         { usage_ms: number } | undefined;
-      const live = (this.st(q.LIVE_SESSIONS).all(instanceId) as SessionRow[])
-        .map(sessionFromRow)
-        .reduce((sum, s) => sum + elapsedMs(s, now) - s.usageMs, 0);
-      const sessionless = this.st(q.SESSIONLESS_RUNNING).get({
-        now: now.getTime(),
-        instance_id: instanceId,
-      }) as { ms: number };
-      return { settledMs: settled?.usage_ms ?? 0, liveMs: live + sessionless.ms };
+      const live = (this.st(q.LIVE_SESSIONS).all(instanceId) as SessionRow[]).map(sessionFromRow);
+      const sessionless = this.st(q.SESSIONLESS_RUNNING).get(instanceId) as {
+        n: number;
+        start_sum: number;
+      };
+      return {
+        settledMs: settled?.usage_ms ?? 0,
+        liveSessions: live,
+        sessionless: { count: sessionless.n, startSumMs: sessionless.start_sum },
+      };
     })();
   }
 

@@ -1,69 +1,16 @@
 /** The SQLite implementation of the WebhookStore port, on the main store's connection. */
 import type Database from 'better-sqlite3';
 import type { NewDelivery, Page, PageOf, WebhookStore } from '../../app/ports.js';
-import type {
-  Delivery,
-  DeliveryStatus,
-  Webhook,
-  WebhookEventType,
-} from '../../domain/webhook/webhook.js';
-import { toDate, toMs } from './rows.js';
-
-interface WebhookRow {
-  id: string;
-  instance_id: string;
-  url: string;
-  secret: string;
-  event_types: string;
-  description: string | null;
-  created_at: number;
-  after_seq: number;
-}
-
-interface DeliveryRow {
-  id: number;
-  webhook_id: string;
-  event_seq: number;
-  event_type: string;
-  payload: string;
-  status: string;
-  attempts: number;
-  next_attempt_at: number | null;
-  last_attempt_at: number | null;
-  last_status_code: number | null;
-  last_error: string | null;
-  created_at: number;
-  delivered_at: number | null;
-}
-
-const webhookFromRow = (r: WebhookRow): Webhook => ({
-  id: r.id,
-  instanceId: r.instance_id,
-  url: r.url,
-  secret: r.secret,
-  eventTypes: JSON.parse(r.event_types) as WebhookEventType[],
-  description: r.description,
-  createdAt: new Date(r.created_at),
-  afterSeq: r.after_seq,
-});
-
-const deliveryFromRow = (r: DeliveryRow): Delivery => ({
-  id: r.id,
-  webhookId: r.webhook_id,
-  eventSeq: r.event_seq,
-  eventType: r.event_type,
-  payload: r.payload,
-  status: r.status as DeliveryStatus,
-  attempts: r.attempts,
-  nextAttemptAt: toDate(r.next_attempt_at),
-  lastAttemptAt: toDate(r.last_attempt_at),
-  lastStatusCode: r.last_status_code,
-  lastError: r.last_error,
-  createdAt: new Date(r.created_at),
-  deliveredAt: toDate(r.delivered_at),
-});
-
-const LIVE = 'deleted_at IS NULL';
+import type { Delivery, Webhook } from '../../domain/webhook/webhook.js';
+import { toDate, toMs } from '../rows.js';
+import {
+  type DeliveryRow,
+  LIVE,
+  type WebhookRow,
+  byDue,
+  deliveryFromRow,
+  webhookFromRow,
+} from '../webhook-rows.js';
 
 export class SqliteWebhookStore implements WebhookStore {
   private readonly stmts = new Map<string, Database.Statement>();
@@ -151,17 +98,31 @@ export class SqliteWebhookStore implements WebhookStore {
     })();
   }
 
-  async dueDeliveries(now: Date, limit: number): Promise<Delivery[]> {
+  async claimDueDeliveries(
+    now: Date,
+    limit: number,
+    claim: { readonly owner: string; readonly until: Date },
+  ): Promise<Delivery[]> {
     const rows = this.st(
-      `SELECT * FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
-       ORDER BY next_attempt_at, id LIMIT ?`,
-    ).all(now.getTime(), limit) as DeliveryRow[];
-    return rows.map(deliveryFromRow);
+      `UPDATE webhook_deliveries SET claimed_by = @owner, claim_until = @until
+       WHERE id IN (SELECT id FROM webhook_deliveries
+         WHERE status = 'pending' AND next_attempt_at <= @now
+           AND (claim_until IS NULL OR claim_until <= @now)
+         ORDER BY next_attempt_at, id LIMIT @limit)
+       RETURNING *`,
+    ).all({
+      owner: claim.owner,
+      until: claim.until.getTime(),
+      now: now.getTime(),
+      limit,
+    }) as DeliveryRow[];
+    return rows.map(deliveryFromRow).sort(byDue);
   }
 
   async nextDeliveryAt(): Promise<Date | null> {
     const r = this.st(
-      `SELECT MIN(next_attempt_at) AS t FROM webhook_deliveries WHERE status = 'pending'`,
+      `SELECT MIN(MAX(next_attempt_at, COALESCE(claim_until, 0))) AS t FROM webhook_deliveries
+       WHERE status = 'pending'`,
     ).get() as { t: number | null };
     return toDate(r.t);
   }
@@ -169,7 +130,8 @@ export class SqliteWebhookStore implements WebhookStore {
   async saveDelivery(d: Delivery): Promise<void> {
     this.st(
       `UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?,
-         last_attempt_at = ?, last_status_code = ?, last_error = ?, delivered_at = ?
+         last_attempt_at = ?, last_status_code = ?, last_error = ?, delivered_at = ?,
+         claimed_by = NULL, claim_until = NULL
        WHERE id = ? AND status = 'pending'`,
     ).run(
       d.status,

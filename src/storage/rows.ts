@@ -1,20 +1,22 @@
 /**
- * Row ↔ domain mapping for SQLite: INTEGER epoch ms ↔ Date, TEXT ↔ JSON, 0/1 ↔ boolean.
- * Rows never leave the adapter.
+ * Row ↔ domain mapping, shared by both dialects (they store the same representation, ADR 0009):
+ * integer epoch ms ↔ Date, TEXT ↔ JSON, 0/1 ↔ boolean. Rows never leave the adapters.
  */
-import type { DomainEvent, StoredEvent } from '../../app/ports.js';
-import type { Job, JobStatus } from '../../domain/job/job.js';
+import type { DomainEvent, StoredEvent } from '../app/ports.js';
+import type { Job, JobStatus } from '../domain/job/job.js';
 import type {
   Session,
   SessionMode,
   SessionReason,
   SessionState,
   SessionTimestamp,
-} from '../../domain/session/session.js';
-import type { ApiKeyRecord } from '../../domain/tenancy.js';
+} from '../domain/session/session.js';
+import type { ApiKeyRecord } from '../domain/tenancy.js';
 
 export const toMs = (d: Date | null): number | null => (d ? d.getTime() : null);
-export const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+// `undefined`: a column an older row (an event body written before it existed) does not have.
+export const toDate = (ms: number | null | undefined): Date | null =>
+  ms === null || ms === undefined ? null : new Date(ms);
 const req = (ms: number): Date => new Date(ms);
 
 export interface SessionRow {
@@ -142,6 +144,8 @@ export interface JobRow {
   cost_deadline: number | null;
   cancel_requested_at: number | null;
   attempts: number;
+  worker_id: string | null;
+  lease_until: number | null;
   version: number;
 }
 
@@ -171,6 +175,8 @@ export function jobFromRow(r: JobRow): Job {
     costDeadline: toDate(r.cost_deadline),
     cancelRequestedAt: toDate(r.cancel_requested_at),
     attempts: r.attempts,
+    workerId: r.worker_id ?? null,
+    leaseUntil: toDate(r.lease_until),
     version: r.version,
   };
 }
@@ -201,6 +207,8 @@ export function jobParams(j: Job): Omit<JobRow, 'params'> {
     cost_deadline: toMs(j.costDeadline),
     cancel_requested_at: toMs(j.cancelRequestedAt),
     attempts: j.attempts,
+    worker_id: j.workerId,
+    lease_until: toMs(j.leaseUntil),
     version: j.version,
   };
 }

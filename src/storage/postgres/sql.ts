@@ -1,0 +1,99 @@
+/**
+ * The PostgreSQL connection pieces: a pool whose BIGINT and NUMERIC values arrive as numbers
+ * (epoch ms and counts, all far below 2^53), named parameters, and one-transaction helpers.
+ */
+import pg from 'pg';
+
+/** int8 (20) and numeric (1700, what SUM of BIGINT gives) as JS numbers. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 20 || oid === 1700) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format ?? 'text');
+  },
+};
+
+export interface PoolOptions {
+  readonly url: string;
+  /** A schema to work in (tests give each store its own); default: the URL's search_path. */
+  readonly schema?: string | undefined;
+  readonly max?: number | undefined;
+}
+
+export function connectionConfig(o: PoolOptions): pg.ClientConfig {
+  return {
+    connectionString: o.url,
+    types,
+    ...(o.schema ? { options: `-c search_path=${quoteIdent(o.schema)}` } : {}),
+  };
+}
+
+export function createPool(o: PoolOptions): pg.Pool {
+  return new pg.Pool({ ...connectionConfig(o), max: o.max ?? 10, idleTimeoutMillis: 30_000 });
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+const compiled = new Map<string, { text: string; names: string[] }>();
+
+/**
+ * `@name` placeholders → `$n` with the values in order (the SQLite statements' style, so that
+ * statements read the same in both dialects). Compiled once per statement text.
+ */
+export function named(sql: string, params: Record<string, unknown>): pg.QueryConfig {
+  let c = compiled.get(sql);
+  if (!c) {
+    const names: string[] = [];
+    const text = sql.replace(/@([a-z_][a-z0-9_]*)/g, (_, name: string) => {
+      let i = names.indexOf(name);
+      if (i < 0) i = names.push(name) - 1;
+      return `$${i + 1}`;
+    });
+    c = { text, names };
+    compiled.set(sql, c);
+  }
+  return {
+    text: c.text,
+    values: c.names.map((n) => {
+      if (!(n in params)) throw new Error(`missing SQL parameter @${n}`);
+      return params[n];
+    }),
+  };
+}
+
+/** A query runner: the pool, or one client inside a transaction. */
+export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** Run `fn` in one transaction on one connection; a broken connection is not returned. */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  fn: (db: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (e) {
+    await client.query('ROLLBACK').catch((err: Error) => {
+      broken = err;
+    });
+    throw e;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** A unique index refused the write (SQLSTATE 23505). */
+export function isUniqueViolation(e: unknown): boolean {
+  return (e as { code?: unknown }).code === '23505';
+}
+
+/** Lock keys (pg_advisory_xact_lock takes a bigint): stable names, hashed in the server. */
+export const LOCKS = {
+  migrations: "hashtext('berth.migrations')",
+  events: "hashtext('berth.events')",
+} as const;

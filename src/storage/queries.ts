@@ -1,0 +1,136 @@
+/** SQL both dialects run as written: named parameters (@name), standard SQL only. */
+
+export const SESSION_COLUMNS = [
+  'id',
+  'instance_id',
+  'user_id',
+  'backend',
+  'mode',
+  'state',
+  'state_reason',
+  'accepting_jobs',
+  'max_ttl',
+  'interactive_ttl',
+  'active_ttl',
+  'created_at',
+  'started_at',
+  'activated_at',
+  'deactivated_at',
+  'closed_at',
+  'last_job_started_at',
+  'last_job_completed_at',
+  'timestamps',
+  'queued',
+  'running',
+  'running_start_sum_ms',
+  'usage_ms',
+  'open_deadline',
+  'idle_deadline',
+  'max_deadline',
+  'version',
+];
+export const JOB_COLUMNS = [
+  'id',
+  'instance_id',
+  'user_id',
+  'backend',
+  'program_id',
+  'session_id',
+  'tags',
+  'log_level',
+  'cost',
+  'private',
+  'runtime',
+  'caller',
+  'status',
+  'reason',
+  'reason_code',
+  'created_at',
+  'started_at',
+  'ended_at',
+  'hold_ms',
+  'settle_at',
+  'cost_deadline',
+  'cancel_requested_at',
+  'attempts',
+  'worker_id',
+  'lease_until',
+  'version',
+];
+export const insertSql = (table: string, cols: string[]): string =>
+  `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`;
+// Compare-and-set: the row is written only if it still has the version the change was decided on.
+const updateSql = (table: string, cols: string[]): string =>
+  `UPDATE ${table} SET ${cols
+    .filter((c) => c !== 'id')
+    .map((c) => `${c} = @${c}`)
+    .join(', ')} WHERE id = @id AND version = @version - 1`;
+export const INSERT_SESSION = insertSql('sessions', SESSION_COLUMNS);
+export const UPDATE_SESSION = updateSql('sessions', SESSION_COLUMNS);
+export const INSERT_JOB = insertSql('jobs', JOB_COLUMNS);
+export const UPDATE_JOB = updateSql('jobs', JOB_COLUMNS);
+export const CHARGE = `INSERT INTO instance_usage (instance_id, period_start, usage_ms)
+  VALUES (@instance_id, @period_start, @ms)
+  ON CONFLICT (instance_id, period_start)
+  DO UPDATE SET usage_ms = instance_usage.usage_ms + excluded.usage_ms`;
+// The normal queue: sessionless jobs and jobs of open or inactive sessions; the oldest per instance.
+export const NORMAL_HEADS = `WITH heads AS (
+    SELECT j.instance_id, MIN(j.seq) AS seq FROM jobs j
+    LEFT JOIN sessions s ON s.id = j.session_id
+    WHERE j.backend = @backend AND j.status = 'Queued'
+      AND (j.session_id IS NULL OR s.state IN ('open', 'inactive'))
+    GROUP BY j.instance_id)
+  SELECT j.seq, j.id, j.session_id, j.instance_id,
+    COALESCE(u.usage_ms, 0) AS usage_ms, COALESCE(i.share, 1) AS share
+  FROM heads h JOIN jobs j ON j.seq = h.seq
+  LEFT JOIN instance_usage u ON u.instance_id = j.instance_id AND u.period_start = @period_start
+  LEFT JOIN instances i ON i.id = j.instance_id`;
+export const NEXT_DEADLINE = `SELECT MIN(t) AS t FROM (
+  SELECT MIN(open_deadline) AS t FROM sessions
+  UNION ALL SELECT MIN(idle_deadline) FROM sessions
+  UNION ALL SELECT MIN(max_deadline) FROM sessions
+  UNION ALL SELECT MIN(settle_at) FROM jobs
+  UNION ALL SELECT MIN(cost_deadline) FROM jobs
+  UNION ALL SELECT MIN(lease_until) FROM jobs)`;
+export const DUE_ITEMS = `SELECT kind, id, at FROM (
+  SELECT 'session' AS kind, id, open_deadline AS at FROM sessions WHERE open_deadline <= @now
+  UNION ALL SELECT 'session', id, idle_deadline FROM sessions WHERE idle_deadline <= @now
+  UNION ALL SELECT 'session', id, max_deadline FROM sessions WHERE max_deadline <= @now
+  UNION ALL SELECT 'job_settle', id, settle_at FROM jobs WHERE settle_at <= @now
+  UNION ALL SELECT 'job_cost', id, cost_deadline FROM jobs WHERE cost_deadline <= @now
+  UNION ALL SELECT 'job_lease', id, lease_until FROM jobs WHERE lease_until <= @now)
+  ORDER BY at LIMIT @limit`;
+export const JOBS_BY_STATUS = 'SELECT status, COUNT(*) AS n FROM jobs GROUP BY status';
+export const SESSIONS_BY_STATE = 'SELECT state, COUNT(*) AS n FROM sessions GROUP BY state';
+// Counted through the partial indexes (a job is in at most one of them).
+export const ONE_BACKEND_LOAD = `SELECT
+  (SELECT COUNT(*) FROM jobs WHERE backend = @backend AND status = 'Queued') AS queued,
+  (SELECT COUNT(*) FROM jobs WHERE backend = @backend AND status = 'Running') AS running`;
+export const BACKEND_LOAD = `SELECT backend, 'Queued' AS status, COUNT(*) AS n FROM jobs
+    WHERE status = 'Queued' GROUP BY backend
+  UNION ALL SELECT backend, 'Running', COUNT(*) FROM jobs WHERE status = 'Running' GROUP BY backend`;
+export const UPSERT_INSTANCE = `INSERT INTO instances
+  (id, name, plan_id, share, usage_limit_seconds, max_ttl_seconds)
+  VALUES (@id, @name, @plan_id, @share, @usage_limit_seconds, @max_ttl_seconds)
+  ON CONFLICT (id) DO UPDATE SET name = excluded.name, plan_id = excluded.plan_id,
+    share = excluded.share, usage_limit_seconds = excluded.usage_limit_seconds,
+    max_ttl_seconds = excluded.max_ttl_seconds`;
+export const INSERT_KEY = insertSql('api_keys', [
+  'id',
+  'name',
+  'user_id',
+  'hash',
+  'admin',
+  'instances',
+  'default_instance',
+  'created_at',
+  'expires_at',
+  'revoked_at',
+]);
+export const INSERT_EVENT = `INSERT INTO events (type, instance_id, session_id, job_id, at, body)
+  VALUES (@type, @instance_id, @session_id, @job_id, @at, @body)`;
+// Sequence numbers follow time: delete up to the first event that is recent enough, walking the
+// primary key from the oldest (only what goes is read).
+export const PRUNE_EVENTS = `DELETE FROM events WHERE seq < COALESCE(
+  (SELECT seq FROM events WHERE at >= @before ORDER BY seq LIMIT 1),
+  (SELECT MAX(seq) + 1 FROM events))`;
