@@ -33,6 +33,17 @@ export interface TransitionExtra {
   readonly logs?: readonly string[];
   /** The store's start check (a job taking a lane); a failed check is not retried. */
   readonly start?: Commit['start'];
+  /**
+   * Applies only while the job is still this execution's: leased to `workerId` in its
+   * `attempt`-th run. Otherwise `lease_lost`, and nothing changes (a late report is refused).
+   */
+  readonly holder?: Holder;
+}
+
+/** One execution of a job: who ran it, and which run it was. */
+export interface Holder {
+  readonly workerId: string;
+  readonly attempt: number;
 }
 
 /** The session input implied by a job's status change, if any. */
@@ -92,6 +103,9 @@ export function createExecution(deps: ExecutionDeps) {
     return withRetries(`Job ${jobId} kept changing concurrently`, async () => {
       const job = await store.getJob(jobId);
       if (!job) return null;
+      const h = extra.holder;
+      if (h && (job.workerId !== h.workerId || job.attempts !== h.attempt || isFinal(job.status)))
+        throw new AppError('lease_lost', `Job ${jobId} is no longer leased to ${h.workerId}`);
       let next: Job = job;
       for (const input of inputs) next = decideJob(next, input, at) ?? next;
       if (next === job) return job;
@@ -159,8 +173,15 @@ export function createExecution(deps: ExecutionDeps) {
     }
   }
 
-  /** What the executor reported. A job that ended meanwhile (cancelled, ran too long) ignores it. */
-  async function recordOutcome(jobId: string, outcome: ExecutionOutcome): Promise<Job | null> {
+  /**
+   * What an execution reported. A job that ended meanwhile (cancelled, ran too long) ignores it;
+   * so does one whose lease `holder` lost (run again elsewhere): `lease_lost`, nothing changes.
+   */
+  async function recordOutcome(
+    jobId: string,
+    outcome: ExecutionOutcome,
+    holder: Holder,
+  ): Promise<Job | null> {
     const now = deps.clock.now();
     const job = await store.getJob(jobId);
     if (!job || job.status !== 'Running') return job;
@@ -169,13 +190,15 @@ export function createExecution(deps: ExecutionDeps) {
         return transition(jobId, [{ kind: 'result_ready' }, { kind: 'settle' }], now, {
           result: outcome.resultJson,
           logs: outcome.logs,
+          holder,
         });
       case 'failed':
         return transition(jobId, [{ kind: 'fail', reason: outcome.reason }], now, {
           logs: [...outcome.logs, `Failed: ${outcome.reason}`],
+          holder,
         });
       case 'stopped':
-        return transition(jobId, [{ kind: 'stopped' }], now, { logs: ['Stopped'] });
+        return transition(jobId, [{ kind: 'stopped' }], now, { logs: ['Stopped'], holder });
       default:
         return assertNever(outcome, 'outcome');
     }

@@ -259,15 +259,20 @@ export interface ProgramRegistry {
   close(): Promise<void>;
 }
 
+/** A started job as an executor sees it: what to run, and which lease and run it is. */
+export interface RunnableJob {
+  readonly id: string;
+  readonly programId: string;
+  readonly params: unknown;
+  readonly backend: string;
+  readonly workerId: string | null;
+  readonly attempts: number;
+}
+
 /** Executes started jobs (the in-process worker); the scheduler hands it every job it starts. */
 export interface JobRunner {
-  /** Begin executing a job that is now Running. */
-  run(job: {
-    readonly id: string;
-    readonly programId: string;
-    readonly params: unknown;
-    readonly backend: string;
-  }): void;
+  /** Begin executing a job that is now Running (its outcome counts only under this lease). */
+  run(job: RunnableJob): void;
   /** Ask a running execution to stop (cancel, or max execution time passed). */
   stop(jobId: string): void;
 }

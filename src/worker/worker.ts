@@ -8,11 +8,13 @@
  * wrongly reported as cancelled.
  */
 import type { Execution } from '../app/execution.js';
-import type { Executor, JobRunner, Logger } from '../app/ports.js';
+import type { Executor, JobRunner, Logger, RunnableJob } from '../app/ports.js';
+import { isAppError } from '../domain/errors.js';
 
 type State = 'running' | 'closing' | 'closed';
 
 interface InFlight {
+  readonly attempt: number;
   readonly controller: AbortController;
   done: Promise<void>;
   /** Aborted by close(): the outcome is not recorded. */
@@ -36,19 +38,44 @@ export class Worker implements JobRunner {
     return this.inFlight.size;
   }
 
-  run(job: { id: string; programId: string; params: unknown; backend: string }): void {
-    if (this.state !== 'running' || this.inFlight.has(job.id)) return;
+  run(job: RunnableJob): void {
+    if (this.state !== 'running') return;
+    const previous = this.inFlight.get(job.id);
+    if (previous && previous.attempt >= job.attempts) return;
+    if (previous) {
+      // An older run of it (its lease expired while it ran, and it was given a new one): that
+      // run's outcome no longer counts, so it is cut short and this one starts.
+      previous.shutdown = true;
+      previous.controller.abort(new Error('superseded'));
+    }
     const controller = new AbortController();
-    const entry: InFlight = { controller, shutdown: false, done: Promise.resolve() };
+    const entry: InFlight = {
+      attempt: job.attempts,
+      controller,
+      shutdown: false,
+      done: Promise.resolve(),
+    };
     this.inFlight.set(job.id, entry);
     entry.done = this.deps.executor
       .run(job, controller.signal)
       .then(async (outcome) => {
         if (entry.shutdown) return;
-        await this.deps.execution.recordOutcome(job.id, outcome);
+        await this.deps.execution.recordOutcome(job.id, outcome, {
+          workerId: job.workerId ?? '',
+          attempt: job.attempts,
+        });
       })
-      .catch((err: unknown) => this.deps.log.error({ err, jobId: job.id }, 'job execution failed'))
-      .finally(() => this.inFlight.delete(job.id));
+      .catch((err: unknown) => {
+        // The lease went elsewhere meanwhile: this run's outcome no longer counts.
+        if (isAppError(err) && err.code === 'lease_lost') {
+          this.deps.log.warn({ jobId: job.id }, 'outcome dropped: the lease was lost');
+          return;
+        }
+        this.deps.log.error({ err, jobId: job.id }, 'job execution failed');
+      })
+      .finally(() => {
+        if (this.inFlight.get(job.id) === entry) this.inFlight.delete(job.id);
+      });
   }
 
   /** Resolves once the execution of `jobId` (if any) has ended and its outcome is committed. */
