@@ -69,7 +69,11 @@ export async function createRuntime(
 ): Promise<Runtime> {
   const clock = options.clock ?? systemClock;
   const log = options.logger ?? pino({ level: config.logLevel, base: { service: 'berth' } });
-  const store = await openStore(config.db, { synchronous: config.dbSynchronous, clock });
+  const store = await openStore(config.db, {
+    synchronous: config.dbSynchronous,
+    clock,
+    nodeId: config.nodeId,
+  });
   const events = new Events((err) => log.error({ err }, 'event listener failed'));
   const instances = new Map(config.instances.map((i) => [i.id, i]));
   const started = clock.now().toISOString();
@@ -112,6 +116,7 @@ export async function createRuntime(
     pollIntervalMs: 1000,
     nodeId: config.nodeId,
     leaseMs: config.leaseMs,
+    version: VERSION,
   });
   const secret = await store.ensureSecret('token_signing_key', keys.newSecret);
   const auth = createAuthService({
@@ -172,7 +177,11 @@ export async function createRuntime(
     jobs: jobService,
     backends: createBackendService({ store, catalog }),
     usage: createUsageService({ store, clock, instances }),
-    ops: createOpsService({ store, isReady: () => !stopping && sched.currentState === 'running' }),
+    ops: createOpsService({
+      store,
+      clock,
+      isReady: () => !stopping && sched.currentState === 'running',
+    }),
     events,
     feed,
     webhooks,

@@ -120,6 +120,16 @@ export interface UsageInputs {
   readonly sessionless: { readonly count: number; readonly startSumMs: number };
 }
 
+/** A Berth node as the store knows it (GET /api/v1/nodes). */
+export interface NodeRecord {
+  readonly id: string;
+  readonly version: string;
+  readonly startedAt: Date;
+  readonly heartbeatAt: Date;
+  /** The backends it schedules (holds an unexpired lease on). */
+  readonly backends: readonly string[];
+}
+
 /** Counts for metrics and the backends list. */
 export interface StoreStats {
   readonly jobsByStatus: Record<string, number>;
@@ -176,6 +186,29 @@ export interface Store {
    * adapter would relay its database's notifications). Returns the unsubscribe function.
    */
   onEventsAppended(listener: () => void): () => void;
+
+  /**
+   * A node's heartbeat: record it alive at `now`, and hold the lease on each of `backends` that
+   * it already holds or whose lease has run out, until `until`. Returns the backends it holds:
+   * each backend is scheduled by one node at a time.
+   */
+  heartbeat(
+    node: { readonly id: string; readonly version: string; readonly startedAt: Date },
+    backends: readonly string[],
+    now: Date,
+    until: Date,
+  ): Promise<string[]>;
+  /** Give up a node's backend leases (a clean stop: another node takes over at once). */
+  releaseBackends(nodeId: string): Promise<void>;
+  /** The nodes, with the backends each schedules at `now`. */
+  listNodes(now: Date): Promise<NodeRecord[]>;
+  /**
+   * Call `listener` after another node's commit appended events (never for this process's own
+   * commits; the SQLite store, one process by design, never calls it).
+   */
+  onRemoteChange(listener: () => void): () => void;
+  /** Whether the database answers now (GET /ready). */
+  ping(): Promise<boolean>;
 
   /** Make the stored instances match configuration (insert or update; never delete). */
   syncInstances(instances: readonly Instance[]): Promise<void>;
@@ -275,6 +308,8 @@ export interface JobRunner {
   run(job: RunnableJob): void;
   /** Ask a running execution to stop (cancel, or max execution time passed). */
   stop(jobId: string): void;
+  /** Whether a run of the job is in progress here (its lease is renewed only while it is). */
+  has(jobId: string): boolean;
 }
 
 /** Structured logging (pino's shape); never given secrets. */

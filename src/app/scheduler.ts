@@ -11,6 +11,12 @@
  * here. A lease that runs out is a deadline like the others: whichever node applies it re-runs
  * the job once or fails it. At start, the node takes back at once the jobs leased to its own id
  * (a previous life of it that stopped), and no others: those belong to live executors.
+ *
+ * Several nodes can share one database. Each heartbeats every `HEARTBEAT_MS`, and dispatches only
+ * the backends it holds the store's lease on (one node per backend; a lease not renewed for
+ * `OWNERSHIP_MS` passes to another node at its next heartbeat). Another node's commit wakes it
+ * (the store's onRemoteChange). Deadlines are applied by whichever node sees them due first:
+ * each is a compare-and-set on a row whose state says whether it still applies.
  */
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
@@ -27,6 +33,10 @@ import type { SessionService } from './sessions.js';
 
 /** Deadlines applied per tick at most, so that one tick never starves the event loop. */
 const MAX_DUE_PER_TICK = 1000;
+/** How often a node says it is alive and renews its backends. */
+export const HEARTBEAT_MS = 1000;
+/** A backend whose node has not renewed it for this long goes to another node. */
+export const OWNERSHIP_MS = 3000;
 
 /** The log line of a job whose executor was lost, when it is run again. */
 function lossLogs(job: Job | null, why: string): string[] {
@@ -53,6 +63,8 @@ export interface SchedulerDeps {
   readonly nodeId: string;
   /** How long a job's lease lasts; it is renewed after a third of it. */
   readonly leaseMs: number;
+  /** This node's software version (GET /api/v1/nodes). */
+  readonly version: string;
 }
 
 export class IllegalStateError extends Error {}
@@ -65,6 +77,11 @@ export class Scheduler {
   private wake: NodeJS.Timeout | null = null;
   /** Jobs this node runs, with when their lease ends. */
   private readonly held = new Map<string, number>();
+  /** The backends this node schedules (holds the store's lease on). */
+  private owned = new Set<string>();
+  private lastBeat = -Infinity;
+  private startedAt: Date | null = null;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly deps: SchedulerDeps) {}
 
@@ -81,10 +98,39 @@ export class Scheduler {
   async start(): Promise<void> {
     if (this.state !== 'created') throw new IllegalStateError(`start() in state ${this.state}`);
     this.setState('running');
+    this.startedAt = this.deps.clock.now();
+    this.unsubscribe = this.deps.store.onRemoteChange(() => this.nudgeOwned());
     await this.tick();
     await this.recover();
-    for (const e of this.deps.backends.all()) this.dirty.add(e.backend.name);
+    this.nudgeOwned();
     await this.tick();
+  }
+
+  /** The backends this node schedules now. */
+  get ownedBackends(): readonly string[] {
+    return [...this.owned].sort();
+  }
+
+  /** Another node changed something: look at every backend this node schedules. */
+  private nudgeOwned(): void {
+    for (const b of this.owned) this.dirty.add(b);
+    if (this.deps.autoRun && this.state === 'running') void this.tick();
+  }
+
+  /** Say this node is alive and renew (or take) backend leases; newly taken ones are dispatched. */
+  private async beat(): Promise<void> {
+    const now = this.deps.clock.now();
+    if (now.getTime() - this.lastBeat < HEARTBEAT_MS) return;
+    this.lastBeat = now.getTime();
+    const names = this.deps.backends.all().map((e) => e.backend.name);
+    const owned = await this.deps.store.heartbeat(
+      { id: this.deps.nodeId, version: this.deps.version, startedAt: this.startedAt ?? now },
+      names,
+      now,
+      new Date(now.getTime() + OWNERSHIP_MS),
+    );
+    for (const b of owned) if (!this.owned.has(b)) this.dirty.add(b);
+    this.owned = new Set(owned);
   }
 
   /** Stop waking; waits for the tick in progress. */
@@ -93,8 +139,14 @@ export class Scheduler {
     this.setState('stopping');
     if (this.wake) clearTimeout(this.wake);
     this.wake = null;
+    this.unsubscribe?.();
     await this.inFlight;
     this.setState('stopped');
+    // A clean stop hands the backends over at once, not after OWNERSHIP_MS.
+    await this.deps.store
+      .releaseBackends(this.deps.nodeId)
+      .catch((err: unknown) => this.deps.log.warn({ err }, 'could not release backends'));
+    this.owned.clear();
   }
 
   /** Something changed on a backend: dispatch it soon. */
@@ -123,6 +175,7 @@ export class Scheduler {
       this.again = false;
       const t0 = performance.now();
       try {
+        await this.beat();
         // Leases first: a long sleep (or a manual clock's jump) must not expire a job that runs.
         await this.renewLeases();
         await this.applyDue();
@@ -160,7 +213,9 @@ export class Scheduler {
         case 'session': {
           const s = await this.deps.store.getSession(item.id);
           const due = s && nextSessionDeadline(s);
-          if (due) await sessions.apply(item.id, { kind: 'timer_fired', timer: due.timer }, due.at);
+          // Read afresh: another node may have applied this deadline and armed a later one.
+          if (due && due.at.getTime() <= item.at.getTime())
+            await sessions.apply(item.id, { kind: 'timer_fired', timer: due.timer }, due.at);
           if (s?.backend) this.dirty.add(s.backend);
           return;
         }
@@ -205,7 +260,7 @@ export class Scheduler {
   /** Start jobs on one backend while the policy picks one and a lane is free. */
   private async dispatch(name: string): Promise<void> {
     const entry = this.deps.backends.get(name);
-    if (!entry) return;
+    if (!entry || !this.owned.has(name)) return; // another node schedules it
     const b = entry.backend;
     for (let i = 0; i < b.lanes + 8; i++) {
       const now = this.deps.clock.now();
@@ -253,6 +308,10 @@ export class Scheduler {
   private async renewLeases(): Promise<void> {
     const { clock, leaseMs, execution, runner, log } = this.deps;
     for (const [id, until] of this.held) {
+      if (!runner.has(id)) {
+        this.held.delete(id); // its run ended (or gave up): nothing here to keep it for
+        continue;
+      }
       if (until - clock.now().getTime() > (leaseMs * 2) / 3) continue;
       try {
         const job = await execution.transition(
@@ -303,14 +362,14 @@ export class Scheduler {
     if (!this.deps.autoRun || this.state !== 'running') return;
     const next = await this.deps.store.nextDeadline();
     const now = this.deps.clock.now().getTime();
-    let at = next ? next.getTime() : Infinity;
+    let at = Math.min(next ? next.getTime() : Infinity, this.lastBeat + HEARTBEAT_MS);
     for (const until of this.held.values()) at = Math.min(at, until - (this.deps.leaseMs * 2) / 3);
     const delay = Math.max(0, Math.min(at - now, this.deps.pollIntervalMs));
     if (this.wake) clearTimeout(this.wake);
     if (this.state !== 'running') return;
     this.wake = setTimeout(() => {
       this.wake = null;
-      for (const e of this.deps.backends.all()) this.dirty.add(e.backend.name);
+      for (const b of this.owned) this.dirty.add(b);
       void this.tick();
     }, delay);
   }

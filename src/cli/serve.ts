@@ -1,7 +1,7 @@
 /** `berth serve`: start the server and shut it down gracefully on SIGTERM/SIGINT. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { ConfigError, describeDb, isPostgresUrl, loadConfig } from '../config/config.js';
 import { createRuntime } from '../runtime.js';
 
 export async function serve(args: string[]): Promise<number> {
@@ -19,7 +19,8 @@ export async function serve(args: string[]): Promise<number> {
     }
     throw e;
   }
-  if (config.db !== ':memory:') mkdirSync(dirname(config.db), { recursive: true });
+  if (config.db !== ':memory:' && !isPostgresUrl(config.db))
+    mkdirSync(dirname(config.db), { recursive: true });
   const runtime = await createRuntime(config);
   const { generatedApiKey } = await runtime.start();
   if (generatedApiKey) {
@@ -30,13 +31,18 @@ export async function serve(args: string[]): Promise<number> {
     );
   } else if (!config.apiKey) {
     process.stderr.write(
-      `berth: using the administrator keys already in ${config.db} (only their hashes are kept).\n` +
+      `berth: using the administrator keys already in ${describeDb(config.db)} (only their hashes are kept).\n` +
         `berth: lost the key? Start with BERTH_API_KEY=<a new key of 16 or more characters> to add one; with an admin key, berth keys create NAME --admin makes more.\n`,
     );
   }
   const address = await runtime.listen();
   runtime.log.info(
-    { address, db: config.db, backends: config.backends.map((b) => b.name) },
+    {
+      address,
+      db: describeDb(config.db),
+      node: config.nodeId,
+      backends: config.backends.map((b) => b.name),
+    },
     'berth is listening',
   );
 

@@ -205,6 +205,13 @@ export const ERRORS = {
       'The lease expired (no heartbeat in time) or the job ended; another executor may hold it.',
     fix: 'Stop working on the job and drop its result; lease the next job.',
   },
+  database_unavailable: {
+    status: 503,
+    message: 'The database does not answer',
+    cause:
+      'The server lost its connection to the database (a restart, a network cut); nothing of the request was kept.',
+    fix: 'Retry in a few seconds; GET /ready says when this node is back.',
+  },
   not_ready: {
     status: 503,
     message: 'The server is not ready',

@@ -10,8 +10,17 @@ export type OpenedStore = Store & { webhooks(): WebhookStore };
 
 export async function openStore(
   db: string,
-  options: { readonly synchronous: 'normal' | 'full'; readonly clock: Clock },
+  options: {
+    readonly synchronous: 'normal' | 'full';
+    readonly clock: Clock;
+    readonly nodeId: string;
+  },
 ): Promise<OpenedStore> {
-  if (isPostgresUrl(db)) return PostgresStore.open({ url: db, clock: options.clock });
+  if (isPostgresUrl(db))
+    return PostgresStore.open({
+      url: db,
+      clock: options.clock,
+      applicationName: `berth:${options.nodeId}`,
+    });
   return new SqliteStore({ path: db, synchronous: options.synchronous, clock: options.clock });
 }

@@ -134,3 +134,19 @@ export const INSERT_EVENT = `INSERT INTO events (type, instance_id, session_id, 
 export const PRUNE_EVENTS = `DELETE FROM events WHERE seq < COALESCE(
   (SELECT seq FROM events WHERE at >= @before ORDER BY seq LIMIT 1),
   (SELECT MAX(seq) + 1 FROM events))`;
+
+export const UPSERT_NODE = `INSERT INTO nodes (id, version, started_at, heartbeat_at)
+  VALUES (@id, @version, @started_at, @now)
+  ON CONFLICT (id) DO UPDATE SET version = excluded.version, started_at = excluded.started_at,
+    heartbeat_at = excluded.heartbeat_at`;
+// Take a backend that is free or whose lease ran out, or renew our own.
+export const CLAIM_BACKEND = `INSERT INTO backend_owners (backend, node_id, lease_until)
+  VALUES (@backend, @node_id, @until)
+  ON CONFLICT (backend) DO UPDATE SET node_id = excluded.node_id, lease_until = excluded.lease_until
+  WHERE backend_owners.node_id = excluded.node_id OR backend_owners.lease_until < @now`;
+export const OWNED_BACKENDS = `SELECT backend FROM backend_owners
+  WHERE node_id = @node_id AND lease_until >= @now ORDER BY backend`;
+export const RELEASE_BACKENDS = 'DELETE FROM backend_owners WHERE node_id = @node_id';
+export const LIST_NODES = 'SELECT * FROM nodes ORDER BY id';
+export const LIVE_OWNERS = `SELECT backend, node_id FROM backend_owners WHERE lease_until >= @now
+  ORDER BY backend`;

@@ -2,7 +2,7 @@
  * Row ↔ domain mapping, shared by both dialects (they store the same representation, ADR 0009):
  * integer epoch ms ↔ Date, TEXT ↔ JSON, 0/1 ↔ boolean. Rows never leave the adapters.
  */
-import type { DomainEvent, StoredEvent } from '../app/ports.js';
+import type { DomainEvent, NodeRecord, StoredEvent } from '../app/ports.js';
 import type { Job, JobStatus } from '../domain/job/job.js';
 import type {
   Session,
@@ -319,4 +319,25 @@ export function eventFromRow(r: EventRow): StoredEvent {
       return { ...common, type: 'job.log', jobId: r.job_id ?? '', line };
     }
   }
+}
+
+export interface NodeRow {
+  id: string;
+  version: string;
+  started_at: number;
+  heartbeat_at: number;
+}
+
+/** The nodes, each with the backends it holds a live lease on. */
+export function nodesFromRows(
+  nodes: readonly NodeRow[],
+  owners: readonly { backend: string; node_id: string }[],
+): NodeRecord[] {
+  return nodes.map((n) => ({
+    id: n.id,
+    version: n.version,
+    startedAt: new Date(n.started_at),
+    heartbeatAt: new Date(n.heartbeat_at),
+    backends: owners.filter((o) => o.node_id === n.id).map((o) => o.backend),
+  }));
 }

@@ -8,10 +8,13 @@
  * wrongly reported as cancelled.
  */
 import type { Execution } from '../app/execution.js';
-import type { Executor, JobRunner, Logger, RunnableJob } from '../app/ports.js';
+import type { ExecutionOutcome, Executor, JobRunner, Logger, RunnableJob } from '../app/ports.js';
 import { isAppError } from '../domain/errors.js';
 
 type State = 'running' | 'closing' | 'closed';
+
+/** How long an outcome is retried while the database does not answer. */
+const RECORD_FOR_MS = 5 * 60_000;
 
 interface InFlight {
   readonly attempt: number;
@@ -60,10 +63,7 @@ export class Worker implements JobRunner {
       .run(job, controller.signal)
       .then(async (outcome) => {
         if (entry.shutdown) return;
-        await this.deps.execution.recordOutcome(job.id, outcome, {
-          workerId: job.workerId ?? '',
-          attempt: job.attempts,
-        });
+        await this.record(job, outcome, entry);
       })
       .catch((err: unknown) => {
         // The lease went elsewhere meanwhile: this run's outcome no longer counts.
@@ -76,6 +76,36 @@ export class Worker implements JobRunner {
       .finally(() => {
         if (this.inFlight.get(job.id) === entry) this.inFlight.delete(job.id);
       });
+  }
+
+  /**
+   * Commit an outcome, retrying while the database is away (a restart, a cut connection): the
+   * result is kept in memory meanwhile, and the job's lease stays renewed. After RECORD_FOR_MS
+   * it gives up; the lease then runs out and the job runs again.
+   */
+  private async record(
+    job: RunnableJob,
+    outcome: ExecutionOutcome,
+    entry: InFlight,
+  ): Promise<void> {
+    const holder = { workerId: job.workerId ?? '', attempt: job.attempts };
+    const giveUp = performance.now() + RECORD_FOR_MS; // elapsed time, not a timestamp
+    for (let delay = 100; ; delay = Math.min(delay * 2, 5000)) {
+      try {
+        await this.deps.execution.recordOutcome(job.id, outcome, holder);
+        return;
+      } catch (e) {
+        const retry = isAppError(e) && e.code === 'database_unavailable';
+        if (!retry || entry.shutdown || this.state === 'closed' || performance.now() > giveUp)
+          throw e;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  /** Whether a run of `jobId` is in progress here (executing, or committing its outcome). */
+  has(jobId: string): boolean {
+    return this.inFlight.has(jobId);
   }
 
   /** Resolves once the execution of `jobId` (if any) has ended and its outcome is committed. */

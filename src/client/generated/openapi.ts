@@ -1307,6 +1307,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Berth nodes sharing this database, their heartbeats and backends (admin) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            nodes: {
+                                /** @description it heartbeat within the backend ownership lease (3 s) */
+                                alive: boolean;
+                                /** @description the backends it schedules now */
+                                backends: string[];
+                                /** Format: date-time */
+                                heartbeat_at: string;
+                                /** @description BERTH_NODE_ID of the node */
+                                id: string;
+                                /** Format: date-time */
+                                started_at: string;
+                                version: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description IBM error shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description IBM error shape */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sessions": {
         parameters: {
             query?: never;
@@ -2325,7 +2393,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The server takes work (database open, scheduler running) */
+        /** The server takes work (its database answers, its scheduler runs) */
         get: {
             parameters: {
                 query?: never;

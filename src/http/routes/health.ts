@@ -23,15 +23,21 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { public: true },
       schema: {
         tags: ['operations'],
-        summary: 'The server takes work (database open, scheduler running)',
+        summary: 'The server takes work (its database answers, its scheduler runs)',
         security: [],
       },
     },
     async (req, reply) => {
-      if (app.services.ops.ready()) return { status: 'ready' };
+      if (await app.services.ops.ready()) return { status: 'ready' };
       return reply
         .code(503)
-        .send(errorBody(req.id, 'not_ready', 'The server is starting or shutting down'));
+        .send(
+          errorBody(
+            req.id,
+            'not_ready',
+            'The server is starting or shutting down, or its database does not answer',
+          ),
+        );
     },
   );
 };

@@ -22,6 +22,7 @@ import type {
   DueItem,
   EventFilter,
   JobFilter,
+  NodeRecord,
   Page,
   PageOf,
   SessionFilter,
@@ -46,6 +47,7 @@ import {
   type EventRow,
   type JobRow,
   type KeyRow,
+  type NodeRow,
   type SessionRow,
   eventFromRow,
   eventParams,
@@ -53,6 +55,7 @@ import {
   jobParams,
   keyFromRow,
   keyParams,
+  nodesFromRows,
   sessionFromRow,
   sessionParams,
 } from '../rows.js';
@@ -67,6 +70,7 @@ import {
   inTransaction,
   isUniqueViolation,
   named,
+  query,
   quoteIdent,
 } from './sql.js';
 
@@ -101,6 +105,7 @@ const activeHead = (r: ActiveRow): ActiveSessionHead => ({
 
 export class PostgresStore implements Store {
   private readonly eventListeners = new Set<() => void>();
+  private readonly remoteListeners = new Set<() => void>();
   private listener: pg.Client | null = null;
   private relisten: NodeJS.Timeout | null = null;
   private closed = false;
@@ -121,9 +126,12 @@ export class PostgresStore implements Store {
     const pool = createPool(options);
     const store = new PostgresStore(pool, options);
     try {
-      if (options.schema)
-        await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(options.schema)}`);
-      await migrate(pool, options.migrations ?? postgresMigrations, options.clock ?? systemClock);
+      await migrate(
+        pool,
+        options.migrations ?? postgresMigrations,
+        options.clock ?? systemClock,
+        options.schema,
+      );
       await store.listen();
     } catch (e) {
       await store.close();
@@ -144,7 +152,9 @@ export class PostgresStore implements Store {
     client.on('error', lost);
     client.on('end', lost);
     client.on('notification', (n) => {
-      if (n.payload !== this.tag) this.wakeListeners();
+      if (n.payload === this.tag) return;
+      this.wakeListeners();
+      for (const fn of this.remoteListeners) fn();
     });
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
@@ -157,6 +167,7 @@ export class PostgresStore implements Store {
       await this.listen();
       // Whatever was committed while nobody listened: readers catch up from their cursors.
       this.wakeListeners();
+      for (const fn of this.remoteListeners) fn();
     } catch {
       if (!this.closed) this.relisten = setTimeout(() => void this.reopenListener(), RELISTEN_MS);
     }
@@ -236,7 +247,7 @@ export class PostgresStore implements Store {
   }
 
   private async all<T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
-    return (await this.pool.query(named(sql, params))).rows as T[];
+    return (await query(this.pool, named(sql, params))).rows as T[];
   }
 
   private async one<T>(sql: string, params: Record<string, unknown> = {}): Promise<T | undefined> {
@@ -266,7 +277,7 @@ export class PostgresStore implements Store {
   }
 
   async pruneEvents(before: Date): Promise<number> {
-    const r = await this.pool.query(named(q.PRUNE_EVENTS, { before: before.getTime() }));
+    const r = await query(this.pool, named(q.PRUNE_EVENTS, { before: before.getTime() }));
     return r.rowCount ?? 0;
   }
 
@@ -497,6 +508,48 @@ export class PostgresStore implements Store {
     );
   }
 
+  async heartbeat(
+    node: { readonly id: string; readonly version: string; readonly startedAt: Date },
+    backends: readonly string[],
+    now: Date,
+    until: Date,
+  ): Promise<string[]> {
+    return inTransaction(this.pool, async (db) => {
+      const t = now.getTime();
+      await db.query(
+        named(q.UPSERT_NODE, {
+          id: node.id,
+          version: node.version,
+          started_at: node.startedAt.getTime(),
+          now: t,
+        }),
+      );
+      for (const backend of backends)
+        await db.query(
+          named(q.CLAIM_BACKEND, { backend, node_id: node.id, until: until.getTime(), now: t }),
+        );
+      const owned = await db.query(named(q.OWNED_BACKENDS, { node_id: node.id, now: t }));
+      return (owned.rows as { backend: string }[]).map((r) => r.backend);
+    });
+  }
+
+  async releaseBackends(nodeId: string): Promise<void> {
+    await query(this.pool, named(q.RELEASE_BACKENDS, { node_id: nodeId }));
+  }
+
+  async listNodes(now: Date): Promise<NodeRecord[]> {
+    const nodes = await this.all<NodeRow>(q.LIST_NODES);
+    const owners = await this.all<{ backend: string; node_id: string }>(q.LIVE_OWNERS, {
+      now: now.getTime(),
+    });
+    return nodesFromRows(nodes, owners);
+  }
+
+  onRemoteChange(listener: () => void): () => void {
+    this.remoteListeners.add(listener);
+    return () => this.remoteListeners.delete(listener);
+  }
+
   async syncInstances(instances: readonly Instance[]): Promise<void> {
     await inTransaction(this.pool, async (db) => {
       for (const i of instances) {
@@ -525,7 +578,7 @@ export class PostgresStore implements Store {
   }
 
   async createKey(key: ApiKeyRecord): Promise<void> {
-    await this.pool.query(named(q.INSERT_KEY, { ...keyParams(key) }));
+    await query(this.pool, named(q.INSERT_KEY, { ...keyParams(key) }));
   }
 
   async listKeys(): Promise<ApiKeyRecord[]> {
@@ -533,12 +586,12 @@ export class PostgresStore implements Store {
   }
 
   async revokeKey(id: string, at: Date): Promise<boolean> {
-    const r = await this.pool.query(named(q.REVOKE_KEY, { id, at: at.getTime() }));
+    const r = await query(this.pool, named(q.REVOKE_KEY, { id, at: at.getTime() }));
     return r.rowCount === 1;
   }
 
   async ensureSecret(name: string, make: () => string): Promise<string> {
-    await this.pool.query(named(q.INSERT_SECRET, { name, value: make() }));
+    await query(this.pool, named(q.INSERT_SECRET, { name, value: make() }));
     const r = await this.one<{ value: string }>(q.GET_SECRET, { name });
     if (!r) throw new Error(`secret ${name} vanished`);
     return r.value;
@@ -552,7 +605,7 @@ export class PostgresStore implements Store {
   /** Whether the store can reach its database now (GET /ready). */
   async ping(): Promise<boolean> {
     try {
-      await this.pool.query('SELECT 1');
+      await query(this.pool, 'SELECT 1');
       return true;
     } catch {
       return false;
@@ -571,11 +624,20 @@ export class PostgresStore implements Store {
 }
 
 /** Apply the embedded migrations, one node at a time (a session-level advisory lock). */
-async function migrate(pool: pg.Pool, embedded: readonly Migration[], clock: Clock): Promise<void> {
+async function migrate(
+  pool: pg.Pool,
+  embedded: readonly Migration[],
+  clock: Clock,
+  schema: string | undefined,
+): Promise<void> {
   const client = await pool.connect();
+  const noCrash = (): void => {}; // the failing query rejects; this only prevents a crash
+  client.on('error', noCrash);
   try {
     await client.query(`SELECT pg_advisory_lock(${LOCKS.migrations})`);
     try {
+      // Under the lock: two nodes creating the same schema at once would collide otherwise.
+      if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL,
         applied_at BIGINT NOT NULL)`);
@@ -599,6 +661,7 @@ async function migrate(pool: pg.Pool, embedded: readonly Migration[], clock: Clo
       await client.query(`SELECT pg_advisory_unlock(${LOCKS.migrations})`);
     }
   } finally {
+    client.off('error', noCrash);
     client.release();
   }
 }

@@ -3,6 +3,7 @@
  * (epoch ms and counts, all far below 2^53), named parameters, and one-transaction helpers.
  */
 import pg from 'pg';
+import { AppError } from '../../domain/errors.js';
 
 /** int8 (20) and numeric (1700, what SUM of BIGINT gives) as JS numbers. */
 const types = {
@@ -17,12 +18,15 @@ export interface PoolOptions {
   /** A schema to work in (tests give each store its own); default: the URL's search_path. */
   readonly schema?: string | undefined;
   readonly max?: number | undefined;
+  /** Shown in pg_stat_activity (`berth:NODE_ID`), so an operator can tell the nodes apart. */
+  readonly applicationName?: string | undefined;
 }
 
 export function connectionConfig(o: PoolOptions): pg.ClientConfig {
   return {
     connectionString: o.url,
     types,
+    ...(o.applicationName ? { application_name: o.applicationName } : {}),
     ...(o.schema ? { options: `-c search_path=${quoteIdent(o.schema)}` } : {}),
   };
 }
@@ -70,8 +74,19 @@ export async function inTransaction<T>(
   pool: pg.Pool,
   fn: (db: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect();
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (e) {
+    throw unavailable(e);
+  }
   let broken: Error | undefined;
+  // A checked-out client has no error listener of the pool's: a connection reset while it is
+  // ours would be an unhandled 'error' event (a crash). It is recorded; the query fails anyway.
+  const onError = (err: Error): void => {
+    broken = err;
+  };
+  client.on('error', onError);
   try {
     await client.query('BEGIN');
     const out = await fn(client);
@@ -81,9 +96,41 @@ export async function inTransaction<T>(
     await client.query('ROLLBACK').catch((err: Error) => {
       broken = err;
     });
-    throw e;
+    throw unavailable(e);
   } finally {
+    client.off('error', onError);
     client.release(broken);
+  }
+}
+
+/** SQLSTATE classes 08 (connection) and 57P (operator intervention: shutdown, restart). */
+const UNAVAILABLE_SQLSTATE = /^(08|57P)/;
+const UNAVAILABLE_NODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND']);
+
+/**
+ * The database is out of reach (restarting, connection cut): a client error of its own (503,
+ * retry), not an internal error. Anything else passes through unchanged.
+ */
+export function unavailable(e: unknown): unknown {
+  const code = (e as { code?: unknown }).code;
+  const message = e instanceof Error ? e.message : '';
+  const lost =
+    (typeof code === 'string' && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NODE.has(code))) ||
+    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+      message,
+    );
+  return lost ? new AppError('database_unavailable', undefined, { cause: e }) : e;
+}
+
+/** One statement on the pool, with connection failures as `database_unavailable`. */
+export async function query(
+  pool: pg.Pool,
+  config: pg.QueryConfig | string,
+): Promise<pg.QueryResult> {
+  try {
+    return await pool.query(config);
+  } catch (e) {
+    throw unavailable(e);
   }
 }
 

@@ -11,17 +11,18 @@ import {
   deliveryFromRow,
   webhookFromRow,
 } from '../webhook-rows.js';
-import { inTransaction, named } from './sql.js';
+import { inTransaction, named, query } from './sql.js';
 
 export class PostgresWebhookStore implements WebhookStore {
   constructor(private readonly pool: pg.Pool) {}
 
   private async all<T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
-    return (await this.pool.query(named(sql, params))).rows as T[];
+    return (await query(this.pool, named(sql, params))).rows as T[];
   }
 
   async createWebhook(w: Webhook): Promise<void> {
-    await this.pool.query(
+    await query(
+      this.pool,
       named(
         `INSERT INTO webhooks (id, instance_id, url, secret, event_types, description, created_at, after_seq)
          VALUES (@id, @instance_id, @url, @secret, @event_types, @description, @created_at, @after_seq)`,
@@ -77,7 +78,8 @@ export class PostgresWebhookStore implements WebhookStore {
   }
 
   async deliveryCursor(): Promise<number> {
-    await this.pool.query(
+    await query(
+      this.pool,
       `INSERT INTO webhook_cursor (id, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM events
        ON CONFLICT (id) DO NOTHING`,
     );
@@ -138,12 +140,12 @@ export class PostgresWebhookStore implements WebhookStore {
   }
 
   async saveDelivery(d: Delivery): Promise<void> {
-    await this.pool.query(
-      `UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_at = $3,
+    await query(this.pool, {
+      text: `UPDATE webhook_deliveries SET status = $1, attempts = $2, next_attempt_at = $3,
          last_attempt_at = $4, last_status_code = $5, last_error = $6, delivered_at = $7,
          claimed_by = NULL, claim_until = NULL
        WHERE id = $8 AND status = 'pending'`,
-      [
+      values: [
         d.status,
         d.attempts,
         toMs(d.nextAttemptAt),
@@ -153,7 +155,7 @@ export class PostgresWebhookStore implements WebhookStore {
         toMs(d.deliveredAt),
         d.id,
       ],
-    );
+    });
   }
 
   async deliveryCounts(): Promise<Record<string, number>> {

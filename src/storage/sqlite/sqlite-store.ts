@@ -13,6 +13,7 @@ import type {
   DueItem,
   EventFilter,
   JobFilter,
+  NodeRecord,
   Page,
   PageOf,
   SessionFilter,
@@ -41,6 +42,7 @@ import {
   type EventRow,
   type JobRow,
   type KeyRow,
+  type NodeRow,
   type SessionRow,
   eventFromRow,
   eventParams,
@@ -48,6 +50,7 @@ import {
   jobParams,
   keyFromRow,
   keyParams,
+  nodesFromRows,
   sessionFromRow,
   sessionParams,
 } from '../rows.js';
@@ -426,6 +429,51 @@ export class SqliteStore implements Store {
 
   async backendLoad(backend: string): Promise<{ queued: number; running: number }> {
     return this.st(q.ONE_BACKEND_LOAD).get({ backend }) as { queued: number; running: number };
+  }
+
+  async heartbeat(
+    node: { readonly id: string; readonly version: string; readonly startedAt: Date },
+    backends: readonly string[],
+    now: Date,
+    until: Date,
+  ): Promise<string[]> {
+    return this.db.transaction(() => {
+      const t = now.getTime();
+      this.st(q.UPSERT_NODE).run({
+        id: node.id,
+        version: node.version,
+        started_at: node.startedAt.getTime(),
+        now: t,
+      });
+      for (const backend of backends)
+        this.st(q.CLAIM_BACKEND).run({ backend, node_id: node.id, until: until.getTime(), now: t });
+      const owned = this.st(q.OWNED_BACKENDS).all({ node_id: node.id, now: t }) as {
+        backend: string;
+      }[];
+      return owned.map((r) => r.backend);
+    })();
+  }
+
+  async releaseBackends(nodeId: string): Promise<void> {
+    this.st(q.RELEASE_BACKENDS).run({ node_id: nodeId });
+  }
+
+  async listNodes(now: Date): Promise<NodeRecord[]> {
+    const nodes = this.st(q.LIST_NODES).all() as NodeRow[];
+    const owners = this.st(q.LIVE_OWNERS).all({ now: now.getTime() }) as {
+      backend: string;
+      node_id: string;
+    }[];
+    return nodesFromRows(nodes, owners);
+  }
+
+  /** One process by design: no other node commits. */
+  onRemoteChange(): () => void {
+    return () => {};
+  }
+
+  async ping(): Promise<boolean> {
+    return !this.closed && this.db.open;
   }
 
   async syncInstances(instances: readonly Instance[]): Promise<void> {

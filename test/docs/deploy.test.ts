@@ -1,0 +1,60 @@
+/**
+ * docs/deploy.md runs as written: its ```sh blocks, in order, in one shell: a PostgreSQL from
+ * scripts/dev-postgres.mjs (in a temporary folder, on a free port), two nodes on it, a job
+ * submitted to one and scheduled by the other, and the hand-over when the first stops.
+ */
+import { rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { afterEach, expect, it } from 'vitest';
+import {
+  expectOnlyShFences,
+  outputOf,
+  runShellBlocks,
+  shellBlocks,
+} from '../helpers/doc-blocks.js';
+import { tempDir } from '../helpers/spawn-server.js';
+
+const DOC = readFileSync('docs/deploy.md', 'utf8');
+const LOGS = ['pg.log', 'node-1.log', 'node-2.log'];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+afterEach(() => {
+  for (const f of LOGS) rmSync(f, { force: true });
+});
+
+it(
+  'runs the deployment walk-through: two nodes on one PostgreSQL',
+  { timeout: 120_000 },
+  async () => {
+    expectOnlyShFences(DOC, 'docs/deploy.md');
+    expect(shellBlocks(DOC).filter((b) => b.skip !== null)).toEqual([]);
+    const dir = tempDir();
+    const { runs } = await runShellBlocks('docs/deploy.md', DOC, {
+      env: { BERTH_DEV_PG_DIR: dir, BERTH_DEV_PG_PORT: String(await freePort()) },
+      stateDir: dir,
+      timeoutMs: 40_000,
+    });
+    const backends = '["berth_manila","berth_manila_ideal","berth_sim"]';
+    expect(outputOf(runs, /dev-postgres/)).toMatch(
+      /^postgres:\/\/berth:berth@127\.0\.0\.1:\d+\/berth$/m,
+    );
+    expect(outputOf(runs, /NODE1=/)).toBe(
+      `{"id":"node-1","alive":true,"backends":${backends}}\n{"id":"node-2","alive":true,"backends":[]}\n`,
+    );
+    expect(outputOf(runs, /JOB=/)).toBe('["00","11"]\n');
+    expect(outputOf(runs, /kill \$NODE1/)).toBe(
+      `{"id":"node-1","backends":[]}\n{"id":"node-2","backends":${backends}}\n`,
+    );
+    expect(outputOf(runs, /kill \$NODE2/)).toBe('stopped\n');
+  },
+);

