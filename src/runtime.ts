@@ -19,6 +19,7 @@ import { Scheduler } from './app/scheduler.js';
 import { createSessionService } from './app/sessions.js';
 import { createUsageService } from './app/usage.js';
 import { createWebhookService } from './app/webhooks.js';
+import { createWorkerService } from './app/workers.js';
 import { hostOf, resolveTarget } from './webhooks/targets.js';
 import type { ResolvedConfig } from './config/config.js';
 import { type Clock, systemClock } from './domain/clock.js';
@@ -89,7 +90,20 @@ export async function createRuntime(
   );
 
   let scheduler: Scheduler | null = null;
-  const onBackendChanged = (backend: string): void => scheduler?.nudge(backend);
+  // Waiting worker lease requests (app/workers.ts) wake on any change, here or on another node.
+  const changeListeners = new Set<() => void>();
+  const onChange = (fn: () => void): (() => void) => {
+    changeListeners.add(fn);
+    const offRemote = store.onRemoteChange(fn);
+    return () => {
+      changeListeners.delete(fn);
+      offRemote();
+    };
+  };
+  const onBackendChanged = (backend: string): void => {
+    scheduler?.nudge(backend);
+    for (const fn of changeListeners) fn();
+  };
   const execution = createExecution({ store, clock, policy: config.ttl, onBackendChanged });
   const executor =
     options.executor?.(catalog) ?? new SimulatorExecutor(catalog, config.simulatorThreads);
@@ -124,6 +138,7 @@ export async function createRuntime(
     clock,
     instances,
     defaultInstanceId: config.defaultInstanceId,
+    externalBackends: config.backends.filter((b) => b.executor === 'external').map((b) => b.name),
     crypto: {
       ...keys,
       signToken: (claims) => keys.signToken(claims, secret),
@@ -185,6 +200,14 @@ export async function createRuntime(
     events,
     feed,
     webhooks,
+    workers: createWorkerService({
+      store,
+      clock,
+      execution,
+      backends: catalog,
+      leaseMs: config.leaseMs,
+      onChange,
+    }),
   };
   const app = await buildServer({
     sseHeartbeatMs: config.sseHeartbeatMs,

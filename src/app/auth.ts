@@ -51,6 +51,8 @@ export function createAuthService(deps: {
   crypto: KeyCrypto;
   instances: ReadonlyMap<string, Instance>;
   defaultInstanceId: string;
+  /** The backends whose jobs run in remote workers (the only ones a worker key may name). */
+  externalBackends: readonly string[];
 }) {
   const { store, clock, crypto } = deps;
   // An administrator key acts in every instance, whatever its record lists: say so.
@@ -74,6 +76,7 @@ export function createAuthService(deps: {
     admin: k.admin,
     instances: k.admin ? [...deps.instances.keys()] : k.instances,
     defaultInstance: k.defaultInstance,
+    workerBackends: k.workerBackends,
   });
 
   const verified = new Map<string, { key: ApiKeyRecord; until: number }>();
@@ -151,7 +154,20 @@ export function createAuthService(deps: {
       instances?: readonly string[] | undefined;
       expiresInSeconds?: number | undefined;
       plainKey?: string | undefined;
+      /** A worker key for these external backends (docs/workers.md). */
+      workerBackends?: readonly string[] | undefined;
     }): Promise<{ key: string; info: KeyInfo }> {
+      const workerBackends = req.workerBackends ? [...new Set(req.workerBackends)] : null;
+      if (workerBackends) {
+        if (req.admin)
+          throw new AppError('invalid_request', 'A worker key cannot be an administrator key');
+        for (const b of workerBackends)
+          if (!deps.externalBackends.includes(b))
+            throw new AppError(
+              'invalid_request',
+              `worker_backends: ${b} is not an external backend; the external backends are: ${deps.externalBackends.join(', ') || 'none (set "executor": "external" on a backend)'}`,
+            );
+      }
       const wanted = req.instances?.length ? req.instances : [deps.defaultInstanceId];
       const ids = wanted.map((wanted) => {
         const found = findInstance(wanted);
@@ -173,6 +189,7 @@ export function createAuthService(deps: {
         admin: req.admin ?? false,
         instances,
         defaultInstance: instances[0] ?? deps.defaultInstanceId,
+        workerBackends,
         createdAt: now,
         expiresAt: req.expiresInSeconds
           ? new Date(now.getTime() + req.expiresInSeconds * 1000)

@@ -294,6 +294,7 @@ function newJob(
     attempts: 0,
     workerId: null,
     leaseUntil: null,
+    workStartedAt: null,
     version: 1,
   };
 }

@@ -167,6 +167,11 @@ export interface Store {
   dueItems(now: Date, limit: number): Promise<DueItem[]>;
   /** Running jobs leased to `workerId` (a restarted node takes its own back at once). */
   leasedJobs(workerId: string): Promise<Job[]>;
+  /**
+   * The oldest Running job of an external backend that no worker holds (its worker was lost
+   * and it waits to run again), or null.
+   */
+  releasedJob(backend: string): Promise<Job | null>;
   /** Queued jobs of a session, oldest first (a cancelling close ends them). */
   queuedJobs(sessionId: string): Promise<Job[]>;
   /** What an instance's usage in the period containing `now` is computed from. */

@@ -228,7 +228,7 @@ export class Scheduler {
           const before = await this.deps.store.getJob(item.id);
           const job = await execution.transition(
             item.id,
-            [{ kind: 'executor_lost', lease: this.newLease(), onlyIfExpired: true }],
+            [{ kind: 'executor_lost', lease: this.leaseFor(before), onlyIfExpired: true }],
             item.at,
             { logs: lossLogs(before, 'its executor stopped renewing its lease') },
           );
@@ -261,6 +261,7 @@ export class Scheduler {
   private async dispatch(name: string): Promise<void> {
     const entry = this.deps.backends.get(name);
     if (!entry || !this.owned.has(name)) return; // another node schedules it
+    if (entry.backend.executor === 'external') return; // its workers lease jobs themselves
     const b = entry.backend;
     for (let i = 0; i < b.lanes + 8; i++) {
       const now = this.deps.clock.now();
@@ -281,6 +282,12 @@ export class Scheduler {
       );
       if (job) this.runHere(job);
     }
+  }
+
+  /** Whom a lost job goes to: this node, or (external backend) the next worker that asks. */
+  private leaseFor(job: Job | null): Lease | null {
+    if (job && this.deps.backends.get(job.backend)?.backend.executor === 'external') return null;
+    return this.newLease();
   }
 
   private newLease(): Lease {

@@ -237,6 +237,7 @@ function resolveBackend(
   return {
     name: b.name,
     lanes: b.lanes ?? 1,
+    executor: b.executor ?? 'internal',
     qubits,
     status: b.status ?? 'online',
     statusReason: b.statusReason ?? null,

@@ -23,6 +23,7 @@ export const BackendConfig = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z0-9_][a-z0-9_.-]*$', maxLength: 64 }),
     lanes: Type.Optional(PositiveInt),
+    executor: Type.Optional(Type.Union([Type.Literal('internal'), Type.Literal('external')])),
     // As wide as today's devices (156 qubits) and more; what a job may simulate is bounded by
     // the qubits its circuits act on (30), not by the backend's width.
     qubits: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),

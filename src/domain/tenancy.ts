@@ -24,6 +24,8 @@ export interface Principal {
   /** Instances the key may act in. */
   readonly instances: readonly string[];
   readonly defaultInstance: string;
+  /** A worker key: the external backends it may lease jobs of (and nothing else); else null. */
+  readonly workerBackends: readonly string[] | null;
 }
 
 /** An API key as stored: only its hash, never the key. */
@@ -35,6 +37,8 @@ export interface ApiKeyRecord {
   readonly admin: boolean;
   readonly instances: readonly string[];
   readonly defaultInstance: string;
+  /** A worker key's backends (docs/workers.md); null for the keys of people and programs. */
+  readonly workerBackends: readonly string[] | null;
   readonly createdAt: Date;
   readonly expiresAt: Date | null;
   readonly revokedAt: Date | null;

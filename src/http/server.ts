@@ -30,6 +30,7 @@ import { sessionRoutes } from './routes/v1/sessions.js';
 import { usageRoutes } from './routes/v1/usage.js';
 import { webhookRoutes } from './routes/v1/webhooks.js';
 import { nodeRoutes } from './routes/v1/nodes.js';
+import { workerRoutes } from './routes/v1/workers.js';
 import type { Services } from './services.js';
 
 export interface ServerOptions {
@@ -123,6 +124,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       await v1.register(usageRoutes);
       await v1.register(webhookRoutes);
       await v1.register(nodeRoutes);
+      await v1.register(workerRoutes);
       await v1.register(eventRoutes, {
         ...(options.sseHeartbeatMs ? { heartbeatMs: options.sseHeartbeatMs } : {}),
       });

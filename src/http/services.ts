@@ -9,6 +9,7 @@ import type { OpsService } from '../app/ops.js';
 import type { SessionService } from '../app/sessions.js';
 import type { UsageService } from '../app/usage.js';
 import type { WebhookService } from '../app/webhooks.js';
+import type { WorkerService } from '../app/workers.js';
 
 export interface Services {
   readonly auth: AuthService;
@@ -20,6 +21,7 @@ export interface Services {
   readonly events: Events;
   readonly feed: EventFeed;
   readonly webhooks: WebhookService;
+  readonly workers: WorkerService;
 }
 
 declare module 'fastify' {

@@ -55,6 +55,7 @@ export const JOB_COLUMNS = [
   'attempts',
   'worker_id',
   'lease_until',
+  'work_started_at',
   'version',
 ];
 export const insertSql = (table: string, cols: string[]): string =>
@@ -123,6 +124,7 @@ export const INSERT_KEY = insertSql('api_keys', [
   'admin',
   'instances',
   'default_instance',
+  'worker_backends',
   'created_at',
   'expires_at',
   'revoked_at',

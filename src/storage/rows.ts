@@ -146,6 +146,7 @@ export interface JobRow {
   attempts: number;
   worker_id: string | null;
   lease_until: number | null;
+  work_started_at: number | null;
   version: number;
 }
 
@@ -177,6 +178,7 @@ export function jobFromRow(r: JobRow): Job {
     attempts: r.attempts,
     workerId: r.worker_id ?? null,
     leaseUntil: toDate(r.lease_until),
+    workStartedAt: toDate(r.work_started_at),
     version: r.version,
   };
 }
@@ -209,6 +211,7 @@ export function jobParams(j: Job): Omit<JobRow, 'params'> {
     attempts: j.attempts,
     worker_id: j.workerId,
     lease_until: toMs(j.leaseUntil),
+    work_started_at: toMs(j.workStartedAt),
     version: j.version,
   };
 }
@@ -221,6 +224,7 @@ export interface KeyRow {
   admin: number;
   instances: string;
   default_instance: string;
+  worker_backends: string | null;
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
@@ -235,6 +239,7 @@ export function keyFromRow(r: KeyRow): ApiKeyRecord {
     admin: r.admin === 1,
     instances: JSON.parse(r.instances) as string[],
     defaultInstance: r.default_instance,
+    workerBackends: r.worker_backends ? (JSON.parse(r.worker_backends) as string[]) : null,
     createdAt: req(r.created_at),
     expiresAt: toDate(r.expires_at),
     revokedAt: toDate(r.revoked_at),
@@ -250,6 +255,7 @@ export function keyParams(k: ApiKeyRecord): KeyRow {
     admin: k.admin ? 1 : 0,
     instances: JSON.stringify(k.instances),
     default_instance: k.defaultInstance,
+    worker_backends: k.workerBackends ? JSON.stringify(k.workerBackends) : null,
     created_at: k.createdAt.getTime(),
     expires_at: toMs(k.expiresAt),
     revoked_at: toMs(k.revokedAt),

@@ -506,6 +506,7 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
           admin: false,
           instances: [INSTANCE],
           defaultInstance: INSTANCE,
+          workerBackends: ['lab'],
           createdAt: at(0),
           expiresAt: null,
           revokedAt: null,

@@ -125,6 +125,7 @@ export function aJob(overrides: Partial<Job> = {}): Job {
     attempts: 0,
     workerId: null,
     leaseUntil: null,
+    workStartedAt: null,
     version: 1,
     ...overrides,
   };

@@ -46,6 +46,11 @@ export interface ReadoutError {
 export interface Backend {
   readonly name: string;
   readonly lanes: number;
+  /**
+   * Who runs its jobs: `internal`, the simulator in every Berth node; `external`, worker
+   * processes that lease jobs over HTTP with a worker key (docs/workers.md).
+   */
+  readonly executor: 'internal' | 'external';
   readonly qubits: number;
   readonly status: BackendStatus;
   readonly statusReason: string | null;

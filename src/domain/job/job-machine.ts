@@ -29,7 +29,7 @@ export interface Lease {
 
 export type JobInput =
   | { readonly kind: 'start'; readonly lease: Lease }
-  | { readonly kind: 'heartbeat'; readonly lease: Lease }
+  | { readonly kind: 'heartbeat'; readonly lease: Lease; readonly workStarted?: boolean }
   | { readonly kind: 'result_ready' }
   | { readonly kind: 'settle' }
   | { readonly kind: 'fail'; readonly reason: string }
@@ -39,10 +39,15 @@ export type JobInput =
   | { readonly kind: 'retry'; readonly lease: Lease }
   /**
    * Its executor is gone: its lease expired (`onlyIfExpired`), or the node that held it has
-   * restarted. The first loss re-runs the job under `lease`; a second fails it; a cancel that
-   * was waiting for the executor ends it Cancelled.
+   * restarted. The first loss re-runs the job under `lease` (null: released, for the next worker
+   * that leases jobs of its backend); a second, or a loss after the executor began real work,
+   * fails it; a cancel that was waiting for the executor ends it Cancelled.
    */
-  | { readonly kind: 'executor_lost'; readonly lease: Lease; readonly onlyIfExpired: boolean };
+  | {
+      readonly kind: 'executor_lost';
+      readonly lease: Lease | null;
+      readonly onlyIfExpired: boolean;
+    };
 
 /** Executions a job gets: a lost executor is retried once (sessions.md §5). */
 export const MAX_EXECUTIONS = 2;
@@ -100,6 +105,8 @@ export function decideJob(j: Job, input: JobInput, now: Date): Job | null {
           `Job ${j.id} is no longer leased to ${input.lease.workerId}`,
         );
       }
+      if (input.workStarted && !j.workStartedAt)
+        return next({ leaseUntil: input.lease.until, workStartedAt: now });
       if (input.lease.until.getTime() <= j.leaseUntil.getTime()) return null;
       return next({ leaseUntil: input.lease.until });
     case 'result_ready': {
@@ -134,14 +141,18 @@ export function decideJob(j: Job, input: JobInput, now: Date): Job | null {
       if (!j.leaseUntil) return null; // a result ended the lease: nothing is lost
       if (input.onlyIfExpired && j.leaseUntil.getTime() > now.getTime()) return null;
       if (j.cancelRequestedAt) return end('Cancelled', j.reason ?? 'Cancelled by user');
+      if (j.workStartedAt)
+        return end('Failed', 'The worker was lost after it had started work on the device');
       if (j.attempts >= MAX_EXECUTIONS)
         return end('Failed', 'The executor was lost twice while running the job');
+      if (input.lease === null) return next({ workerId: null, leaseUntil: null });
       return decideJob(j, { kind: 'retry', lease: input.lease }, now);
     case 'retry':
       return next({
         attempts: j.attempts + 1,
         workerId: input.lease.workerId,
         leaseUntil: input.lease.until,
+        workStartedAt: null,
       });
     default:
       return assertNever(input, 'job input');

@@ -48,6 +48,11 @@ export interface Job {
    * heartbeat. Past it the executor counts as lost (a deadline, like the others).
    */
   readonly leaseUntil: Date | null;
+  /**
+   * When its executor said it began real work (a device run): a job lost after that is not run
+   * again but ends Failed, since the work may have had effects. Null for the built-in simulator.
+   */
+  readonly workStartedAt: Date | null;
   readonly version: number;
 }
 

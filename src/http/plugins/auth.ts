@@ -23,6 +23,18 @@ export function registerAuth(app: FastifyInstance): void {
       header(req.headers['service-crn']),
     );
     if (admin && !ctx.principal.admin) throw new AppError('forbidden');
+    // A worker key runs jobs, and does nothing else; only a worker key runs them.
+    const workerRoute = url.startsWith('/api/v1/workers');
+    if (ctx.principal.workerBackends && !workerRoute)
+      throw new AppError(
+        'forbidden',
+        'A worker key may only call /api/v1/workers (docs/workers.md)',
+      );
+    if (workerRoute && !ctx.principal.workerBackends)
+      throw new AppError(
+        'forbidden',
+        'Only a worker key may call /api/v1/workers; an administrator makes one with POST /admin/keys {"worker_backends": [...]}',
+      );
     req.ctx = { ...ctx, caller: header(req.headers['x-qx-client-application']) ?? null };
   });
 }

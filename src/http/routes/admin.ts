@@ -13,6 +13,7 @@ const KeySchema = Type.Object({
   admin: Type.Boolean(),
   instances: Type.Array(Type.String()),
   default_instance: Type.String(),
+  worker_backends: Nullable(Type.Array(Type.String())),
   created_at: DateTime,
   expires_at: DateTime,
   revoked_at: DateTime,
@@ -25,6 +26,7 @@ const toWireKey = (k: KeyInfo) => ({
   admin: k.admin,
   instances: [...k.instances],
   default_instance: k.defaultInstance,
+  worker_backends: k.workerBackends ? [...k.workerBackends] : null,
   created_at: iso(k.createdAt),
   expires_at: iso(k.expiresAt),
   revoked_at: iso(k.revokedAt),
@@ -47,6 +49,14 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
               Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 100 }),
             ),
             expires_in_seconds: Type.Optional(Type.Integer({ minimum: 1 })),
+            worker_backends: Type.Optional(
+              Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+                minItems: 1,
+                maxItems: 100,
+                description:
+                  'makes a worker key: it may lease jobs of these external backends, and nothing else',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -61,6 +71,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         admin: b.admin,
         instances: b.instances,
         expiresInSeconds: b.expires_in_seconds,
+        workerBackends: b.worker_backends,
       });
       return reply.code(201).send({ ...toWireKey(info), key });
     },

@@ -461,6 +461,11 @@ export class PostgresStore implements Store {
     return (await this.all<JobRow>(q.LEASED_JOBS, { worker_id: workerId })).map(jobFromRow);
   }
 
+  async releasedJob(backend: string): Promise<Job | null> {
+    const r = await this.one<JobRow>(q.RELEASED_JOB, { backend });
+    return r ? jobFromRow(r) : null;
+  }
+
   async queuedJobs(sessionId: string): Promise<Job[]> {
     return (await this.all<JobRow>(q.QUEUED_OF_SESSION, { session_id: sessionId })).map(jobFromRow);
   }

@@ -54,4 +54,6 @@ export const REVOKE_KEY = `UPDATE api_keys SET revoked_at = @at WHERE id = @id
 export const INSERT_SECRET = `INSERT INTO secrets (name, value) VALUES (@name, @value)
   ON CONFLICT DO NOTHING`;
 export const GET_SECRET = 'SELECT value FROM secrets WHERE name = @name';
+export const RELEASED_JOB = `${JOB_SELECT} WHERE backend = @backend AND status = 'Running'
+  AND worker_id IS NULL AND settle_at IS NULL ORDER BY seq LIMIT 1`;
 export const LAST_EVENT_SEQ = 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events';

@@ -381,6 +381,11 @@ export class SqliteStore implements Store {
     return (this.st(q.LEASED_JOBS).all(workerId) as JobRow[]).map(jobFromRow);
   }
 
+  async releasedJob(backend: string): Promise<Job | null> {
+    const r = this.st(q.RELEASED_JOB).get({ backend }) as JobRow | undefined;
+    return r ? jobFromRow(r) : null;
+  }
+
   async queuedJobs(sessionId: string): Promise<Job[]> {
     return (this.st(q.QUEUED_OF_SESSION).all(sessionId) as JobRow[]).map(jobFromRow);
   }
