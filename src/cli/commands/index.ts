@@ -6,6 +6,7 @@ import { keyCommands } from './keys.js';
 import { loginCommands } from './login.js';
 import { runCommands } from './run.js';
 import { sessionCommands } from './sessions.js';
+import { workerCommands } from './worker.js';
 
 export const COMMANDS: readonly Command[] = [
   ...loginCommands,
@@ -14,4 +15,5 @@ export const COMMANDS: readonly Command[] = [
   ...sessionCommands,
   ...jobCommands,
   ...keyCommands,
+  ...workerCommands,
 ];

@@ -55,8 +55,12 @@ export const workerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
+      // The client went away: stop waiting. (The request's own 'close' fires once its body is
+      // read, so it is the response's close that says so, before the answer was written.)
       const controller = new AbortController();
-      req.raw.once('close', () => controller.abort());
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableEnded) controller.abort();
+      });
       const b = req.body;
       const leased = await app.services.workers.lease(
         req.ctx,

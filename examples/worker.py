@@ -1,0 +1,151 @@
+#!/usr/bin/env python3
+"""A Berth remote worker in Python, standard library only (docs/workers.md).
+
+It leases jobs of an external backend, "drives a device" and settles each job. The device here
+is a stand-in with a deterministic program: it calibrates for --calibrate-seconds, then reports
+that real work began (a job lost after that is failed, not run again), then "measures" for
+--work-seconds and answers, for each pub, all shots in the all-zeros outcome of its classical
+bits. Replace run_on_device() with your instrument's driver.
+
+    python3 examples/worker.py --url http://127.0.0.1:8000 --key $WORKER_KEY --backend lab_device
+"""
+
+import argparse
+import json
+import os
+import re
+import socket
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+
+class LeaseLost(Exception):
+    """The server gave the job to another worker (or it ended): stop and report nothing."""
+
+
+class Server:
+    def __init__(self, url, key, worker):
+        self.url = url.rstrip("/") + "/api/v1/workers"
+        self.key = key
+        self.worker = worker
+
+    def post(self, path, body, timeout=60):
+        req = urllib.request.Request(
+            self.url + path,
+            data=json.dumps(body).encode(),
+            method="POST",
+            headers={"Authorization": "Bearer " + self.key, "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as res:
+                text = res.read().decode()
+                return res.status, (json.loads(text) if text else None)
+        except urllib.error.HTTPError as e:
+            text = e.read().decode()
+            return e.code, (json.loads(text) if text else None)
+
+
+def bits_of(circuit):
+    """The number of classical bits an OpenQASM 3 program declares (bit[n] c; or bit c;)."""
+    total = 0
+    for m in re.finditer(r"\bbit(?:\[(\d+)\])?\s+\w+\s*;", circuit):
+        total += int(m.group(1) or 1)
+    return max(total, 1)
+
+
+def run_on_device(job, started, args):
+    """The stand-in device: calibrate, say real work began, measure, answer."""
+    time.sleep(args.calibrate_seconds)
+    started()
+    time.sleep(args.work_seconds)
+    results = []
+    for pub in job["params"].get("pubs", []):
+        circuit = pub[0] if isinstance(pub, list) else pub
+        shots = pub[2] if isinstance(pub, list) and len(pub) > 2 and pub[2] else 1024
+        results.append({"shots": shots, "counts": {"0" * bits_of(str(circuit)): shots}})
+    return {"device": "demo", "worker": args.name, "results": results}
+
+
+def serve_one(server, job, args):
+    who = {"worker": server.worker, "attempt": job["attempt"]}
+    state = {"lost": False, "work_started": False, "cancel": False}
+    done = threading.Event()
+
+    def heartbeat():
+        status, body = server.post("/jobs/%s/heartbeat" % job["id"], dict(who, work_started=state["work_started"]))
+        if status == 409:
+            state["lost"] = True
+        elif status == 200 and body["cancel_requested"]:
+            state["cancel"] = True
+
+    def beat_loop():
+        while not done.wait(job["heartbeat_seconds"]):
+            try:
+                heartbeat()
+            except OSError:
+                pass  # the server is away; the next beat tries again
+
+    def started():
+        state["work_started"] = True
+        heartbeat()
+        if state["lost"]:
+            raise LeaseLost()
+
+    threading.Thread(target=beat_loop, daemon=True).start()
+    try:
+        server.post("/jobs/%s/logs" % job["id"], dict(who, lines=["calibrating on " + socket.gethostname()]))
+        result = run_on_device(job, started, args)
+    except LeaseLost:
+        result = None
+    finally:
+        done.set()
+    heartbeat()  # a last check: lost, or cancelled meanwhile
+    if state["lost"]:
+        print("job %s: lease lost; dropped" % job["id"], flush=True)
+        return
+    if state["cancel"]:
+        body = dict(who, status="cancelled")
+    else:
+        body = dict(who, status="completed", result=result, logs=["measured"])
+    status, answer = server.post("/jobs/%s/result" % job["id"], body)
+    print("job %s: %s" % (job["id"], answer.get("status") if status == 200 else "refused %d" % status), flush=True)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--url", default=os.environ.get("BERTH_URL", "http://127.0.0.1:8000"))
+    p.add_argument("--key", default=os.environ.get("BERTH_WORKER_KEY"), help="a worker key (BERTH_WORKER_KEY)")
+    p.add_argument("--backend", required=True)
+    p.add_argument("--name", default="%s-%d" % (socket.gethostname(), os.getpid()))
+    p.add_argument("--jobs", type=int, default=0, help="exit after this many jobs (0: run until stopped)")
+    p.add_argument("--calibrate-seconds", type=float, default=0.0)
+    p.add_argument("--work-seconds", type=float, default=0.0)
+    args = p.parse_args()
+    if not args.key:
+        p.error("--key (or BERTH_WORKER_KEY) is required")
+    server = Server(args.url, args.key, args.name)
+    print("worker %s serving %s at %s" % (args.name, args.backend, args.url), flush=True)
+    served = 0
+    while args.jobs == 0 or served < args.jobs:
+        try:
+            status, job = server.post("/lease", {"backend": args.backend, "worker": args.name, "wait_seconds": 20})
+        except OSError as e:
+            print("lease failed (%s); retrying" % e, flush=True)
+            time.sleep(1)
+            continue
+        if status == 204:
+            continue
+        if status == 429 or status >= 500:
+            time.sleep(1)  # too many requests, or the server is restarting: ask again
+            continue
+        if status != 200:
+            sys.exit("the server refused the lease (%d): %s" % (status, job))
+        serve_one(server, job, args)
+        served += 1
+
+
+if __name__ == "__main__":
+    main()

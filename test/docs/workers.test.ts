@@ -1,0 +1,35 @@
+/**
+ * docs/workers.md runs as written: a server with an external backend, a worker key, the Python
+ * worker from examples/, a job submitted with curl and settled by the worker.
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { afterEach, expect, it } from 'vitest';
+import {
+  expectOnlyShFences,
+  outputOf,
+  runShellBlocks,
+  shellBlocks,
+} from '../helpers/doc-blocks.js';
+import { tempDir } from '../helpers/spawn-server.js';
+
+const DOC = readFileSync('docs/workers.md', 'utf8');
+
+afterEach(() => {
+  for (const f of ['lab.json', 'lab-server.log', 'lab-worker.log']) rmSync(f, { force: true });
+});
+
+it('runs the remote-worker walk-through', { timeout: 90_000 }, async () => {
+  expectOnlyShFences(DOC, 'docs/workers.md');
+  expect(shellBlocks(DOC).filter((b) => b.skip !== null)).toEqual([]);
+  const dir = tempDir();
+  const { runs } = await runShellBlocks('docs/workers.md', DOC, {
+    env: {},
+    stateDir: dir,
+    timeoutMs: 30_000,
+  });
+  expect(JSON.parse(outputOf(runs, /JOB=/))).toEqual({
+    device: 'demo',
+    worker: 'lab-pc-1',
+    results: [{ shots: 64, counts: { '00': 64 } }],
+  });
+});
