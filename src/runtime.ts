@@ -94,7 +94,7 @@ export async function createRuntime(
   const changeListeners = new Set<() => void>();
   const onChange = (fn: () => void): (() => void) => {
     changeListeners.add(fn);
-    const offRemote = store.onRemoteChange(fn);
+    const offRemote = store.onRemoteChange(() => fn());
     return () => {
       changeListeners.delete(fn);
       offRemote();

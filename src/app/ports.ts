@@ -208,10 +208,11 @@ export interface Store {
   /** The nodes, with the backends each schedules at `now`. */
   listNodes(now: Date): Promise<NodeRecord[]>;
   /**
-   * Call `listener` after another node's commit appended events (never for this process's own
-   * commits; the SQLite store, one process by design, never calls it).
+   * Call `listener` after another node's commit appended events, with the backends it touched
+   * (never for this process's own commits; the SQLite store, one process by design, never
+   * calls it). An empty list: any backend may have changed (a lost notification connection).
    */
-  onRemoteChange(listener: () => void): () => void;
+  onRemoteChange(listener: (backends: readonly string[]) => void): () => void;
   /** Whether the database answers now (GET /ready). */
   ping(): Promise<boolean>;
 

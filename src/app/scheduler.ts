@@ -99,7 +99,7 @@ export class Scheduler {
     if (this.state !== 'created') throw new IllegalStateError(`start() in state ${this.state}`);
     this.setState('running');
     this.startedAt = this.deps.clock.now();
-    this.unsubscribe = this.deps.store.onRemoteChange(() => this.nudgeOwned());
+    this.unsubscribe = this.deps.store.onRemoteChange((backends) => this.nudgeOwned(backends));
     await this.tick();
     await this.recover();
     this.nudgeOwned();
@@ -111,9 +111,10 @@ export class Scheduler {
     return [...this.owned].sort();
   }
 
-  /** Another node changed something: look at every backend this node schedules. */
-  private nudgeOwned(): void {
-    for (const b of this.owned) this.dirty.add(b);
+  /** Another node changed these backends (none named: any): dispatch those this node schedules. */
+  private nudgeOwned(backends: readonly string[] = []): void {
+    for (const b of backends.length ? backends : this.owned)
+      if (this.owned.has(b)) this.dirty.add(b);
     if (this.deps.autoRun && this.state === 'running') void this.tick();
   }
 

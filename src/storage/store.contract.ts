@@ -142,6 +142,28 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
     );
 
     it(
+      'leases each backend to one node, renews it for its holder, and passes it on when it ends',
+      withStore(async (store) => {
+        const node = (id: string) => ({ id, version: '1', startedAt: at(0) });
+        const all = ['b1', 'b2'];
+        expect(await store.heartbeat(node('a'), all, at(0), at(3))).toEqual(all);
+        expect(await store.heartbeat(node('b'), all, at(1), at(4))).toEqual([]);
+        expect(await store.heartbeat(node('a'), all, at(2), at(5))).toEqual(all); // renewed
+        expect(await store.heartbeat(node('b'), all, at(4), at(7))).toEqual([]);
+        // a stops heartbeating: past its lease, b takes both.
+        expect(await store.heartbeat(node('b'), all, at(6), at(9))).toEqual(all);
+        const nodes = await store.listNodes(at(6));
+        expect(nodes.map((n) => [n.id, n.heartbeatAt.getTime(), n.backends])).toEqual([
+          ['a', at(2).getTime(), []],
+          ['b', at(6).getTime(), all],
+        ]);
+        // A clean stop releases at once.
+        await store.releaseBackends('b');
+        expect(await store.heartbeat(node('a'), ['b1'], at(7), at(10))).toEqual(['b1']);
+      }),
+    );
+
+    it(
       'claims due webhook deliveries for one dispatcher until the claim ends or the attempt is saved',
       withStore(async (store) => {
         const hooks = store.webhooks();

@@ -105,7 +105,7 @@ const activeHead = (r: ActiveRow): ActiveSessionHead => ({
 
 export class PostgresStore implements Store {
   private readonly eventListeners = new Set<() => void>();
-  private readonly remoteListeners = new Set<() => void>();
+  private readonly remoteListeners = new Set<(backends: readonly string[]) => void>();
   private listener: pg.Client | null = null;
   private relisten: NodeJS.Timeout | null = null;
   private closed = false;
@@ -152,9 +152,12 @@ export class PostgresStore implements Store {
     client.on('error', lost);
     client.on('end', lost);
     client.on('notification', (n) => {
-      if (n.payload === this.tag) return;
+      // The payload: the committing process's tag, then the backends the commit touched.
+      const [tag = '', backends = ''] = (n.payload ?? '').split(' ');
+      if (tag === this.tag) return;
       this.wakeListeners();
-      for (const fn of this.remoteListeners) fn();
+      const touched = backends ? backends.split(',') : [];
+      for (const fn of this.remoteListeners) fn(touched);
     });
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);
@@ -167,7 +170,7 @@ export class PostgresStore implements Store {
       await this.listen();
       // Whatever was committed while nobody listened: readers catch up from their cursors.
       this.wakeListeners();
-      for (const fn of this.remoteListeners) fn();
+      for (const fn of this.remoteListeners) fn([]);
     } catch {
       if (!this.closed) this.relisten = setTimeout(() => void this.reopenListener(), RELISTEN_MS);
     }
@@ -238,7 +241,14 @@ export class PostgresStore implements Store {
     // handed out in commit order.
     await db.query(`SELECT pg_advisory_xact_lock(${LOCKS.events})`);
     for (const e of events) await this.appendEvent(db, e);
-    await db.query('SELECT pg_notify($1, $2)', [CHANNEL, this.tag]);
+    const touched = new Set<string>();
+    for (const b of [
+      c.session?.next.backend,
+      c.job?.next.backend,
+      ...(c.otherJobs ?? []).map((j) => j.backend),
+    ])
+      if (b) touched.add(b);
+    await db.query('SELECT pg_notify($1, $2)', [CHANNEL, `${this.tag} ${[...touched].join(',')}`]);
     return true;
   }
 
@@ -550,7 +560,7 @@ export class PostgresStore implements Store {
     return nodesFromRows(nodes, owners);
   }
 
-  onRemoteChange(listener: () => void): () => void {
+  onRemoteChange(listener: (backends: readonly string[]) => void): () => void {
     this.remoteListeners.add(listener);
     return () => this.remoteListeners.delete(listener);
   }

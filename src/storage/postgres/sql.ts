@@ -2,6 +2,7 @@
  * The PostgreSQL connection pieces: a pool whose BIGINT and NUMERIC values arrive as numbers
  * (epoch ms and counts, all far below 2^53), named parameters, and one-transaction helpers.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { AppError } from '../../domain/errors.js';
 
@@ -39,7 +40,7 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-const compiled = new Map<string, { text: string; names: string[] }>();
+const compiled = new Map<string, { text: string; names: string[]; name: string }>();
 
 /**
  * `@name` placeholders → `$n` with the values in order (the SQLite statements' style, so that
@@ -54,10 +55,13 @@ export function named(sql: string, params: Record<string, unknown>): pg.QueryCon
       if (i < 0) i = names.push(name) - 1;
       return `$${i + 1}`;
     });
-    c = { text, names };
+    // A prepared statement, named by its text: each connection parses and plans it once.
+    const name = `b_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    c = { text, names, name };
     compiled.set(sql, c);
   }
   return {
+    name: c.name,
     text: c.text,
     values: c.names.map((n) => {
       if (!(n in params)) throw new Error(`missing SQL parameter @${n}`);

@@ -473,7 +473,7 @@ export class SqliteStore implements Store {
   }
 
   /** One process by design: no other node commits. */
-  onRemoteChange(): () => void {
+  onRemoteChange(_listener: (backends: readonly string[]) => void): () => void {
     return () => {};
   }
 
