@@ -4,6 +4,7 @@
  */
 import type { DomainEvent, NodeRecord, StoredEvent } from '../app/ports.js';
 import type { Job, JobStatus } from '../domain/job/job.js';
+import type { ActiveSessionHead } from '../domain/scheduling/dispatch.js';
 import type {
   Session,
   SessionMode,
@@ -347,3 +348,23 @@ export function nodesFromRows(
     backends: owners.filter((o) => o.node_id === n.id).map((o) => o.backend),
   }));
 }
+
+/** A row of the active-session heads query: the session, and its oldest queued job if any. */
+export interface ActiveRow {
+  session_id: string;
+  mode: string;
+  created_at: number;
+  seq: number | null;
+  id: string | null;
+  instance_id: string | null;
+}
+
+export const activeHead = (r: ActiveRow): ActiveSessionHead => ({
+  sessionId: r.session_id,
+  mode: r.mode === 'dedicated' ? 'dedicated' : 'batch',
+  createdAt: new Date(r.created_at),
+  next:
+    r.id === null || r.seq === null || r.instance_id === null
+      ? null
+      : { jobId: r.id, sessionId: r.session_id, instanceId: r.instance_id, seq: r.seq },
+});

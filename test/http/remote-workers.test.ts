@@ -7,24 +7,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { call, startServer, tempDir, writeConfig } from '../helpers/spawn-server.js';
+import { until } from '../helpers/until.js';
 
 const KEY = 'remote-workers-admin-key';
 const QASM = 'OPENQASM 3.0; qubit[3] q; bit[3] c; h q[0]; c = measure q;';
 const JOB = { backend: 'lab_device', program_id: 'sampler', params: { pubs: [[QASM, null, 50]] } };
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 20_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => null);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function server() {
   const dir = tempDir();

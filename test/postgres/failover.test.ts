@@ -7,23 +7,10 @@
 import { expect, it } from 'vitest';
 import { testDatabase } from '../helpers/test-runtime.js';
 import { call, startServer, tempDir, writeConfig } from '../helpers/spawn-server.js';
+import { until } from '../helpers/until.js';
 
 const KEY = 'failover-admin-key-0123';
 const QASM = 'OPENQASM 3.0; qubit q; bit c; c = measure q;';
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 20_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 it('hands a backend to the surviving node when its node is killed mid-session', async () => {
   const db = await testDatabase();

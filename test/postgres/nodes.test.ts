@@ -5,26 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { testDatabase, testRuntime } from '../helpers/test-runtime.js';
+import { until } from '../helpers/until.js';
 
 const JOB = {
   backend: 'berth_sim',
   program_id: 'sampler',
   params: { pubs: [['OPENQASM 3.0; qubit q; bit c; c = measure q;', null, 8]] },
 };
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 8000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('many nodes on one PostgreSQL', () => {
   it('schedules each backend on one node, starts remote submissions at once, and hands over on stop', async () => {

@@ -4,15 +4,13 @@
  * other suites keep theirs). Requests meanwhile get a 503 in the IBM error shape, never a 500;
  * the node comes back by itself; every accepted job ends in exactly one final state.
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { expect, it } from 'vitest';
-import { freePort, importEmbeddedPostgres } from '../helpers/embedded-postgres.js';
+import { startEmbeddedPostgres } from '../helpers/embedded-postgres.js';
 import { postgresUrl } from '../helpers/postgres.js';
 import { call, startServer } from '../helpers/spawn-server.js';
 import { testDatabase, testRuntime } from '../helpers/test-runtime.js';
+import { until } from '../helpers/until.js';
 
 const JOB = {
   backend: 'berth_sim',
@@ -20,20 +18,6 @@ const JOB = {
   params: { pubs: [['OPENQASM 3.0; qubit q; bit c; h q; c = measure q;', null, 16]] },
 };
 const FINAL = new Set(['Completed', 'Failed', 'Cancelled']);
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | null | undefined | false>,
-  ms = 15_000,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn().catch(() => null);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 it("recovers when a node's database connections are cut (pg_terminate_backend)", async () => {
   const db = await testDatabase();
@@ -86,26 +70,11 @@ it("recovers when a node's database connections are cut (pg_terminate_backend)",
 });
 
 it('keeps every accepted job through a PostgreSQL restart under load', async () => {
-  const EmbeddedPostgres = await importEmbeddedPostgres();
-  const dir = mkdtempSync(join(tmpdir(), 'berth-pg-restart-'));
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'berth',
-    password: 'berth',
-    persistent: true,
-    createPostgresUser: true,
-    onLog: () => {},
-    onError: () => {},
-  });
-  await server.initialise();
-  await server.start();
+  const server = await startEmbeddedPostgres();
   const KEY = 'restart-admin-key-0123';
   const berth = await startServer({
     BERTH_API_KEY: KEY,
-    BERTH_DB: `postgres://berth:berth@127.0.0.1:${port}/postgres`,
+    BERTH_DB: server.url,
     BERTH_RATE_LIMIT: '0', // the load is three clients as fast as they can
   });
   try {
@@ -150,7 +119,6 @@ it('keeps every accepted job through a PostgreSQL restart under load', async () 
   } finally {
     berth.child.kill('SIGTERM');
     await berth.exited;
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await server.remove();
   }
 }, 120_000);

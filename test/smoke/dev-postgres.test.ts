@@ -4,21 +4,11 @@
  * Berth's log.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { expect, it } from 'vitest';
 import { call, startServer, tempDir } from '../helpers/spawn-server.js';
+import { freePort } from '../helpers/embedded-postgres.js';
 
 const KEY = 'dev-postgres-admin-key-01';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
 
 async function devPostgres(
   dir: string,

@@ -33,11 +33,7 @@ import type {
 } from '../../app/ports.js';
 import { type Clock, systemClock } from '../../domain/clock.js';
 import type { Job } from '../../domain/job/job.js';
-import {
-  type ActiveSessionHead,
-  type DispatchSnapshot,
-  normalQueueMatters,
-} from '../../domain/scheduling/dispatch.js';
+import { type DispatchSnapshot, normalQueueMatters } from '../../domain/scheduling/dispatch.js';
 import type { Session } from '../../domain/session/session.js';
 import type { ApiKeyRecord, Instance } from '../../domain/tenancy.js';
 import { usagePeriod } from '../../domain/usage.js';
@@ -46,9 +42,11 @@ import { type AppliedMigration, type Migration, planMigrations } from '../migrat
 import {
   type EventRow,
   type JobRow,
+  type ActiveRow,
   type KeyRow,
   type NodeRow,
   type SessionRow,
+  activeHead,
   eventFromRow,
   eventParams,
   jobFromRow,
@@ -83,25 +81,6 @@ const CONFLICT = Symbol('version conflict');
 const CHANNEL = 'berth_events';
 /** How soon a lost LISTEN connection is opened again. */
 const RELISTEN_MS = 500;
-
-interface ActiveRow {
-  session_id: string;
-  mode: string;
-  created_at: number;
-  seq: number | null;
-  id: string | null;
-  instance_id: string | null;
-}
-
-const activeHead = (r: ActiveRow): ActiveSessionHead => ({
-  sessionId: r.session_id,
-  mode: r.mode === 'dedicated' ? 'dedicated' : 'batch',
-  createdAt: new Date(r.created_at),
-  next:
-    r.id === null || r.seq === null || r.instance_id === null
-      ? null
-      : { jobId: r.id, sessionId: r.session_id, instanceId: r.instance_id, seq: r.seq },
-});
 
 export class PostgresStore implements Store {
   private readonly eventListeners = new Set<() => void>();

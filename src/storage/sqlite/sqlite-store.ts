@@ -25,7 +25,6 @@ import type {
 import { type Clock, systemClock } from '../../domain/clock.js';
 import type { Job } from '../../domain/job/job.js';
 import {
-  type ActiveSessionHead,
   type DispatchSnapshot,
   type QueueCandidate,
   normalQueueMatters,
@@ -41,9 +40,11 @@ import { SqliteWebhookStore } from './webhook-store.js';
 import {
   type EventRow,
   type JobRow,
+  type ActiveRow,
   type KeyRow,
   type NodeRow,
   type SessionRow,
+  activeHead,
   eventFromRow,
   eventParams,
   jobFromRow,
@@ -85,25 +86,6 @@ const candidate = (r: CandidateRow): QueueCandidate => ({
   sessionId: r.session_id,
   instanceId: r.instance_id,
   seq: r.seq,
-});
-
-interface ActiveRow {
-  session_id: string;
-  mode: string;
-  created_at: number;
-  seq: number | null;
-  id: string | null;
-  instance_id: string | null;
-}
-
-const activeHead = (r: ActiveRow): ActiveSessionHead => ({
-  sessionId: r.session_id,
-  mode: r.mode === 'dedicated' ? 'dedicated' : 'batch',
-  createdAt: new Date(r.created_at),
-  next:
-    r.id === null || r.seq === null || r.instance_id === null
-      ? null
-      : { jobId: r.id, sessionId: r.session_id, instanceId: r.instance_id, seq: r.seq },
 });
 
 /** A unique index refused the write: a duplicate id, or a second active dedicated session. */
