@@ -203,8 +203,13 @@ export interface Store {
     now: Date,
     until: Date,
   ): Promise<string[]>;
-  /** Give up a node's backend leases (a clean stop: another node takes over at once). */
-  releaseBackends(nodeId: string): Promise<void>;
+  /** Give up some of a node's backend leases (above its share): others take them at once. */
+  releaseBackends(nodeId: string, backends: readonly string[]): Promise<void>;
+  /**
+   * A clean stop: the node's backend leases and its row go, so the others take its backends at
+   * their next heartbeat and no longer count it among the live nodes.
+   */
+  leave(nodeId: string): Promise<void>;
   /** The nodes, with the backends each schedules at `now`. */
   listNodes(now: Date): Promise<NodeRecord[]>;
   /**

@@ -23,6 +23,7 @@ import { AppError } from '../domain/errors.js';
 import type { Job } from '../domain/job/job.js';
 import type { Lease } from '../domain/job/job-machine.js';
 import { pickNextJob } from '../domain/scheduling/dispatch.js';
+import { planOwnership } from '../domain/scheduling/ownership.js';
 import { MAX_EXECUTIONS } from '../domain/job/job-machine.js';
 import { nextSessionDeadline } from '../domain/session/session.js';
 import type { BackendCatalog } from './backends.js';
@@ -118,15 +119,26 @@ export class Scheduler {
     if (this.deps.autoRun && this.state === 'running') void this.tick();
   }
 
-  /** Say this node is alive and renew (or take) backend leases; newly taken ones are dispatched. */
+  /**
+   * Say this node is alive and renew or take its share of the backends (planOwnership: spread
+   * evenly over the live nodes); newly taken ones are dispatched at once.
+   */
   private async beat(): Promise<void> {
+    const { store, nodeId } = this.deps;
     const now = this.deps.clock.now();
     if (now.getTime() - this.lastBeat < HEARTBEAT_MS) return;
     this.lastBeat = now.getTime();
     const names = this.deps.backends.all().map((e) => e.backend.name);
-    const owned = await this.deps.store.heartbeat(
-      { id: this.deps.nodeId, version: this.deps.version, startedAt: this.startedAt ?? now },
-      names,
+    const nodes = await store.listNodes(now);
+    const live = new Set([nodeId]);
+    for (const n of nodes)
+      if (now.getTime() - n.heartbeatAt.getTime() <= OWNERSHIP_MS) live.add(n.id);
+    const owners = new Map(nodes.flatMap((n) => n.backends.map((b) => [b, n.id] as const)));
+    const plan = planOwnership(names, owners, nodeId, live.size);
+    if (plan.release.length) await store.releaseBackends(nodeId, plan.release);
+    const owned = await store.heartbeat(
+      { id: nodeId, version: this.deps.version, startedAt: this.startedAt ?? now },
+      plan.claim,
       now,
       new Date(now.getTime() + OWNERSHIP_MS),
     );
@@ -145,7 +157,7 @@ export class Scheduler {
     this.setState('stopped');
     // A clean stop hands the backends over at once, not after OWNERSHIP_MS.
     await this.deps.store
-      .releaseBackends(this.deps.nodeId)
+      .leave(this.deps.nodeId)
       .catch((err: unknown) => this.deps.log.warn({ err }, 'could not release backends'));
     this.owned.clear();
   }

@@ -149,6 +149,9 @@ export const CLAIM_BACKEND = `INSERT INTO backend_owners (backend, node_id, leas
 export const OWNED_BACKENDS = `SELECT backend FROM backend_owners
   WHERE node_id = @node_id AND lease_until >= @now ORDER BY backend`;
 export const RELEASE_BACKENDS = 'DELETE FROM backend_owners WHERE node_id = @node_id';
+export const DELETE_NODE = 'DELETE FROM nodes WHERE id = @node_id';
+export const RELEASE_BACKEND = `DELETE FROM backend_owners WHERE node_id = @node_id
+  AND backend = @backend`;
 export const LIST_NODES = 'SELECT * FROM nodes ORDER BY id';
 export const LIVE_OWNERS = `SELECT backend, node_id FROM backend_owners WHERE lease_until >= @now
   ORDER BY backend`;

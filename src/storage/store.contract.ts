@@ -157,9 +157,12 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
           ['a', at(2).getTime(), []],
           ['b', at(6).getTime(), all],
         ]);
-        // A clean stop releases at once.
-        await store.releaseBackends('b');
-        expect(await store.heartbeat(node('a'), ['b1'], at(7), at(10))).toEqual(['b1']);
+        // Above its share, b gives one up; a clean stop gives up all, and the node leaves.
+        await store.releaseBackends('b', ['b2']);
+        expect(await store.heartbeat(node('a'), ['b2'], at(7), at(10))).toEqual(['b2']);
+        await store.leave('b');
+        expect(await store.heartbeat(node('a'), all, at(7), at(10))).toEqual(all);
+        expect((await store.listNodes(at(7))).map((n) => n.id)).toEqual(['a']);
       }),
     );
 

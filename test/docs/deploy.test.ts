@@ -39,12 +39,11 @@ it(
       /^postgres:\/\/berth:berth@127\.0\.0\.1:\d+\/berth$/m,
     );
     expect(outputOf(runs, /NODE1=/)).toBe(
-      `{"id":"node-1","alive":true,"backends":${backends}}\n{"id":"node-2","alive":true,"backends":[]}\n`,
+      '{"id":"node-1","alive":true,"backends":["berth_manila","berth_manila_ideal"]}\n' +
+        '{"id":"node-2","alive":true,"backends":["berth_sim"]}\n',
     );
     expect(outputOf(runs, /JOB=/)).toBe('["00","11"]\n');
-    expect(outputOf(runs, /kill \$NODE1/)).toBe(
-      `{"id":"node-1","backends":[]}\n{"id":"node-2","backends":${backends}}\n`,
-    );
+    expect(outputOf(runs, /kill \$NODE1/)).toBe(`{"id":"node-2","backends":${backends}}\n`);
     expect(outputOf(runs, /kill \$NODE2/)).toBe('stopped\n');
   },
 );

@@ -21,17 +21,21 @@ const FINAL = new Set(['Completed', 'Failed', 'Cancelled']);
 
 it("recovers when a node's database connections are cut (pg_terminate_backend)", async () => {
   const db = await testDatabase();
+  // One backend: the node started first schedules it, and keeps it (its share).
+  const file = { backends: [{ name: 'berth_sim', lanes: 4, qubits: 4 }] };
   const a = await testRuntime({
+    file,
     env: { BERTH_DB: db, BERTH_NODE_ID: 'cut-node' },
     realTime: true,
     executor: 'auto',
   });
   const b = await testRuntime({
+    file,
     env: { BERTH_DB: db, BERTH_NODE_ID: 'other-node' },
     realTime: true,
     executor: 'auto',
   });
-  expect(a.rt.scheduler.ownedBackends.length).toBeGreaterThan(0);
+  expect(a.rt.scheduler.ownedBackends).toEqual(['berth_sim']);
   const first = (await a.api('POST', '/api/v1/jobs', JOB)).body.id as string;
   await until(
     'the first job',

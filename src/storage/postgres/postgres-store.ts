@@ -527,8 +527,16 @@ export class PostgresStore implements Store {
     });
   }
 
-  async releaseBackends(nodeId: string): Promise<void> {
-    await query(this.pool, named(q.RELEASE_BACKENDS, { node_id: nodeId }));
+  async releaseBackends(nodeId: string, backends: readonly string[]): Promise<void> {
+    for (const backend of backends)
+      await query(this.pool, named(q.RELEASE_BACKEND, { node_id: nodeId, backend }));
+  }
+
+  async leave(nodeId: string): Promise<void> {
+    await inTransaction(this.pool, async (db) => {
+      await db.query(named(q.RELEASE_BACKENDS, { node_id: nodeId }));
+      await db.query(named(q.DELETE_NODE, { node_id: nodeId }));
+    });
   }
 
   async listNodes(now: Date): Promise<NodeRecord[]> {

@@ -441,8 +441,15 @@ export class SqliteStore implements Store {
     })();
   }
 
-  async releaseBackends(nodeId: string): Promise<void> {
-    this.st(q.RELEASE_BACKENDS).run({ node_id: nodeId });
+  async releaseBackends(nodeId: string, backends: readonly string[]): Promise<void> {
+    for (const backend of backends) this.st(q.RELEASE_BACKEND).run({ node_id: nodeId, backend });
+  }
+
+  async leave(nodeId: string): Promise<void> {
+    this.db.transaction(() => {
+      this.st(q.RELEASE_BACKENDS).run({ node_id: nodeId });
+      this.st(q.DELETE_NODE).run({ node_id: nodeId });
+    })();
   }
 
   async listNodes(now: Date): Promise<NodeRecord[]> {
