@@ -87,7 +87,7 @@ export function createWorkerService(deps: WorkerServiceDeps) {
     const released = await store.releasedJob(b.name);
     if (released) {
       const again = await execution
-        .transition(released.id, [{ kind: 'retry', lease: lease() }], clock.now(), {
+        .transition(released.id, [{ kind: 'take_released', lease: lease() }], clock.now(), {
           logs: [`Running the job again on worker ${workerId}`],
         })
         .catch(() => null);

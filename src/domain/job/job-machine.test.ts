@@ -16,6 +16,7 @@ const INPUTS: JobInput[] = [
   { kind: 'stopped' },
   { kind: 'ran_too_long' },
   { kind: 'retry', lease: LEASE },
+  { kind: 'take_released', lease: LEASE },
   { kind: 'executor_lost', lease: LEASE, onlyIfExpired: true },
 ];
 const STATUSES: JobStatus[] = ['Queued', 'Running', 'Completed', 'Failed', 'Cancelled'];
@@ -131,6 +132,14 @@ describe('decideJob', () => {
 
   it('counts a retry as another attempt', () => {
     expect(decideJob(running(), { kind: 'retry', lease: LEASE }, at(20))?.attempts).toBe(2);
+  });
+
+  it('lets one worker take a released job, and no one take a held one', () => {
+    const released = running({ workerId: null, leaseUntil: null, attempts: 1 });
+    const taken = decideJob(released, { kind: 'take_released', lease: LEASE }, at(21));
+    expect(taken).toMatchObject({ workerId: 'node-a', leaseUntil: at(40), attempts: 2 });
+    const other = { workerId: 'node-b', until: at(50) };
+    expect(decideJob(taken as Job, { kind: 'take_released', lease: other }, at(22))).toBeNull();
   });
 
   it('renews a lease only for its holder, and a result ends it', () => {

@@ -37,6 +37,8 @@ export type JobInput =
   | { readonly kind: 'stopped' }
   | { readonly kind: 'ran_too_long' }
   | { readonly kind: 'retry'; readonly lease: Lease }
+  /** A worker takes a released job (its worker was lost); nothing if another took it first. */
+  | { readonly kind: 'take_released'; readonly lease: Lease }
   /**
    * Its executor is gone: its lease expired (`onlyIfExpired`), or the node that held it has
    * restarted. The first loss re-runs the job under `lease` (null: released, for the next worker
@@ -64,6 +66,7 @@ export const JOB_ACCEPTS: Readonly<Record<JobStatus, readonly JobInput['kind'][]
     'stopped',
     'ran_too_long',
     'retry',
+    'take_released',
     'executor_lost',
   ],
   Completed: ['cancel'],
@@ -146,6 +149,9 @@ export function decideJob(j: Job, input: JobInput, now: Date): Job | null {
       if (j.attempts >= MAX_EXECUTIONS)
         return end('Failed', 'The executor was lost twice while running the job');
       if (input.lease === null) return next({ workerId: null, leaseUntil: null });
+      return decideJob(j, { kind: 'retry', lease: input.lease }, now);
+    case 'take_released':
+      if (j.workerId !== null || j.leaseUntil !== null || j.settleAt !== null) return null;
       return decideJob(j, { kind: 'retry', lease: input.lease }, now);
     case 'retry':
       return next({
