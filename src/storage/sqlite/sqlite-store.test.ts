@@ -10,7 +10,19 @@ runStoreContract({
   name: 'sqlite :memory:',
   makeStore: async () => ({ store: new SqliteStore({ path: ':memory:' }) }),
   pair: {
-    skip: 'SQLite mode is one process by design: the file is opened with an exclusive lock (ADR 0005), so a second handle cannot open it (tested below)',
+    none: 'SQLite mode is one process by design: the file is opened with an exclusive lock (ADR 0005)',
+    proof: async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-pair-'));
+      try {
+        const first = new SqliteStore({ path: join(dir, 'db.sqlite') });
+        expect(() => new SqliteStore({ path: join(dir, 'db.sqlite'), lockTimeoutMs: 10 })).toThrow(
+          /in use by another Berth server/,
+        );
+        await first.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
   },
 });
 
