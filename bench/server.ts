@@ -13,33 +13,25 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
-
-type Json = any;
-
-const KEY = 'bench-admin-key-0123456789abcdef';
-const ROOT = new URL('..', import.meta.url).pathname;
+import {
+  type BerthProcess,
+  KEY,
+  ROOT,
+  api,
+  dedicatedGap,
+  freePort,
+  pin,
+  startBerth,
+  submitToRunning,
+} from './lib.js';
 const BELL =
   'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[2];\ncreg c[2];\nh q[0];\ncx q[0],q[1];\nmeasure q -> c;\n';
 
-interface Server {
-  url: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
-function pin(core: number, pid: number): void {
-  try {
-    execFileSync('taskset', ['-a', '-p', '-c', String(core), String(pid)], { stdio: 'ignore' });
-  } catch {
-    // taskset missing: the figures are still measured, just not pinned (reported below).
-  }
-}
-
-async function startServer(dir: string, db: string): Promise<Server> {
+/** The server on core 0, on database `db` (a file, or :memory:). */
+async function startServer(dir: string, db: string): Promise<BerthProcess> {
   const config = join(dir, 'berth.json');
   writeFileSync(
     config,
@@ -51,73 +43,7 @@ async function startServer(dir: string, db: string): Promise<Server> {
       ttl: { openTtlSeconds: 3600 },
     }),
   );
-  const port = await freePort();
-  const child = spawn(
-    'taskset',
-    ['-c', '0', process.execPath, join(ROOT, 'dist/cli/main.js'), 'serve'],
-    {
-      env: {
-        ...process.env,
-        BERTH_DB: db,
-        BERTH_PORT: String(port),
-        BERTH_API_KEY: KEY,
-        BERTH_CONFIG: config,
-        // No access log: the figures are the server's, not the terminal's.
-        BERTH_LOG_LEVEL: 'warn',
-        BERTH_SIM_THREADS: '1',
-        // One key drives the whole load: the limiter still runs on every request (its cost is
-        // in the figures) but never refuses.
-        BERTH_RATE_LIMIT: '1000000000',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  const pid = child.pid ?? 0;
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    await sleep(50);
-    if (
-      await fetch(`${url}/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (i > 600) throw new Error('server did not start');
-  }
-  pin(0, pid);
-  return {
-    url,
-    pid,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.on('exit', r));
-    },
-  };
-}
-
-/** A port nobody listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() =>
-        typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function api(base: string, method: string, path: string, body?: unknown): Promise<Json> {
-  const res = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
+  return startBerth({ BERTH_DB: db, BERTH_CONFIG: config }, { core: 0 });
 }
 
 const job = (extra: Record<string, unknown>) => ({
@@ -125,19 +51,6 @@ const job = (extra: Record<string, unknown>) => ({
   params: { pubs: [[BELL, null, 16]] },
   ...extra,
 });
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-}
-
-async function waitFinal(base: string, id: string): Promise<Json> {
-  for (;;) {
-    const j = await api(base, 'GET', `/api/v1/jobs/${id}`);
-    if (!['Queued', 'Running'].includes(j.state.status)) return j;
-    await sleep(2);
-  }
-}
 
 async function getSessionThroughput(
   base: string,
@@ -190,55 +103,6 @@ async function helloBaseline(): Promise<{
     child.kill('SIGTERM');
     await new Promise((r) => child.on('exit', r));
   }
-}
-
-async function submitToRunning(
-  base: string,
-  n: number,
-): Promise<{ p50Ms: number; p99Ms: number; samples: number }> {
-  const lat: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const { id } = await api(base, 'POST', '/api/v1/jobs', job({ backend: 'idle' }));
-    const j = await waitFinal(base, id);
-    lat.push(Date.parse(j.started) - Date.parse(j.created));
-  }
-  return { p50Ms: percentile(lat, 50), p99Ms: percentile(lat, 99), samples: lat.length };
-}
-
-/**
- * The jobs must all be queued before the session runs them (else the gap measures the client's
- * submissions). So another dedicated session first holds the backend (active, idle within its
- * interactive_ttl) while all jobs are submitted; closing it hands the backend over.
- */
-async function dedicatedGap(
-  base: string,
-  n: number,
-): Promise<{ p50Ms: number; p99Ms: number; samples: number }> {
-  const holder = await api(base, 'POST', '/api/v1/sessions', {
-    mode: 'dedicated',
-    backend: 'dedicated',
-    interactive_ttl: 600,
-  });
-  await waitFinal(
-    base,
-    (await api(base, 'POST', '/api/v1/jobs', job({ session_id: holder.id }))).id,
-  );
-  const s = await api(base, 'POST', '/api/v1/sessions', {
-    mode: 'dedicated',
-    backend: 'dedicated',
-    interactive_ttl: 60,
-  });
-  const ids: string[] = [];
-  for (let i = 0; i < n; i++)
-    ids.push((await api(base, 'POST', '/api/v1/jobs', job({ session_id: s.id }))).id);
-  await api(base, 'DELETE', `/api/v1/sessions/${holder.id}/close`);
-  const jobs = [];
-  for (const id of ids) jobs.push(await waitFinal(base, id));
-  const gaps: number[] = [];
-  for (let i = 1; i < jobs.length; i++)
-    gaps.push(Date.parse(jobs[i].started) - Date.parse(jobs[i - 1].ended));
-  await api(base, 'DELETE', `/api/v1/sessions/${s.id}/close`);
-  return { p50Ms: percentile(gaps, 50), p99Ms: percentile(gaps, 99), samples: gaps.length };
 }
 
 /**
@@ -321,8 +185,8 @@ async function main(): Promise<void> {
   try {
     const getSession = await getSessionThroughput(server.url);
     const hello = await helloBaseline();
-    const submit = await submitToRunning(server.url, 500);
-    const gap = await dedicatedGap(server.url, 300);
+    const submit = await submitToRunning(server.url, 500, job);
+    const gap = await dedicatedGap(server.url, 300, job);
     const times = await serverTimes(server.url, 500);
     const memory = await openSessionsMemory(server.url, server.pid, 10_000);
     report = {
@@ -363,8 +227,8 @@ async function main(): Promise<void> {
   try {
     report.withoutFileWrites = {
       store: 'sqlite :memory: (not durable; for comparison only)',
-      submitToRunningIdleBackend: await submitToRunning(memoryServer.url, 500),
-      dedicatedSessionNextJobGap: await dedicatedGap(memoryServer.url, 300),
+      submitToRunningIdleBackend: await submitToRunning(memoryServer.url, 500, job),
+      dedicatedSessionNextJobGap: await dedicatedGap(memoryServer.url, 300, job),
     };
   } finally {
     await memoryServer.stop();

@@ -15,6 +15,7 @@ import {
   type SessionInput,
   decideSession,
 } from '../domain/session/session-machine.js';
+import { pickNextJob } from '../domain/scheduling/dispatch.js';
 import { RETRY, withRetries } from './cas.js';
 import { withEvents } from './event-log.js';
 import type { Commit, ExecutionOutcome, Store } from './ports.js';
@@ -184,6 +185,9 @@ export function createExecution(deps: ExecutionDeps) {
   ): Promise<Job | null> {
     const now = deps.clock.now();
     const job = await store.getJob(jobId);
+    // Another run holds it now (even if it already ended): this report is refused.
+    if (job && (job.workerId !== holder.workerId || job.attempts !== holder.attempt))
+      throw new AppError('lease_lost', `Job ${jobId} is no longer leased to ${holder.workerId}`);
     if (!job || job.status !== 'Running') return job;
     switch (outcome.kind) {
       case 'completed':
@@ -204,5 +208,20 @@ export function createExecution(deps: ExecutionDeps) {
     }
   }
 
-  return { transition, start, recordOutcome };
+  /**
+   * The scheduler's step, for the node's own dispatch and for a worker's lease alike: what the
+   * dispatch policy picks on `backend` now, started under `lease`. `picked: false` when nothing
+   * may start; `job: null` when the pick could not start (it changed meanwhile): ask again.
+   */
+  async function startNext(
+    backend: { readonly name: string; readonly lanes: number; readonly online: boolean },
+    lease: () => Lease,
+  ): Promise<{ picked: boolean; job: Job | null }> {
+    const snap = await store.loadDispatchSnapshot(backend, deps.clock.now());
+    const pick = pickNextJob(snap);
+    if (!pick) return { picked: false, job: null };
+    return { picked: true, job: await start(pick.jobId, deps.clock.now(), lease(), backend) };
+  }
+
+  return { transition, start, startNext, recordOutcome };
 }

@@ -22,7 +22,6 @@ import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
 import type { Job } from '../domain/job/job.js';
 import type { Lease } from '../domain/job/job-machine.js';
-import { pickNextJob } from '../domain/scheduling/dispatch.js';
 import { planOwnership } from '../domain/scheduling/ownership.js';
 import { MAX_EXECUTIONS } from '../domain/job/job-machine.js';
 import { nextSessionDeadline } from '../domain/session/session.js';
@@ -276,23 +275,10 @@ export class Scheduler {
     if (!entry || !this.owned.has(name)) return; // another node schedules it
     if (entry.backend.executor === 'external') return; // its workers lease jobs themselves
     const b = entry.backend;
+    const backend = { name, lanes: b.lanes, online: b.status === 'online' };
     for (let i = 0; i < b.lanes + 8; i++) {
-      const now = this.deps.clock.now();
-      const snap = await this.deps.store.loadDispatchSnapshot(
-        { name, lanes: b.lanes, online: b.status === 'online' },
-        now,
-      );
-      const pick = pickNextJob(snap);
-      if (!pick) return;
-      const job = await this.deps.execution.start(
-        pick.jobId,
-        this.deps.clock.now(),
-        this.newLease(),
-        {
-          name,
-          lanes: b.lanes,
-        },
-      );
+      const { picked, job } = await this.deps.execution.startNext(backend, () => this.newLease());
+      if (!picked) return;
       if (job) this.runHere(job);
     }
   }

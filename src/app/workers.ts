@@ -10,7 +10,6 @@
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
 import type { Job } from '../domain/job/job.js';
-import { pickNextJob } from '../domain/scheduling/dispatch.js';
 import type { BackendCatalog } from './backends.js';
 import type { CallContext } from './context.js';
 import { withEvents } from './event-log.js';
@@ -28,14 +27,6 @@ export interface WorkerServiceDeps {
   readonly leaseMs: number;
   /** Subscribe to "something changed on a backend" (local commits and other nodes'). */
   readonly onChange: (listener: () => void) => () => void;
-}
-
-/** A leased job as the worker gets it. */
-export interface LeasedJob {
-  readonly job: Job;
-  /** Which run this is (1 or 2): sent back with every later call. */
-  readonly attempt: number;
-  readonly leaseUntil: Date;
 }
 
 /** What a worker reports at the end of a run. */
@@ -93,17 +84,10 @@ export function createWorkerService(deps: WorkerServiceDeps) {
         .catch(() => null);
       if (again?.workerId === workerId && again.status === 'Running') return again;
     }
+    const backend = { name: b.name, lanes: b.lanes, online: true };
     for (let i = 0; i < b.lanes + 8; i++) {
-      const snap = await store.loadDispatchSnapshot(
-        { name: b.name, lanes: b.lanes, online: true },
-        clock.now(),
-      );
-      const pick = pickNextJob(snap);
-      if (!pick) return null;
-      const job = await execution.start(pick.jobId, clock.now(), lease(), {
-        name: b.name,
-        lanes: b.lanes,
-      });
+      const { picked, job } = await execution.startNext(backend, lease);
+      if (!picked) return null;
       if (job) return job;
     }
     return null;
@@ -132,7 +116,8 @@ export function createWorkerService(deps: WorkerServiceDeps) {
 
     /**
      * Lease the next job of `backend` for the worker `name`, waiting up to `waitMs` for one.
-     * Null: none became startable meanwhile (ask again).
+     * The job is Running, leased to this worker until `leaseUntil`, in its `attempts`-th run
+     * (sent back with every later call). Null: none became startable meanwhile (ask again).
      */
     async lease(
       ctx: CallContext,
@@ -140,7 +125,7 @@ export function createWorkerService(deps: WorkerServiceDeps) {
       name: string,
       waitMs: number,
       signal?: AbortSignal,
-    ): Promise<LeasedJob | null> {
+    ): Promise<Job | null> {
       requireBackend(ctx, backend);
       const workerId = workerIdOf(ctx, name);
       const deadline = performance.now() + Math.min(Math.max(waitMs, 0), MAX_WAIT_MS);
@@ -151,7 +136,7 @@ export function createWorkerService(deps: WorkerServiceDeps) {
         const off = deps.onChange(() => wake());
         try {
           const job = await tryLease(backend, workerId);
-          if (job?.leaseUntil) return { job, attempt: job.attempts, leaseUntil: job.leaseUntil };
+          if (job?.leaseUntil) return job;
           const left = deadline - performance.now();
           if (left <= 0 || signal?.aborted) return null;
           let timer: NodeJS.Timeout | undefined;
@@ -212,10 +197,7 @@ export function createWorkerService(deps: WorkerServiceDeps) {
       if (outcome.kind === 'cancelled' && outcome.logs.length)
         await log(ctx, jobId, name, attempt, outcome.logs);
       const report = outcome.kind === 'cancelled' ? { kind: 'stopped' as const } : outcome;
-      const job = await execution.recordOutcome(jobId, report, holder);
-      if (job && job.workerId !== holder.workerId)
-        throw new AppError('lease_lost', `Job ${jobId} is no longer leased to ${name}`);
-      return job;
+      return execution.recordOutcome(jobId, report, holder);
     },
   };
 }

@@ -2,7 +2,7 @@
  * Row ↔ domain mapping, shared by both dialects (they store the same representation, ADR 0009):
  * integer epoch ms ↔ Date, TEXT ↔ JSON, 0/1 ↔ boolean. Rows never leave the adapters.
  */
-import type { DomainEvent, NodeRecord, StoredEvent } from '../app/ports.js';
+import type { Commit, DomainEvent, NodeRecord, StoredEvent } from '../app/ports.js';
 import type { Job, JobStatus } from '../domain/job/job.js';
 import type { ActiveSessionHead } from '../domain/scheduling/dispatch.js';
 import type {
@@ -12,7 +12,8 @@ import type {
   SessionState,
   SessionTimestamp,
 } from '../domain/session/session.js';
-import type { ApiKeyRecord } from '../domain/tenancy.js';
+import type { ApiKeyRecord, Instance } from '../domain/tenancy.js';
+import { usagePeriod } from '../domain/usage.js';
 
 export const toMs = (d: Date | null): number | null => (d ? d.getTime() : null);
 // `undefined`: a column an older row (an event body written before it existed) does not have.
@@ -367,4 +368,21 @@ export const activeHead = (r: ActiveRow): ActiveSessionHead => ({
     r.id === null || r.seq === null || r.instance_id === null
       ? null
       : { jobId: r.id, sessionId: r.session_id, instanceId: r.instance_id, seq: r.seq },
+});
+
+/** Named parameters of UPSERT_INSTANCE. */
+export const instanceParams = (i: Instance) => ({
+  id: i.id,
+  name: i.name,
+  plan_id: i.planId,
+  share: i.share,
+  usage_limit_seconds: i.usageLimitSeconds,
+  max_ttl_seconds: i.maxTtlSeconds,
+});
+
+/** Named parameters of CHARGE: whole ms, to the period containing the change. */
+export const chargeParams = (c: NonNullable<Commit['charge']>) => ({
+  instance_id: c.instanceId,
+  period_start: usagePeriod(c.at).start.getTime(),
+  ms: Math.round(c.ms),
 });

@@ -47,11 +47,13 @@ import {
   type NodeRow,
   type SessionRow,
   activeHead,
+  chargeParams,
   eventFromRow,
   eventParams,
   jobFromRow,
   jobParams,
   keyFromRow,
+  instanceParams,
   keyParams,
   nodesFromRows,
   sessionFromRow,
@@ -200,11 +202,7 @@ export class PostgresStore implements Store {
       if ((await run(q.UPDATE_JOB, { ...jobParams(j) })).rowCount !== 1) throw CONFLICT;
     }
     if (c.charge && c.charge.ms > 0) {
-      await run(q.CHARGE, {
-        instance_id: c.charge.instanceId,
-        period_start: usagePeriod(c.charge.at).start.getTime(),
-        ms: Math.round(c.charge.ms),
-      });
+      await run(q.CHARGE, chargeParams(c.charge));
     }
     if (c.result) await run(q.INSERT_RESULT, { job_id: c.result.jobId, body: c.result.body });
     if (c.logs?.length) {
@@ -554,18 +552,7 @@ export class PostgresStore implements Store {
 
   async syncInstances(instances: readonly Instance[]): Promise<void> {
     await inTransaction(this.pool, async (db) => {
-      for (const i of instances) {
-        await db.query(
-          named(q.UPSERT_INSTANCE, {
-            id: i.id,
-            name: i.name,
-            plan_id: i.planId,
-            share: i.share,
-            usage_limit_seconds: i.usageLimitSeconds,
-            max_ttl_seconds: i.maxTtlSeconds,
-          }),
-        );
-      }
+      for (const i of instances) await db.query(named(q.UPSERT_INSTANCE, instanceParams(i)));
     });
   }
 

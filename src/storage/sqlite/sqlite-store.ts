@@ -45,11 +45,13 @@ import {
   type NodeRow,
   type SessionRow,
   activeHead,
+  chargeParams,
   eventFromRow,
   eventParams,
   jobFromRow,
   jobParams,
   keyFromRow,
+  instanceParams,
   keyParams,
   nodesFromRows,
   sessionFromRow,
@@ -172,11 +174,7 @@ export class SqliteStore implements Store {
       if (this.st(q.UPDATE_JOB).run(jobParams(j)).changes !== 1) throw CONFLICT;
     }
     if (c.charge && c.charge.ms > 0) {
-      this.st(q.CHARGE).run({
-        instance_id: c.charge.instanceId,
-        period_start: usagePeriod(c.charge.at).start.getTime(),
-        ms: Math.round(c.charge.ms),
-      });
+      this.st(q.CHARGE).run(chargeParams(c.charge));
     }
     if (c.result) this.st(q.INSERT_RESULT).run(c.result.jobId, c.result.body);
     for (const l of c.logs ?? []) this.st(q.INSERT_LOG).run(l.jobId, l.at.getTime(), l.line);
@@ -467,21 +465,12 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<boolean> {
-    return !this.closed && this.db.open;
+    return this.db.open;
   }
 
   async syncInstances(instances: readonly Instance[]): Promise<void> {
     this.db.transaction(() => {
-      for (const i of instances) {
-        this.st(q.UPSERT_INSTANCE).run({
-          id: i.id,
-          name: i.name,
-          plan_id: i.planId,
-          share: i.share,
-          usage_limit_seconds: i.usageLimitSeconds,
-          max_ttl_seconds: i.maxTtlSeconds,
-        });
-      }
+      for (const i of instances) this.st(q.UPSERT_INSTANCE).run(instanceParams(i));
     })();
   }
 

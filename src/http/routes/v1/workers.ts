@@ -62,23 +62,22 @@ export const workerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         if (!reply.raw.writableEnded) controller.abort();
       });
       const b = req.body;
-      const leased = await app.services.workers.lease(
+      const j = await app.services.workers.lease(
         req.ctx,
         b.backend,
         b.worker,
         (b.wait_seconds ?? 30) * 1000,
         controller.signal,
       );
-      if (!leased) return reply.code(204).send();
-      const j = leased.job;
+      if (!j?.leaseUntil) return reply.code(204).send();
       return {
         id: j.id,
         program_id: j.programId,
         backend: j.backend,
         session_id: j.sessionId,
         params: j.params,
-        attempt: leased.attempt,
-        lease_until: leased.leaseUntil.toISOString(),
+        attempt: j.attempts,
+        lease_until: j.leaseUntil.toISOString(),
         heartbeat_seconds: app.services.workers.heartbeatSeconds,
       };
     },
