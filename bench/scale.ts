@@ -40,6 +40,7 @@ const jobBody = (extra: Record<string, unknown>) => ({
   ...extra,
 });
 const job = (backend: string) => jobBody({ backend });
+const NODE_IDS = ['n1', 'n2', 'n3'];
 const round = (x: number, d = 2): number => Math.round(x * 10 ** d) / 10 ** d;
 
 type Node = BerthProcess;
@@ -230,12 +231,18 @@ async function main(): Promise<void> {
   };
   const nodes: Node[] = [];
   try {
-    // The first node to start schedules every backend; the others serve the API.
-    for (const id of ['n1', 'n2', 'n3']) nodes.push(await startNode(id, db, config));
+    for (const id of NODE_IDS) nodes.push(await startNode(id, db, config));
     const watch = new pg.Client({ connectionString: db });
     await watch.connect();
-    const [owner, other] = [nodes[0] as Node, nodes[1] as Node];
-    await lifecycles(nodes, watch, 200, 16); // warm-up
+    await lifecycles(nodes, watch, 200, 16); // warm-up (the nodes have shared out the backends)
+    // Which node schedules `idle` (the backends are spread over the nodes), and another one.
+    const listed = (await api(nodes[0]?.url ?? '', 'GET', '/api/v1/nodes')).nodes as {
+      id: string;
+      backends: string[];
+    }[];
+    const ownerId = listed.find((n) => n.backends.includes('idle'))?.id;
+    const owner = nodes[NODE_IDS.indexOf(ownerId ?? 'n1')] as Node;
+    const other = nodes.find((n) => n !== owner) as Node;
     report.sessionCreate = await postThroughput(
       nodes,
       '/api/v1/sessions',
