@@ -104,7 +104,16 @@ export async function createRuntime(
     scheduler?.nudge(backend);
     for (const fn of changeListeners) fn();
   };
-  const execution = createExecution({ store, clock, policy: config.ttl, onBackendChanged });
+  const execution = createExecution({
+    store,
+    clock,
+    policy: config.ttl,
+    onBackendChanged,
+    handoff: {
+      leaseFor: (backend) => scheduler?.handoffSlot(backend) ?? null,
+      run: (job) => scheduler?.runHandedOff(job),
+    },
+  });
   const executor =
     options.executor?.(catalog) ?? new SimulatorExecutor(catalog, config.simulatorThreads);
   const worker = new Worker({ executor, execution, log: log as Logger });

@@ -26,6 +26,21 @@ export interface ExecutionDeps {
   readonly policy: TtlPolicy;
   /** Called after every committed change on a backend (the scheduler re-dispatches it). */
   readonly onBackendChanged: (backend: string) => void;
+  /** Starting a dedicated session's next job in the commit that ends its previous one. */
+  readonly handoff?: Handoff;
+}
+
+/**
+ * The node that schedules a backend, as the end of a job sees it. When a dedicated session's
+ * job ends and the session has another queued, that job is the only one that may take the lane
+ * (the session owns the backend: dispatch rule 1), so it starts in the same commit: no second
+ * commit, no scheduler pass, no gap between one job's end and the next one's start.
+ */
+export interface Handoff {
+  /** A lease for a job this node starts on `backend` now, with its lanes; null: not ours. */
+  leaseFor(backend: string): { readonly lease: Lease; readonly lanes: number } | null;
+  /** Run a job that a handoff started. */
+  run(job: Job): void;
 }
 
 /** Extra data committed with a transition. */
@@ -101,6 +116,7 @@ export function createExecution(deps: ExecutionDeps) {
     at: Date,
     extra: TransitionExtra = {},
   ): Promise<Job | null> {
+    let handOff = deps.handoff !== undefined;
     return withRetries(`Job ${jobId} kept changing concurrently`, async () => {
       const job = await store.getJob(jobId);
       if (!job) return null;
@@ -112,13 +128,63 @@ export function createExecution(deps: ExecutionDeps) {
       if (next === job) return job;
       // Several inputs make one change: one version step for the compare-and-set.
       next = { ...next, version: job.version + 1 };
-      if (!(await store.commit(await buildCommit(job, next, at, extra)))) {
+      const commit = await buildCommit(job, next, at, extra);
+      const chained = handOff ? await startNextInSession(job, next, commit) : null;
+      if (!(await store.commit(chained ? { ...commit, then: chained.commit } : commit))) {
+        // The next job could not start with it (it changed, or a lane was taken): end this one
+        // alone, and leave the next one to the scheduler.
+        if (chained) {
+          handOff = false;
+          return RETRY;
+        }
         // A refused start is the scheduler's to re-decide (on a fresh snapshot), not ours.
         return extra.start ? null : RETRY;
       }
       deps.onBackendChanged(next.backend);
+      if (chained) deps.handoff?.run(chained.job);
       return next;
     });
+  }
+
+  /**
+   * When `job` ends and its session is an active dedicated one with another job queued: the
+   * start of that job, as a change to chain to the end's commit (see Handoff). Null otherwise.
+   */
+  async function startNextInSession(
+    job: Job,
+    next: Job,
+    ended: Commit,
+  ): Promise<{ commit: Commit; job: Job } | null> {
+    const session = ended.session?.next;
+    if (job.status !== 'Running' || !isFinal(next.status) || !session) return null;
+    if (session.mode !== 'dedicated' || session.state !== 'active') return null;
+    const slot = deps.handoff?.leaseFor(job.backend);
+    if (!slot) return null;
+    const [queued] = await store.queuedJobs(session.id, 1);
+    if (!queued || queued.backend !== job.backend) return null;
+    // Started now, not at the end's time: a deadline applied late must not backdate a start.
+    const now = deps.clock.now();
+    const started = decideJob(queued, { kind: 'start', lease: slot.lease }, now);
+    if (started?.status !== 'Running') return null;
+    let d: ReturnType<typeof decideSession>;
+    try {
+      d = decideSession(session, { kind: 'job_started' }, now, policy);
+    } catch (e) {
+      if (e instanceof AppError) return null;
+      throw e;
+    }
+    // A start that would also cancel or charge is not a plain hand-over: the scheduler does it.
+    if (
+      !d.next ||
+      d.effects.some((e) => e.kind === 'cancel_queued_jobs' || e.kind === 'charge_usage')
+    )
+      return null;
+    const commit: Commit = {
+      job: { next: started },
+      session: { next: d.next },
+      start: { backend: job.backend, lanes: slot.lanes },
+    };
+    return { commit: withEvents(commit, { job: queued, session }, now), job: started };
   }
 
   async function buildCommit(

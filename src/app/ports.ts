@@ -37,6 +37,20 @@ export interface Commit {
    * numbered below n.
    */
   readonly events?: readonly DomainEvent[];
+  /**
+   * A second change in the same transaction, written after this one's writes, so that it may
+   * build on them (the session's next version, the lane this one freed: its `start` check sees
+   * this one's job already ended). Its events follow this one's. If either part's check fails,
+   * nothing is written and the commit is `false`.
+   */
+  readonly then?: Commit;
+}
+
+/** A commit and the changes chained to it, in the order they are written. */
+export function commitParts(c: Commit): Commit[] {
+  const parts: Commit[] = [];
+  for (let part: Commit | undefined = c; part; part = part.then) parts.push(part);
+  return parts;
 }
 
 /** What the event log records: a subject as it was right after a change. */
@@ -172,8 +186,11 @@ export interface Store {
    * and it waits to run again), or null.
    */
   releasedJob(backend: string): Promise<Job | null>;
-  /** Queued jobs of a session, oldest first (a cancelling close ends them). */
-  queuedJobs(sessionId: string): Promise<Job[]>;
+  /**
+   * Queued jobs of a session, oldest first (a cancelling close ends them); at most `limit`
+   * (a hand-over needs only the oldest).
+   */
+  queuedJobs(sessionId: string, limit?: number): Promise<Job[]>;
   /** What an instance's usage in the period containing `now` is computed from. */
   usageInputs(instanceId: string, now: Date): Promise<UsageInputs>;
   stats(): Promise<StoreStats>;

@@ -283,6 +283,23 @@ export class Scheduler {
     }
   }
 
+  /**
+   * The Handoff of execution.ts: a lease when this node dispatches `backend` and runs its jobs
+   * itself (an external backend's workers lease their jobs themselves).
+   */
+  handoffSlot(backend: string): { lease: Lease; lanes: number } | null {
+    const entry = this.deps.backends.get(backend);
+    if (this.state !== 'running' || !entry || !this.owned.has(backend)) return null;
+    const b = entry.backend;
+    if (b.executor === 'external' || b.status !== 'online') return null;
+    return { lease: this.newLease(), lanes: b.lanes };
+  }
+
+  /** Run a job that started in the commit that ended the previous one (execution.ts Handoff). */
+  runHandedOff(job: Job): void {
+    this.runHere(job);
+  }
+
   /** Whom a lost job goes to: this node, or (external backend) the next worker that asks. */
   private leaseFor(job: Job | null): Lease | null {
     if (job && this.deps.backends.get(job.backend)?.backend.executor === 'external') return null;

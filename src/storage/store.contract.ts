@@ -120,6 +120,31 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
     );
 
     it(
+      'writes a chained change after the first, in one transaction: all of it or none',
+      withStore(async (store) => {
+        const [a, b] = [aJob({ id: 'a' }), aJob({ id: 'b' })];
+        for (const j of [a, b]) await store.commit({ job: { next: j, insert: true } });
+        await store.commit(startCommit(a, 1, at(1)));
+        const running = (await store.getJob('a')) as Job;
+        const ended: Commit = {
+          job: {
+            next: { ...running, status: 'Completed', endedAt: at(2), version: running.version + 1 },
+          },
+          logs: [{ jobId: 'a', at: at(2), line: 'done' }],
+        };
+        // A chained part whose check fails (no lane at all): a's end is not written either.
+        expect(await store.commit({ ...ended, then: startCommit(b, 0, at(2)) })).toBe(false);
+        expect((await store.getJob('a'))?.status).toBe('Running');
+        expect(await store.getLogs('a')).toEqual([]);
+        // One lane, held by a: b's start passes its check only because a's end is written first.
+        expect(await store.commit({ ...ended, then: startCommit(b, 1, at(2)) })).toBe(true);
+        expect((await store.getJob('a'))?.status).toBe('Completed');
+        expect((await store.getJob('b'))?.startedAt).toEqual(at(2));
+        expect(await store.backendLoad('b1')).toEqual({ queued: 0, running: 1 });
+      }),
+    );
+
+    it(
       'keeps leases: due at their end, listed by holder, ended by a result',
       withStore(async (store) => {
         const j = aJob({ id: 'leased' });
@@ -291,6 +316,7 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
         });
         const queued = await store.queuedJobs('sess-c');
         expect(queued.map((j) => j.id)).toEqual(['q1', 'q2']);
+        expect((await store.queuedJobs('sess-c', 1)).map((j) => j.id)).toEqual(['q1']);
         const cancelled = queued.map((j) => ({
           ...j,
           status: 'Cancelled' as const,

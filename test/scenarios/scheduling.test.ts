@@ -47,6 +47,37 @@ describe('scheduling', () => {
     expect(await status(api, outsider)).toBe('Running');
   });
 
+  it('starts a dedicated session’s next job in the commit that ends the one before it', async () => {
+    const { rt, api, advance, executor, tick } = await testRuntime({ file: TEST_CONFIG });
+    const s = (
+      await api('POST', '/api/v1/sessions', {
+        mode: 'dedicated',
+        backend: 'solo',
+        interactive_ttl: 60,
+      })
+    ).body.id;
+    const first = await submit(api, { session_id: s });
+    const second = await submit(api, { session_id: s });
+    await tick();
+    expect(await status(api, first)).toBe('Running');
+    await advance(5);
+    const seen = (await rt.store.readEvents({ after: 0 }, 1000)).at(-1)?.seq ?? 0;
+    executor.complete(first);
+    await rt.worker.settled(first);
+    // No scheduler pass since: the commit that ended the first job started the second.
+    expect(await status(api, second)).toBe('Running');
+    const [a, b] = [await rt.store.getJob(first), await rt.store.getJob(second)];
+    expect(b?.startedAt).toEqual(a?.endedAt);
+    const changes = (await rt.store.readEvents({ after: seen }, 1000))
+      .filter((e) => e.type === 'job.state_changed')
+      .map((e) => (e.type === 'job.state_changed' ? [e.job.id, e.job.status] : []));
+    expect(changes).toEqual([
+      [first, 'Completed'],
+      [second, 'Running'],
+    ]);
+    expect((await api('GET', `/api/v1/sessions/${s}`)).body.state).toBe('active');
+  });
+
   it('lets jobs already running finish when a dedicated session activates, but starts nothing else', async () => {
     const { api, finish, tick } = await testRuntime({ file: TEST_CONFIG });
     const early = await submit(api, { backend: 'wide' });

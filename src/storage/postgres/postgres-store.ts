@@ -16,6 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { commitParts } from '../../app/ports.js';
 import type {
   Commit,
   DomainEvent,
@@ -173,8 +174,29 @@ export class PostgresStore implements Store {
     return true;
   }
 
-  /** The change's writes; true when it appended events. */
-  private async writeCommit(db: Queryable, c: Commit): Promise<boolean> {
+  /** The change's writes, part after part, then their events; true when it appended any. */
+  private async writeCommit(db: Queryable, commit: Commit): Promise<boolean> {
+    const parts = commitParts(commit);
+    for (const c of parts) await this.writePart(db, c);
+    const events = parts.flatMap((c) => c.events ?? []);
+    if (events.length === 0) return false;
+    // Held until COMMIT: event-appending commits take turns from here, so sequence numbers are
+    // handed out in commit order.
+    await db.query(`SELECT pg_advisory_xact_lock(${LOCKS.events})`);
+    for (const e of events) await this.appendEvent(db, e);
+    const touched = new Set<string>();
+    for (const c of parts)
+      for (const b of [
+        c.session?.next.backend,
+        c.job?.next.backend,
+        ...(c.otherJobs ?? []).map((j) => j.backend),
+      ])
+        if (b) touched.add(b);
+    await db.query('SELECT pg_notify($1, $2)', [CHANNEL, `${this.tag} ${[...touched].join(',')}`]);
+    return true;
+  }
+
+  private async writePart(db: Queryable, c: Commit): Promise<void> {
     const run = (sql: string, params: Record<string, unknown>) => db.query(named(sql, params));
     if (c.start && c.job) {
       const backend = c.start.backend;
@@ -212,21 +234,6 @@ export class PostgresStore implements Store {
         lines: c.logs.map((l) => l.line),
       });
     }
-    const events = c.events ?? [];
-    if (events.length === 0) return false;
-    // Held until COMMIT: event-appending commits take turns from here, so sequence numbers are
-    // handed out in commit order.
-    await db.query(`SELECT pg_advisory_xact_lock(${LOCKS.events})`);
-    for (const e of events) await this.appendEvent(db, e);
-    const touched = new Set<string>();
-    for (const b of [
-      c.session?.next.backend,
-      c.job?.next.backend,
-      ...(c.otherJobs ?? []).map((j) => j.backend),
-    ])
-      if (b) touched.add(b);
-    await db.query('SELECT pg_notify($1, $2)', [CHANNEL, `${this.tag} ${[...touched].join(',')}`]);
-    return true;
   }
 
   private async appendEvent(db: Queryable, e: DomainEvent): Promise<void> {
@@ -453,8 +460,10 @@ export class PostgresStore implements Store {
     return r ? jobFromRow(r) : null;
   }
 
-  async queuedJobs(sessionId: string): Promise<Job[]> {
-    return (await this.all<JobRow>(q.QUEUED_OF_SESSION, { session_id: sessionId })).map(jobFromRow);
+  async queuedJobs(sessionId: string, limit?: number): Promise<Job[]> {
+    // LIMIT NULL: no limit.
+    const params = { session_id: sessionId, limit: limit ?? null };
+    return (await this.all<JobRow>(q.QUEUED_OF_SESSION, params)).map(jobFromRow);
   }
 
   async usageInputs(instanceId: string, now: Date): Promise<UsageInputs> {

@@ -37,7 +37,7 @@ export const RECENT_DURATIONS = `SELECT ended_at - started_at AS ms FROM jobs
 export const LEASED_JOBS = `${JOB_SELECT} WHERE status = 'Running' AND worker_id = @worker_id
   AND lease_until IS NOT NULL ORDER BY seq`;
 export const QUEUED_OF_SESSION = `${JOB_SELECT} WHERE session_id = @session_id AND status = 'Queued'
-  ORDER BY seq`;
+  ORDER BY seq LIMIT @limit`;
 
 export const SETTLED_USAGE = `SELECT usage_ms FROM instance_usage
   WHERE instance_id = @instance_id AND period_start = @period_start`;

@@ -49,7 +49,8 @@ export const REVOKE_KEY = 'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND r
 export const INSERT_SECRET =
   'INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING';
 export const GET_SECRET = 'SELECT value FROM secrets WHERE name = ?';
-export const QUEUED_OF_SESSION = `${JOB_SELECT} WHERE session_id = ? AND status = 'Queued' ORDER BY seq`;
+export const QUEUED_OF_SESSION = `${JOB_SELECT} WHERE session_id = ? AND status = 'Queued'
+  ORDER BY seq LIMIT ?`;
 export const RELEASED_JOB = `${JOB_SELECT} WHERE backend = @backend AND status = 'Running'
   AND worker_id IS NULL AND settle_at IS NULL ORDER BY seq LIMIT 1`;
 export const LAST_EVENT_SEQ = 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events';

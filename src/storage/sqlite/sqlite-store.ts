@@ -7,6 +7,7 @@
  * at start-up instead of corrupting the scheduling. It also lets WAL skip shared memory.
  */
 import Database from 'better-sqlite3';
+import { commitParts } from '../../app/ports.js';
 import type {
   Commit,
   DomainEvent,
@@ -142,7 +143,11 @@ export class SqliteStore implements Store {
   }
 
   /** Keep the row caches equal to what was just committed. */
-  private afterCommit(c: Commit): void {
+  private afterCommit(commit: Commit): void {
+    for (const c of commitParts(commit)) this.cacheCommitted(c);
+  }
+
+  private cacheCommitted(c: Commit): void {
     if (c.session)
       this.sessions.set(c.session.next.id, {
         ...c.session.next,
@@ -156,7 +161,11 @@ export class SqliteStore implements Store {
     for (const j of c.otherJobs ?? []) this.jobs.set(j.id, j);
   }
 
-  private writeCommit(c: Commit): void {
+  private writeCommit(commit: Commit): void {
+    for (const c of commitParts(commit)) this.writePart(c);
+  }
+
+  private writePart(c: Commit): void {
     if (c.start && c.job) this.checkStart(c.start, c.job.next);
     if (c.session) {
       const params = sessionParams(c.session.next);
@@ -366,8 +375,9 @@ export class SqliteStore implements Store {
     return r ? jobFromRow(r) : null;
   }
 
-  async queuedJobs(sessionId: string): Promise<Job[]> {
-    return (this.st(q.QUEUED_OF_SESSION).all(sessionId) as JobRow[]).map(jobFromRow);
+  async queuedJobs(sessionId: string, limit = -1): Promise<Job[]> {
+    // LIMIT -1: no limit, in SQLite.
+    return (this.st(q.QUEUED_OF_SESSION).all(sessionId, limit) as JobRow[]).map(jobFromRow);
   }
 
   async usageInputs(instanceId: string, now: Date): Promise<UsageInputs> {
