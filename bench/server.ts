@@ -52,11 +52,14 @@ const job = (extra: Record<string, unknown>) => ({
   ...extra,
 });
 
-async function getSessionThroughput(
-  base: string,
-): Promise<{ requestsPerSecond: number; p99LatencyMs: number; errors: number }> {
+type Throughput = { requestsPerSecond: number; p99LatencyMs: number; errors: number };
+
+/** GET /sessions/{id} under load, and the document it answers. */
+async function getSessionThroughput(base: string): Promise<Throughput & { body: unknown }> {
   const s = await api(base, 'POST', '/api/v1/sessions', { mode: 'dedicated', backend: 'idle' });
-  return throughput(`${base}/api/v1/sessions/${s.id}`, { authorization: `Bearer ${KEY}` });
+  const url = `${base}/api/v1/sessions/${s.id}`;
+  const body = await api(base, 'GET', `/api/v1/sessions/${s.id}`);
+  return { ...(await throughput(url, { authorization: `Bearer ${KEY}` })), body };
 }
 
 /** Requests per second on one URL: 64 keep-alive connections, 3 s warm-up, 10 s measured. */
@@ -74,14 +77,14 @@ async function throughput(
   };
 }
 
-/** A bare Fastify hello route, pinned to the server's core: the per-request baseline. */
-async function helloBaseline(): Promise<{
-  requestsPerSecond: number;
-  p99LatencyMs: number;
-  errors: number;
-}> {
+/**
+ * A bare Fastify hello route, pinned to the server's core: the per-request baseline; and the
+ * same bare route answering `same` (the session document Berth answered, byte for byte).
+ */
+async function helloBaseline(same: unknown): Promise<{ hello: Throughput; same: Throughput }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(ROOT, 'bench/hello.mjs'), String(port)], {
+  const script = join(ROOT, 'bench/hello.mjs');
+  const child = spawn(process.execPath, [script, String(port), JSON.stringify(same)], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}/hello`;
@@ -98,7 +101,7 @@ async function helloBaseline(): Promise<{
   }
   pin(0, child.pid ?? 0);
   try {
-    return await throughput(url);
+    return { hello: await throughput(url), same: await throughput(`${url.slice(0, -6)}/same`) };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.on('exit', r));
@@ -183,8 +186,8 @@ async function main(): Promise<void> {
   const server = await startServer(dir, join(dir, 'bench.db'));
   let report: Record<string, unknown>;
   try {
-    const getSession = await getSessionThroughput(server.url);
-    const hello = await helloBaseline();
+    const { body: sessionBody, ...getSession } = await getSessionThroughput(server.url);
+    const { hello, same } = await helloBaseline(sessionBody);
     const submit = await submitToRunning(server.url, 500, job);
     const gap = await dedicatedGap(server.url, 300, job);
     const times = await serverTimes(server.url, 500);
@@ -207,6 +210,15 @@ async function main(): Promise<void> {
           Math.round((getSession.requestsPerSecond / hello.requestsPerSecond) * 100) / 100,
         goalRatio: 0.7,
         ratioMet: getSession.requestsPerSecond >= 0.7 * hello.requestsPerSecond,
+        // The same bare route answering Berth's session document: what the size of the answer
+        // alone costs, with none of Berth's work.
+        bareFastifySameBody: {
+          ...same,
+          ratioToBareFastify:
+            Math.round((same.requestsPerSecond / hello.requestsPerSecond) * 100) / 100,
+          berthRatioToIt:
+            Math.round((getSession.requestsPerSecond / same.requestsPerSecond) * 100) / 100,
+        },
       },
       submitToRunningIdleBackend: {
         ...submit,

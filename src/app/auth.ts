@@ -81,16 +81,47 @@ export function createAuthService(deps: {
 
   const verified = new Map<string, { key: ApiKeyRecord; until: number }>();
 
+  /** The key of a credential verified moments ago (in the cache), or null. */
+  function cachedKey(credential: string, now: Date): ApiKeyRecord | null {
+    const hit = verified.get(credential);
+    return hit && hit.until > now.getTime() && isKeyUsable(hit.key, now) ? hit.key : null;
+  }
+
   async function keyFromCredential(credential: string): Promise<ApiKeyRecord | null> {
     const now = clock.now();
-    const hit = verified.get(credential);
-    if (hit && hit.until > now.getTime() && isKeyUsable(hit.key, now)) return hit.key;
+    const hit = cachedKey(credential, now);
+    if (hit) return hit;
     const key = await lookUp(credential, now);
     if (key) {
       if (verified.size >= CREDENTIAL_CACHE_SIZE) verified.clear();
       verified.set(credential, { key, until: now.getTime() + CREDENTIAL_CACHE_MS });
     }
     return key;
+  }
+
+  function credentialOf(authorization: string | undefined): string {
+    const m = /^(Bearer|apikey)\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (!m?.[2]) throw new AppError('unauthorized', 'Missing or malformed Authorization header');
+    return m[2];
+  }
+
+  /** Who acts with `key`, in the instance `serviceCrn` names (or the key's default). */
+  function contextFor(key: ApiKeyRecord | null, serviceCrn: string | undefined): CallContext {
+    if (!key) throw new AppError('unauthorized', 'Invalid, expired or revoked credentials');
+    const principal = principalOf(key);
+    const wanted = serviceCrn?.trim() || principal.defaultInstance;
+    const instance = findInstance(wanted);
+    if (!instance)
+      throw new AppError(
+        'instance_not_found',
+        `No instance ${wanted} (Service-CRN); this key may use: ${describe(principal.instances)}`,
+      );
+    if (!principal.instances.includes(instance.id))
+      throw new AppError(
+        'forbidden_instance',
+        `This key may not act in instance ${wanted}; it may use: ${describe(principal.instances)}`,
+      );
+    return { principal, instanceId: instance.id };
   }
 
   async function lookUp(credential: string, now: Date): Promise<ApiKeyRecord | null> {
@@ -116,24 +147,19 @@ export function createAuthService(deps: {
       authorization: string | undefined,
       serviceCrn: string | undefined,
     ): Promise<CallContext> {
-      const m = /^(Bearer|apikey)\s+(\S+)\s*$/i.exec(authorization ?? '');
-      if (!m?.[2]) throw new AppError('unauthorized', 'Missing or malformed Authorization header');
-      const key = await keyFromCredential(m[2]);
-      if (!key) throw new AppError('unauthorized', 'Invalid, expired or revoked credentials');
-      const principal = principalOf(key);
-      const wanted = serviceCrn?.trim() || principal.defaultInstance;
-      const instance = findInstance(wanted);
-      if (!instance)
-        throw new AppError(
-          'instance_not_found',
-          `No instance ${wanted} (Service-CRN); this key may use: ${describe(principal.instances)}`,
-        );
-      if (!principal.instances.includes(instance.id))
-        throw new AppError(
-          'forbidden_instance',
-          `This key may not act in instance ${wanted}; it may use: ${describe(principal.instances)}`,
-        );
-      return { principal, instanceId: instance.id };
+      return contextFor(await keyFromCredential(credentialOf(authorization)), serviceCrn);
+    },
+
+    /**
+     * The same, synchronously, for a credential verified moments ago; null when it must be
+     * looked up (then call `authenticate`). Most requests of a busy client take this path.
+     */
+    authenticateCached(
+      authorization: string | undefined,
+      serviceCrn: string | undefined,
+    ): CallContext | null {
+      const key = cachedKey(credentialOf(authorization), clock.now());
+      return key ? contextFor(key, serviceCrn) : null;
     },
 
     /** POST /identity/token: an access token for a valid API key. */

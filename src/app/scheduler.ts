@@ -75,6 +75,7 @@ export class Scheduler {
   private inFlight: Promise<void> | null = null;
   private again = false;
   private wake: NodeJS.Timeout | null = null;
+  private soon: NodeJS.Immediate | null = null;
   /** Jobs this node runs, with when their lease ends. */
   private readonly held = new Map<string, number>();
   /** The backends this node schedules (holds the store's lease on). */
@@ -115,7 +116,7 @@ export class Scheduler {
   private nudgeOwned(backends: readonly string[] = []): void {
     for (const b of backends.length ? backends : this.owned)
       if (this.owned.has(b)) this.dirty.add(b);
-    if (this.deps.autoRun && this.state === 'running') void this.tick();
+    this.tickSoon();
   }
 
   /**
@@ -151,6 +152,8 @@ export class Scheduler {
     this.setState('stopping');
     if (this.wake) clearTimeout(this.wake);
     this.wake = null;
+    if (this.soon) clearImmediate(this.soon);
+    this.soon = null;
     this.unsubscribe?.();
     await this.inFlight;
     this.setState('stopped');
@@ -164,9 +167,21 @@ export class Scheduler {
   /** Something changed on a backend: dispatch it soon. */
   nudge(backend: string): void {
     this.dirty.add(backend);
-    // At once, not on a later turn of the event loop: the next job of a session should start
-    // within the same turn as the one that freed its lane. A pass in progress just runs again.
-    if (this.deps.autoRun && this.state === 'running') void this.tick();
+    this.tickSoon();
+  }
+
+  /**
+   * A pass right after this turn of the event loop: the answer to the request that caused the
+   * nudge is written first (its server time does not include a dispatch), and the nudges of one
+   * turn share one pass. A dedicated session's next job does not wait for it: it starts in the
+   * commit that ends the one before (execution.ts Handoff). A pass in progress just runs again.
+   */
+  private tickSoon(): void {
+    if (!this.deps.autoRun || this.state !== 'running' || this.soon) return;
+    this.soon = setImmediate(() => {
+      this.soon = null;
+      void this.tick();
+    });
   }
 
   /** One pass: due deadlines, then dispatch. Concurrent calls share the pass in progress. */

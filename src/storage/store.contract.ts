@@ -578,6 +578,7 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
       withStore(async (store) => {
         let wakeups = 0;
         store.onEventsAppended(() => wakeups++);
+        const woken = nextCall((fn) => store.onEventsAppended(fn));
         const s = aSession('open', { id: 'sess-ev' });
         const j = aJob({ id: 'job-ev', sessionId: 'sess-ev', params: { big: 'x'.repeat(100) } });
         expect(await store.lastEventSeq()).toBe(0);
@@ -597,6 +598,7 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
             { type: 'session.state_changed', at: at(1), session: s },
           ],
         });
+        await woken;
         expect(wakeups).toBe(1);
         const all = await store.readEvents({ after: 0 }, 10);
         expect(all.map((e) => e.type)).toEqual([
@@ -626,6 +628,7 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
           }),
         ).toBe(false);
         expect(await store.lastEventSeq()).toBe(3);
+        await new Promise((r) => setTimeout(r, 20)); // a wake-up would have come by now
         expect(wakeups).toBe(1);
         expect(await store.pruneEvents(at(1))).toBe(0);
         expect(await store.pruneEvents(at(2))).toBe(3);

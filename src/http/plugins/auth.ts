@@ -4,6 +4,7 @@
  * costs nothing more.
  */
 import type { FastifyInstance } from 'fastify';
+import type { CallContext } from '../../app/context.js';
 import { AppError } from '../../domain/errors.js';
 
 const header = (v: string | string[] | undefined): string | undefined =>
@@ -11,30 +12,51 @@ const header = (v: string | string[] | undefined): string | undefined =>
 
 export function registerAuth(app: FastifyInstance): void {
   app.decorateRequest('ctx', null as never);
-  app.addHook('onRequest', async (req, reply) => {
+  // A callback, not a promise: it runs on every request, and a credential verified moments ago
+  // (authenticateCached) is checked without a single await.
+  app.addHook('onRequest', (req, reply, done) => {
     // One hook for both: every answer carries its request id (the `trace` of error bodies).
     reply.header('x-request-id', req.id);
     const url = req.routeOptions.url;
-    if (!url || req.routeOptions.config.public) return;
+    if (!url || req.routeOptions.config.public) return done();
     const admin = url.startsWith('/admin');
-    if (!admin && !url.startsWith('/api/v1')) return;
-    const ctx = await app.services.auth.authenticate(
-      header(req.headers.authorization),
-      header(req.headers['service-crn']),
+    if (!admin && !url.startsWith('/api/v1')) return done();
+    const authorization = header(req.headers.authorization);
+    const crn = header(req.headers['service-crn']);
+    const admit = (ctx: CallContext): void => {
+      if (admin && !ctx.principal.admin) throw new AppError('forbidden');
+      // A worker key runs jobs, and does nothing else; only a worker key runs them.
+      const workerRoute = url.startsWith('/api/v1/workers');
+      if (ctx.principal.workerBackends && !workerRoute)
+        throw new AppError(
+          'forbidden',
+          'A worker key may only call /api/v1/workers (docs/workers.md)',
+        );
+      if (workerRoute && !ctx.principal.workerBackends)
+        throw new AppError(
+          'forbidden',
+          'Only a worker key may call /api/v1/workers; an administrator makes one with POST /admin/keys {"worker_backends": [...]}',
+        );
+      req.ctx = { ...ctx, caller: header(req.headers['x-qx-client-application']) ?? null };
+    };
+    let cached: CallContext | null;
+    try {
+      cached = app.services.auth.authenticateCached(authorization, crn);
+      if (cached) admit(cached);
+    } catch (e) {
+      return done(e as Error);
+    }
+    if (cached) return done();
+    app.services.auth.authenticate(authorization, crn).then(
+      (ctx) => {
+        try {
+          admit(ctx);
+        } catch (e) {
+          return done(e as Error);
+        }
+        done();
+      },
+      (e: Error) => done(e),
     );
-    if (admin && !ctx.principal.admin) throw new AppError('forbidden');
-    // A worker key runs jobs, and does nothing else; only a worker key runs them.
-    const workerRoute = url.startsWith('/api/v1/workers');
-    if (ctx.principal.workerBackends && !workerRoute)
-      throw new AppError(
-        'forbidden',
-        'A worker key may only call /api/v1/workers (docs/workers.md)',
-      );
-    if (workerRoute && !ctx.principal.workerBackends)
-      throw new AppError(
-        'forbidden',
-        'Only a worker key may call /api/v1/workers; an administrator makes one with POST /admin/keys {"worker_backends": [...]}',
-      );
-    req.ctx = { ...ctx, caller: header(req.headers['x-qx-client-application']) ?? null };
   });
 }

@@ -107,6 +107,7 @@ export class SqliteStore implements Store {
   private closed = false;
   /** Set by a commit that appended events; listeners run once it has committed. */
   private eventsPending = false;
+  private notifying = false;
   private readonly eventListeners = new Set<() => void>();
   private webhookStore: SqliteWebhookStore | null = null;
 
@@ -137,9 +138,24 @@ export class SqliteStore implements Store {
     this.afterCommit(c);
     if (this.eventsPending) {
       this.eventsPending = false;
-      for (const fn of this.eventListeners) fn();
+      this.notifySoon();
     }
     return true;
+  }
+
+  /**
+   * Listeners (event streams, webhook fan-out) hear of new events right after this turn of the
+   * event loop, once for all of its commits: the answer to the request that committed them is
+   * written first.
+   */
+  private notifySoon(): void {
+    if (this.notifying) return;
+    this.notifying = true;
+    setImmediate(() => {
+      this.notifying = false;
+      if (this.closed) return;
+      for (const fn of this.eventListeners) fn();
+    });
   }
 
   /** Keep the row caches equal to what was just committed. */
