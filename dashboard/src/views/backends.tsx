@@ -1,0 +1,198 @@
+/**
+ * Backends: status, lanes, queue, who holds each one (its active dedicated session, with the
+ * idle window it has left), and the last hour of its lanes.
+ */
+import type { BerthClient, Device, WireJob, WireSession } from '@berth/client';
+import type { Identity } from '../auth';
+import { type Lanes, Timeline, assignLanes } from '../charts/timeline';
+import { duration, instanceColour, message, shortId } from '../format';
+import { useData, useNow } from '../live';
+import { href } from '../router';
+import { idleDeadline } from './sessions';
+
+const HOUR = 3600;
+
+interface BackendData {
+  readonly device: Device;
+  readonly active: readonly WireSession[];
+  readonly recent: readonly WireSession[];
+  readonly jobs: readonly WireJob[];
+}
+
+async function loadBackends(client: BerthClient, signal: AbortSignal): Promise<BackendData[]> {
+  const devices = await client.backends.list({ signal });
+  const since = new Date(Date.now() - HOUR * 1000).toISOString();
+  return Promise.all(
+    devices.map(async (device) => {
+      const [active, recent, jobs] = await Promise.all([
+        client.sessions.list({ backend: device.name, state: 'active' }, { signal }),
+        client.sessions.list({ backend: device.name, limit: 50 }, { signal }),
+        client.jobs.list(
+          { backend: device.name, created_after: since, limit: 200, exclude_params: true },
+          { signal },
+        ),
+      ]);
+      return { device, active: active.sessions, recent: recent.sessions, jobs: jobs.jobs };
+    }),
+  );
+}
+
+export function BackendsView(props: { client: BerthClient; identity: Identity }) {
+  const { data, error } = useData((signal) => loadBackends(props.client, signal), [props.client]);
+  return (
+    <section aria-labelledby="backends-title">
+      <h1 id="backends-title">Backends</h1>
+      {error && (
+        <p role="alert" class="error">
+          {message(error)}
+        </p>
+      )}
+      {!data && !error && <p>Loading…</p>}
+      {data?.map((b) => (
+        <Backend key={b.device.name} data={b} />
+      ))}
+    </section>
+  );
+}
+
+/** Spans of the last hour: jobs on lanes, dedicated reservations behind them. */
+export function spansOf(d: BackendData, nowS: number): Lanes {
+  const from = nowS - HOUR;
+  const t = (iso: string | null | undefined, fallback: number) =>
+    iso ? Date.parse(iso) / 1000 : fallback;
+  const jobs = d.jobs
+    .filter((j) => j.started)
+    .map((j) => ({
+      id: j.id,
+      label: `job ${shortId(j.id)}`,
+      start: t(j.started, nowS),
+      end: t(j.ended, nowS),
+      colour: instanceColour(j.instance),
+    }))
+    .filter((j) => j.end >= from);
+  const reservations = d.recent
+    .filter((s) => s.mode === 'dedicated' && s.activated_at)
+    .flatMap((s) => reservationWindows(s, nowS))
+    .filter((r) => r.end >= from);
+  return { jobs: assignLanes(jobs, d.device.lanes ?? 1), reservations };
+}
+
+/** The times a dedicated session was active (holding the backend), from its timestamps. */
+function reservationWindows(s: WireSession, nowS: number) {
+  const out: { id: string; label: string; start: number; end: number; colour: string }[] = [];
+  let since: number | null = null;
+  for (const ts of s.timestamps ?? []) {
+    const at = Date.parse(ts.timestamp) / 1000;
+    if (ts.status === 'active' && since === null) since = at;
+    else if (ts.status !== 'active' && since !== null) {
+      out.push({
+        id: s.id,
+        label: `session ${shortId(s.id)}`,
+        start: since,
+        end: at,
+        colour: instanceColour(s.instance),
+      });
+      since = null;
+    }
+  }
+  if (since !== null)
+    out.push({
+      id: s.id,
+      label: `session ${shortId(s.id)}`,
+      start: since,
+      end: nowS,
+      colour: instanceColour(s.instance),
+    });
+  return out;
+}
+
+function Backend(props: { data: BackendData }) {
+  const { device, active, jobs } = props.data;
+  const now = useNow();
+  const nowS = now / 1000;
+  const lanes = device.lanes ?? 1;
+  const running = jobs.filter((j) => j.status === 'Running').length;
+  const holder = active.find((s) => s.mode === 'dedicated');
+  const idle = holder ? idleDeadline(holder, running > 0 || device.queue_length > 0) : null;
+  const spans = spansOf(props.data, nowS);
+  const status = device.status.name;
+  return (
+    <article class="card" aria-labelledby={`b-${device.name}`} data-backend={device.name}>
+      <header class="card-head">
+        <h2 id={`b-${device.name}`}>{device.name}</h2>
+        <span class={`badge ${status}`}>{status}</span>
+      </header>
+      <dl class="facts">
+        <div>
+          <dt>Lanes</dt>
+          <dd>
+            {running} of {lanes} busy
+          </dd>
+        </div>
+        <div>
+          <dt>Queue</dt>
+          <dd data-testid="queue-length">{device.queue_length} queued</dd>
+        </div>
+        <div>
+          <dt>Qubits</dt>
+          <dd>{device.qubits}</dd>
+        </div>
+        <div>
+          <dt>Held by</dt>
+          <dd data-testid="holder">
+            {holder ? (
+              <>
+                <a href={href.session(holder.id)}>dedicated session {shortId(holder.id)}</a> (
+                {holder.user_id})
+                {idle !== null && ` · idle window ends in ${duration((idle - now) / 1000)}`}
+              </>
+            ) : active.length ? (
+              `${active.length} active batch session${active.length > 1 ? 's' : ''} (shared)`
+            ) : (
+              'nobody (normal queue)'
+            )}
+          </dd>
+        </div>
+      </dl>
+      {device.status.reason && <p class="muted">{device.status.reason}</p>}
+      <Timeline backend={device.name} lanes={lanes} data={spans} window={[nowS - HOUR, nowS]} />
+      <p class="legend muted">
+        Solid: a job running, coloured by instance. Hatched: a dedicated session holding the backend
+        (reserved, even while idle).
+      </p>
+      <details>
+        <summary>The last hour as a table</summary>
+        <table class="compact">
+          <thead>
+            <tr>
+              <th scope="col">What</th>
+              <th scope="col">Lane</th>
+              <th scope="col">From</th>
+              <th scope="col">To</th>
+            </tr>
+          </thead>
+          <tbody>
+            {spans.reservations.map((r) => (
+              <tr key={`r-${r.id}-${r.start}`}>
+                <td>{r.label} (reserved)</td>
+                <td>all</td>
+                <td>{new Date(r.start * 1000).toLocaleTimeString()}</td>
+                <td>{r.end >= nowS - 1 ? 'now' : new Date(r.end * 1000).toLocaleTimeString()}</td>
+              </tr>
+            ))}
+            {spans.jobs.map((j) => (
+              <tr key={j.id}>
+                <td>
+                  <a href={href.job(j.id)}>{j.label}</a>
+                </td>
+                <td>{j.lane + 1}</td>
+                <td>{new Date(j.start * 1000).toLocaleTimeString()}</td>
+                <td>{j.end >= nowS - 1 ? 'now' : new Date(j.end * 1000).toLocaleTimeString()}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+    </article>
+  );
+}

@@ -1,0 +1,348 @@
+/**
+ * Jobs: a list with filters and paging (by the answer's `count`), and a job's page: its state
+ * history, queue position and estimated start while queued, its log (read again as lines
+ * arrive), and its results: a histogram per register for sampler pubs, a table of expectation
+ * values with their standard deviations for estimator pubs, and the raw JSON to download.
+ */
+import {
+  type BerthClient,
+  type PrimitiveResult,
+  type RegisterCounts,
+  type WireJob,
+  countsOf,
+} from '@berth/client';
+import { useState } from 'preact/hooks';
+import { Histogram } from '../charts/histogram';
+import { dateTime, message, shortId, time } from '../format';
+import { useData } from '../live';
+import { href } from '../router';
+import { Select } from './sessions';
+
+const PAGE = 20;
+const STATUSES = ['pending', 'final'] as const;
+
+export function JobTable(props: { jobs: readonly WireJob[] }) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Job</th>
+          <th scope="col">Status</th>
+          <th scope="col">Program</th>
+          <th scope="col">Backend</th>
+          <th scope="col">Session</th>
+          <th scope="col">Created</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.jobs.map((j) => (
+          <tr key={j.id} data-job={j.id}>
+            <td>
+              <a href={href.job(j.id)}>{shortId(j.id)}</a>
+            </td>
+            <td>
+              <span class={`badge ${j.state.status}`} data-testid="job-status">
+                {j.status}
+              </span>
+            </td>
+            <td>{j.program.id}</td>
+            <td>{j.backend}</td>
+            <td>
+              {j.session_id ? (
+                <a href={href.session(j.session_id)}>{shortId(j.session_id)}</a>
+              ) : (
+                '—'
+              )}
+            </td>
+            <td>{dateTime(j.created)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function JobsView(props: { client: BerthClient }) {
+  const [page, setPage] = useState(0);
+  const [pending, setPending] = useState('');
+  const [backend, setBackend] = useState('');
+  const [program, setProgram] = useState('');
+  const backends = useData((signal) => props.client.backends.list({ signal }), [props.client]);
+  const list = useData(
+    (signal) =>
+      props.client.jobs.list(
+        {
+          limit: PAGE,
+          offset: page * PAGE,
+          exclude_params: true,
+          ...(pending ? { pending: pending === 'pending' } : {}),
+          ...(backend ? { backend } : {}),
+          ...(program ? { program } : {}),
+        },
+        { signal },
+      ),
+    [props.client, page, pending, backend, program],
+  );
+  const count = list.data?.count ?? 0;
+  const pages = Math.max(1, Math.ceil(count / PAGE));
+  const filter = (set: (v: string) => void) => (v: string) => {
+    set(v);
+    setPage(0);
+  };
+  return (
+    <section aria-labelledby="jobs-title">
+      <h1 id="jobs-title">Jobs</h1>
+      <form class="filters" onSubmit={(e) => e.preventDefault()}>
+        <Select label="Status" value={pending} onChange={filter(setPending)} options={STATUSES} />
+        <Select
+          label="Backend"
+          value={backend}
+          onChange={filter(setBackend)}
+          options={(backends.data ?? []).map((b) => b.name)}
+        />
+        <Select
+          label="Program"
+          value={program}
+          onChange={filter(setProgram)}
+          options={['sampler', 'estimator']}
+        />
+      </form>
+      {list.error && (
+        <p role="alert" class="error">
+          {message(list.error)}
+        </p>
+      )}
+      {list.data && (
+        <>
+          <JobTable jobs={list.data.jobs} />
+          <nav class="pager" aria-label="Pages of jobs">
+            <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
+              Previous
+            </button>
+            <span>
+              Page {page + 1} of {pages} ({count} job{count === 1 ? '' : 's'})
+            </span>
+            <button type="button" disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
+              Next
+            </button>
+          </nav>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function JobView(props: { client: BerthClient; id: string }) {
+  const { client, id } = props;
+  const job = useData((signal) => client.jobs.fetch(id, false, signal), [client, id]);
+  const j = job.data;
+  const final = j ? ['Completed', 'Failed', 'Cancelled'].includes(j.state.status) : false;
+  const metrics = useData((signal) => client.jobs.metrics(id, { signal }), [client, id]);
+  const logs = useData((signal) => client.jobs.logs(id, { signal }), [client, id]);
+  const result = useData(
+    (signal) =>
+      j?.state.status === 'Completed' ? client.jobs.results(id, { signal }) : Promise.resolve(null),
+    [client, id, j?.state.status],
+  );
+  const [error, setError] = useState<string | null>(null);
+  if (job.error)
+    return (
+      <p role="alert" class="error">
+        {message(job.error)}
+      </p>
+    );
+  if (!j) return <p>Loading…</p>;
+  const m = metrics.data;
+  const cancel = async () => {
+    try {
+      await client.jobs.cancel(id);
+      job.reload();
+    } catch (e) {
+      setError(message(e));
+    }
+  };
+  return (
+    <section aria-labelledby="job-title">
+      <h1 id="job-title">
+        Job <code>{j.id}</code>
+      </h1>
+      <p>
+        <span class={`badge ${j.state.status}`} data-testid="job-state">
+          {j.status}
+        </span>{' '}
+        {j.state.reason && <span class="muted">{j.state.reason}</span>} · {j.program.id} on{' '}
+        {j.backend}
+        {j.session_id && (
+          <>
+            {' '}
+            in session <a href={href.session(j.session_id)}>{shortId(j.session_id)}</a>
+          </>
+        )}
+      </p>
+      {!final && (
+        <div class="actions">
+          <button type="button" class="danger" onClick={cancel}>
+            Cancel job
+          </button>
+          {error && (
+            <p role="alert" class="error">
+              {error}
+            </p>
+          )}
+        </div>
+      )}
+      <h2>State history</h2>
+      <ol class="history">
+        <li>
+          <span class="badge Queued">Queued</span> {time(j.created)}
+        </li>
+        {j.started && (
+          <li>
+            <span class="badge Running">Running</span> {time(j.started)}
+          </li>
+        )}
+        {j.ended && (
+          <li>
+            <span class={`badge ${j.state.status}`}>{j.state.status}</span> {time(j.ended)}
+          </li>
+        )}
+      </ol>
+      {j.state.status === 'Queued' && m && (
+        <>
+          <p data-testid="queue-position">
+            Place in queue: {m.position_in_queue === null ? '—' : `${m.position_in_queue + 1}`} ·
+            estimated start {m.estimated_start_time ? dateTime(m.estimated_start_time) : 'unknown'}
+          </p>
+          <WhyWaiting client={client} job={j} />
+        </>
+      )}
+      <h2>Log</h2>
+      <pre class="log" aria-live="polite" data-testid="job-log">
+        {logs.data ?? ''}
+      </pre>
+      {result.data && <Results id={j.id} result={result.data} />}
+    </section>
+  );
+}
+
+/** Why a queued job has not started: the backend's status, its holder, or its busy lanes. */
+function WhyWaiting(props: { client: BerthClient; job: WireJob }) {
+  const { client, job } = props;
+  const why = useData(
+    async (signal) => {
+      const [devices, active] = await Promise.all([
+        client.backends.list({ signal }),
+        client.sessions.list({ backend: job.backend, state: 'active' }, { signal }),
+      ]);
+      const device = devices.find((d) => d.name === job.backend);
+      if (device && device.status.name !== 'online')
+        return `${job.backend} is ${device.status.name}${device.status.reason ? `: ${device.status.reason}` : ''}; its queue waits.`;
+      const holder = active.sessions.find((s) => s.mode === 'dedicated');
+      if (holder && holder.id !== job.session_id)
+        return `A dedicated session (${shortId(holder.id)}) holds ${job.backend}: only its jobs start until it ends or goes idle.`;
+      const batch = active.sessions.find((s) => s.mode === 'batch' && s.id !== job.session_id);
+      if (batch) return `An active batch session's jobs go first on ${job.backend}.`;
+      return `Every lane of ${job.backend} is busy, or jobs ahead of it go first (fair share).`;
+    },
+    [client, job.id, job.backend, job.session_id],
+  );
+  return why.data ? <p data-testid="why-waiting">{why.data}</p> : null;
+}
+
+function Results(props: { id: string; result: PrimitiveResult }) {
+  const pubs = props.result.__value__.pub_results;
+  const download = () => {
+    const blob = new Blob([JSON.stringify(props.result, null, 2)], { type: 'application/json' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `${props.id}-result.json`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  };
+  return (
+    <>
+      <h2>Results</h2>
+      <button type="button" onClick={download}>
+        Download the result (JSON)
+      </button>
+      {pubs.map((pub, i) => (
+        <section key={i} class="pub" aria-label={`Pub ${i}`}>
+          <h3>Pub {i}</h3>
+          <PubResult result={props.result} index={i} metadata={pub.__value__.metadata} />
+        </section>
+      ))}
+    </>
+  );
+}
+
+function PubResult(props: {
+  result: PrimitiveResult;
+  index: number;
+  metadata: { readonly evs?: unknown; readonly stds?: unknown; readonly counts?: unknown };
+}) {
+  if (props.metadata.evs !== undefined)
+    return <Expectations evs={props.metadata.evs} stds={props.metadata.stds} />;
+  let registers: Record<string, RegisterCounts>;
+  try {
+    registers = countsOf(props.result, props.index);
+  } catch (e) {
+    return <p class="muted">{message(e)}</p>;
+  }
+  return (
+    <>
+      {Object.entries(registers).map(([name, counts]) => (
+        <Histogram key={name} register={name} counts={counts} />
+      ))}
+    </>
+  );
+}
+
+/** Expectation values (any shape, flattened in order) with ± one standard deviation. */
+function Expectations(props: { evs: unknown; stds: unknown }) {
+  const evs = flatten(props.evs);
+  const stds = flatten(props.stds);
+  const width = Math.max(...evs.map((v, i) => Math.abs(v) + (stds[i] ?? 0)), 1e-12);
+  return (
+    <table class="estimator" data-testid="estimator-table">
+      <thead>
+        <tr>
+          <th scope="col">Observable</th>
+          <th scope="col">Expectation value</th>
+          <th scope="col">Standard deviation</th>
+          <th scope="col">
+            <span class="sr-only">Value with error bar</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {evs.map((v, i) => {
+          const sd = stds[i] ?? 0;
+          const pos = (x: number) => `${50 + (50 * x) / width}%`;
+          return (
+            <tr key={i}>
+              <td>{i}</td>
+              <td>{v.toFixed(4)}</td>
+              <td>± {sd.toFixed(4)}</td>
+              <td class="bar-cell" aria-hidden="true">
+                <span class="axis" />
+                <span
+                  class="err"
+                  style={{ left: pos(v - sd), right: `calc(100% - ${pos(v + sd)})` }}
+                />
+                <span class="val" style={{ left: pos(v) }} />
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function flatten(x: unknown): number[] {
+  if (typeof x === 'number') return [x];
+  if (Array.isArray(x)) return x.flatMap(flatten);
+  if (x && typeof x === 'object' && '__value__' in x)
+    return flatten((x as { __value__: unknown }).__value__);
+  return [];
+}

@@ -1,0 +1,124 @@
+/**
+ * Usage: the instance's usage this period against its limit, and the usage of its jobs over
+ * time, per backend and per session (cumulative, from each job's billed time at its end).
+ */
+import type { BerthClient, WireJob } from '@berth/client';
+import { useMemo } from 'preact/hooks';
+import type uPlot from 'uplot';
+import { PALETTE, Plot } from '../charts/uplot';
+import { dateTime, duration, message, shortId } from '../format';
+import { useData } from '../live';
+
+/** Cumulative usage (s) per group, at each job's end: one series per group, on one time axis. */
+export function cumulative(
+  jobs: readonly WireJob[],
+  groupOf: (j: WireJob) => string,
+): { groups: string[]; data: uPlot.AlignedData } {
+  const done = jobs
+    .filter((j) => j.ended && j.usage.qpu_charge_time_seconds > 0)
+    .sort((a, b) => Date.parse(a.ended ?? '') - Date.parse(b.ended ?? ''));
+  const groups = [...new Set(done.map(groupOf))].slice(0, PALETTE.length);
+  const totals = new Map(groups.map((g) => [g, 0]));
+  const xs: number[] = [];
+  const ys = groups.map(() => [] as number[]);
+  for (const j of done) {
+    const g = groupOf(j);
+    if (!totals.has(g)) continue;
+    totals.set(g, (totals.get(g) ?? 0) + j.usage.qpu_charge_time_seconds);
+    xs.push(Date.parse(j.ended ?? '') / 1000);
+    groups.forEach((name, i) => ys[i]?.push(totals.get(name) ?? 0));
+  }
+  return { groups, data: [xs, ...ys] };
+}
+
+function UsageChart(props: {
+  title: string;
+  jobs: readonly WireJob[];
+  by: (j: WireJob) => string;
+}) {
+  const { groups, data } = useMemo(() => cumulative(props.jobs, props.by), [props.jobs, props.by]);
+  const options = useMemo<Omit<uPlot.Options, 'width'>>(
+    () => ({
+      height: 220,
+      scales: { x: { time: true } },
+      axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor', label: 'seconds' }],
+      series: [
+        {},
+        ...groups.map((g, i) => ({
+          label: g,
+          stroke: PALETTE[i % PALETTE.length] ?? '#888',
+          width: 2,
+        })),
+      ],
+    }),
+    [groups],
+  );
+  if (!data[0]?.length) return <p class="muted">No billed jobs yet.</p>;
+  return (
+    <figure>
+      <figcaption>{props.title}</figcaption>
+      <Plot options={options} data={data} label={props.title} />
+    </figure>
+  );
+}
+
+const byBackend = (j: WireJob) => j.backend;
+const bySession = (j: WireJob) =>
+  j.session_id ? `session ${shortId(j.session_id)}` : 'no session';
+
+export function UsageView(props: { client: BerthClient }) {
+  const usage = useData((signal) => props.client.usage({ signal }), [props.client]);
+  const jobs = useData(
+    (signal) => props.client.jobs.list({ limit: 200, exclude_params: true }, { signal }),
+    [props.client],
+  );
+  const u = usage.data;
+  const limit = u?.usage_limit_seconds ?? null;
+  return (
+    <section aria-labelledby="usage-title">
+      <h1 id="usage-title">Usage</h1>
+      {usage.error && (
+        <p role="alert" class="error">
+          {message(usage.error)}
+        </p>
+      )}
+      {u && (
+        <>
+          <p>
+            Instance <code>{u.instance_id}</code>, period {dateTime(u.usage_period.start_time)} to{' '}
+            {dateTime(u.usage_period.end_time)}.
+          </p>
+          <p data-testid="usage-consumed">
+            {duration(u.usage_consumed_seconds)} used
+            {limit !== null ? ` of ${duration(limit)}` : ' (no limit)'}
+            {u.usage_limit_reached && ' — the limit is reached: new jobs are refused'}
+          </p>
+          {limit !== null && (
+            <meter
+              min={0}
+              max={limit}
+              value={u.usage_consumed_seconds}
+              aria-label="Usage of the limit"
+            >
+              {u.usage_consumed_seconds} of {limit} s
+            </meter>
+          )}
+        </>
+      )}
+      {jobs.data && (
+        <>
+          <UsageChart
+            title="Usage per backend (cumulative seconds)"
+            jobs={jobs.data.jobs}
+            by={byBackend}
+          />
+          <UsageChart
+            title="Usage per session (cumulative seconds)"
+            jobs={jobs.data.jobs}
+            by={bySession}
+          />
+        </>
+      )}
+    </section>
+  );
+}

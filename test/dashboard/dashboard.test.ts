@@ -1,0 +1,273 @@
+/**
+ * The dashboard in a real browser (headless Chromium through playwright-core, the same set-up as
+ * the SDK's browser test), against a real Berth serving it at `/`: sign-in, a dedicated
+ * session's whole life followed live from the event stream, cancelling a queued job, a sampler
+ * histogram and an estimator table, a wrong key that sees nothing, and axe-core's accessibility
+ * checks (light and dark). Screenshots go to test-results/.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.js';
+import { call, startServer, tempDir, writeConfig } from '../helpers/spawn-server.js';
+
+const KEY = 'dashboard-test-key-0123456789';
+const BELL =
+  'OPENQASM 3.0; include "stdgates.inc"; qubit[2] q; bit[2] c; h q[0]; cx q[0], q[1]; c = measure q;';
+const BELL_STATE = 'OPENQASM 3.0; include "stdgates.inc"; qubit[2] q; h q[0]; cx q[0], q[1];';
+const SHOTS = join(process.cwd(), 'test-results');
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let browser: Browser | undefined;
+let base = '';
+
+/**
+ * A page in a fresh context (its own session storage). The locale is set: a C locale reaches
+ * Chromium as `en-US@posix`, which Intl (and so uPlot) refuses.
+ */
+async function newPage(options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Page> {
+  const context = await (browser as Browser).newContext({ locale: 'en-US', ...options });
+  return context.newPage();
+}
+
+const api = (method: string, path: string, body?: unknown) => call(base, KEY, method, path, body);
+
+async function signIn(page: Page, key = KEY): Promise<void> {
+  await page.goto(`${base}/`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** Waits until the element `selector` reads `text` (the page updates by itself). */
+async function untilText(page: Page, selector: string, text: string, timeout = 15_000) {
+  await page.waitForFunction(
+    ([sel, want]) => document.querySelector(sel as string)?.textContent?.trim() === want,
+    [selector, text],
+    { timeout },
+  );
+}
+
+/** Navigates inside the page (the fragment), never reloading it. */
+async function go(page: Page, hash: string): Promise<void> {
+  await page.evaluate((h) => {
+    location.hash = h;
+  }, hash);
+}
+
+async function axeViolations(page: Page): Promise<unknown[]> {
+  // Evaluated, not added as a script tag: the dashboard's CSP (rightly) refuses inline scripts.
+  await page.evaluate(AXE);
+  const result = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (o: unknown) => Promise<any> } }).axe;
+    return axe.run({ runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa'] });
+  });
+  return result.violations.map((v: any) => ({
+    id: v.id,
+    impact: v.impact,
+    nodes: v.nodes.map((n: any) => n.target.join(' ')).slice(0, 5),
+  }));
+}
+
+async function submit(body: Record<string, unknown>): Promise<string> {
+  const res = await api('POST', '/api/v1/jobs', body);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  return res.body.id as string;
+}
+
+async function untilStatus(id: string, status: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if ((await api('GET', `/api/v1/jobs/${id}`)).body.status === status) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`job ${id} never reached ${status}`);
+}
+
+describe('the dashboard', () => {
+  beforeAll(async () => {
+    // The dashboard exactly as `npm run build` makes it (dist/dashboard, served at /).
+    execFileSync(process.execPath, ['scripts/build-dashboard.mjs'], { stdio: 'ignore' });
+    mkdirSync(SHOTS, { recursive: true });
+    const dir = tempDir('file');
+    const config = writeConfig(dir, {
+      backends: [
+        { name: 'lab', lanes: 1, qubits: 5, model: { jobOverheadMs: 800 } },
+        { name: 'queue', lanes: 1, qubits: 5, model: { jobOverheadMs: 60_000 } },
+        { name: 'fast', lanes: 2, qubits: 5 },
+      ],
+    });
+    const server = await startServer(
+      { BERTH_API_KEY: KEY, BERTH_DB: join(dir, 'berth.db'), BERTH_CONFIG: config },
+      { lifetime: 'file' },
+    );
+    base = server.url;
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('signs in with a key and shows every backend, passing axe-core', async () => {
+    const page = await newPage();
+    await signIn(page);
+    await page.getByRole('heading', { name: 'Backends' }).waitFor();
+    for (const name of ['lab', 'queue', 'fast'])
+      await page.getByRole('heading', { name, exact: true }).waitFor();
+    // The key is in this tab's session storage, and nowhere in the address.
+    expect(await page.evaluate(() => sessionStorage.getItem('berth.key'))).toBe(KEY);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+    expect(page.url()).not.toContain(KEY);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'dashboard-backends.png'), fullPage: true });
+    await page.close();
+  }, 60_000);
+
+  it('follows a dedicated session open → active → inactive → closed with no reload', async () => {
+    const page = await newPage();
+    await signIn(page);
+    await page.getByRole('heading', { name: 'Backends' }).waitFor();
+    await page.evaluate(() => {
+      (globalThis as unknown as { sameDocument: boolean }).sameDocument = true;
+    });
+    const s = await api('POST', '/api/v1/sessions', {
+      mode: 'dedicated',
+      backend: 'lab',
+      interactive_ttl: 3,
+    });
+    expect(s.status).toBe(200);
+    await go(page, `#/sessions/${s.body.id}`);
+    const state = '[data-testid="session-state"]';
+    await untilText(page, state, 'open');
+    await submit({
+      program_id: 'sampler',
+      session_id: s.body.id,
+      params: { pubs: [[BELL, null, 100]] },
+    });
+    await untilText(page, state, 'active');
+    // The backend page names the session as the one holding the backend.
+    await go(page, '#/backends');
+    await page.waitForFunction(
+      () =>
+        document
+          .querySelector('[data-backend="lab"] [data-testid="holder"]')
+          ?.textContent?.includes('dedicated session') === true,
+    );
+    await page.screenshot({ path: join(SHOTS, 'dashboard-backend-held.png'), fullPage: true });
+    await go(page, `#/sessions/${s.body.id}`);
+    await page.waitForFunction(() =>
+      /left of/.test(document.querySelector('[data-testid="idle-countdown"]')?.textContent ?? ''),
+    );
+    await page.screenshot({ path: join(SHOTS, 'dashboard-session.png'), fullPage: true });
+    await untilText(page, state, 'inactive');
+    await page.getByRole('button', { name: 'Close…' }).click();
+    await page.getByText('Closing stops it accepting new jobs').waitFor();
+    await page.getByRole('button', { name: 'Close session' }).click();
+    await untilText(page, state, 'closed');
+    const history = await page.locator('[data-testid="session-history"] .badge').allTextContents();
+    expect(history).toEqual(['open', 'active', 'inactive', 'closed']);
+    expect(
+      await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument),
+    ).toBe(true);
+    await page.close();
+  }, 60_000);
+
+  it('cancels a queued job from its page', async () => {
+    const page = await newPage();
+    await signIn(page);
+    await page.getByRole('heading', { name: 'Backends' }).waitFor();
+    const running = await submit({
+      program_id: 'sampler',
+      backend: 'queue',
+      params: { pubs: [[BELL, null, 10]] },
+    });
+    await untilStatus(running, 'Running');
+    const queued = await submit({
+      program_id: 'sampler',
+      backend: 'queue',
+      params: { pubs: [[BELL, null, 10]] },
+    });
+    await go(page, `#/jobs/${queued}`);
+    await untilText(page, '[data-testid="job-state"]', 'Queued');
+    await page.locator('[data-testid="queue-position"]').waitFor();
+    const position = await page.locator('[data-testid="queue-position"]').textContent();
+    expect(position).toMatch(/^Place in queue: 1 · estimated start /);
+    await page.getByText('Every lane of queue is busy').waitFor();
+    await page.getByRole('button', { name: 'Cancel job' }).click();
+    await untilText(page, '[data-testid="job-state"]', 'Cancelled');
+    expect((await api('GET', `/api/v1/jobs/${queued}`)).body.status).toBe('Cancelled');
+    await api('POST', `/api/v1/jobs/${running}/cancel`);
+    await page.close();
+  }, 60_000);
+
+  it('draws a sampler histogram and an estimator table, light and dark', async () => {
+    const sampler = await submit({
+      program_id: 'sampler',
+      backend: 'fast',
+      params: { pubs: [[BELL, null, 400]] },
+    });
+    const estimator = await submit({
+      program_id: 'estimator',
+      backend: 'fast',
+      params: { pubs: [[BELL_STATE, ['ZZ', 'XX', 'IZ']]] },
+    });
+    await untilStatus(sampler, 'Completed');
+    await untilStatus(estimator, 'Completed');
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const page = await newPage({ colorScheme });
+      await signIn(page);
+      await page.getByRole('heading', { name: 'Backends' }).waitFor();
+      await go(page, `#/jobs/${sampler}`);
+      await page.locator('figure[data-register="c"] canvas').first().waitFor();
+      const cell = (n: number) =>
+        page.locator(`figure[data-register="c"] tbody tr td:nth-child(${n})`).allTextContents();
+      const outcomes = await cell(1);
+      const counts = (await cell(2)).map(Number);
+      // A Bell pair: only 00 and 11, all 400 shots between them.
+      expect([...outcomes].sort()).toEqual(['00', '11']);
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(400);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({
+        path: join(SHOTS, `dashboard-histogram-${colorScheme}.png`),
+        fullPage: true,
+      });
+      await go(page, `#/jobs/${estimator}`);
+      const table = page.locator('[data-testid="estimator-table"] tbody tr');
+      await table.first().waitFor();
+      const evs = (await table.allTextContents()).length;
+      expect(evs).toBe(3);
+      const cells = await page
+        .locator('[data-testid="estimator-table"] tbody tr td:nth-child(2)')
+        .allTextContents();
+      expect(cells.map(Number)).toEqual([1, 1, 0]);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.screenshot({
+        path: join(SHOTS, `dashboard-estimator-${colorScheme}.png`),
+        fullPage: true,
+      });
+      await page.close();
+    }
+  }, 90_000);
+
+  it('shows nothing to a wrong key, and keeps no trace of it', async () => {
+    const page = await newPage();
+    const apiCalls: number[] = [];
+    page.on('response', (r) => {
+      if (new URL(r.url()).pathname.startsWith('/api/')) apiCalls.push(r.status());
+    });
+    await signIn(page, 'not-a-key-of-this-server');
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toContain('That key was refused');
+    expect(await page.getByRole('navigation', { name: 'Views' }).count()).toBe(0);
+    expect(await page.getByRole('heading', { name: 'Backends' }).count()).toBe(0);
+    expect(await page.evaluate(() => sessionStorage.length + localStorage.length)).toBe(0);
+    // Every API answer it got was a refusal.
+    expect(apiCalls.length).toBeGreaterThan(0);
+    expect(apiCalls.every((s) => s === 401)).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'dashboard-wrong-key.png') });
+    await page.close();
+  }, 60_000);
+});
