@@ -14,6 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
 import { call, startServer, tempDir, writeConfig } from '../helpers/spawn-server.js';
 
+// The callbacks given to page.evaluate run in the page, not in Node: the browser globals they use.
+declare const document: { querySelector(s: string): { textContent: string | null } | null };
+declare const location: { hash: string };
+declare const sessionStorage: { getItem(key: string): string | null; readonly length: number };
+declare const localStorage: { readonly length: number };
+
 const KEY = 'dashboard-test-key-0123456789';
 const BELL =
   'OPENQASM 3.0; include "stdgates.inc"; qubit[2] q; bit[2] c; h q[0]; cx q[0], q[1]; c = measure q;';
