@@ -199,7 +199,7 @@ export async function createRuntime(
     auth,
     sessions,
     jobs: jobService,
-    backends: createBackendService({ store, catalog }),
+    backends: createBackendService({ store, catalog, clock, onBackendChanged }),
     usage: createUsageService({ store, clock, instances }),
     ops: createOpsService({
       store,

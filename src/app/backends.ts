@@ -4,7 +4,8 @@
  */
 import type { Backend } from '../domain/backend/backend.js';
 import { AppError } from '../domain/errors.js';
-import type { Store } from './ports.js';
+import type { BackendState, Store } from './ports.js';
+import type { Clock } from '../domain/clock.js';
 
 /** A backend with the documents it serves. */
 export interface BackendEntry {
@@ -17,9 +18,29 @@ export interface BackendEntry {
 
 /** Backends by name. */
 export class BackendCatalog {
-  private readonly byName: ReadonlyMap<string, BackendEntry>;
+  /** As configured. */
+  private readonly base: ReadonlyMap<string, BackendEntry>;
+  /** As configured, with the statuses administrators set (applyStates). */
+  private byName: ReadonlyMap<string, BackendEntry>;
   constructor(entries: readonly BackendEntry[]) {
-    this.byName = new Map(entries.map((e) => [e.backend.name, e]));
+    this.base = new Map(entries.map((e) => [e.backend.name, e]));
+    this.byName = this.base;
+  }
+  /**
+   * The statuses administrators set (the store's backendStates) over the configured ones. Each
+   * node applies them at every heartbeat, and at once after a change it made itself.
+   */
+  applyStates(states: readonly BackendState[]): void {
+    const next = new Map(this.base);
+    for (const s of states) {
+      const e = this.base.get(s.name);
+      if (e)
+        next.set(s.name, {
+          ...e,
+          backend: { ...e.backend, status: s.status, statusReason: s.reason },
+        });
+    }
+    this.byName = next;
   }
   get(name: string): BackendEntry | undefined {
     return this.byName.get(name);
@@ -50,7 +71,13 @@ export interface BackendView {
 
 export type BackendService = ReturnType<typeof createBackendService>;
 
-export function createBackendService(deps: { store: Store; catalog: BackendCatalog }) {
+export function createBackendService(deps: {
+  store: Store;
+  catalog: BackendCatalog;
+  clock: Clock;
+  /** A resumed backend is dispatched at once. */
+  onBackendChanged: (backend: string) => void;
+}) {
   const { store, catalog } = deps;
   const entry = (name: string): BackendEntry => catalog.require(name, 'backend_not_found');
   return {
@@ -63,6 +90,25 @@ export function createBackendService(deps: { store: Store; catalog: BackendCatal
       }));
     },
     async status(name: string): Promise<BackendView> {
+      const e = entry(name);
+      return { backend: e.backend, ...(await store.backendLoad(name)) };
+    },
+    /**
+     * POST /admin/backends/{name}/pause|resume: a paused backend starts no job (running ones
+     * finish; the queue keeps) until resumed. Durable, and the same on every node (within a
+     * heartbeat). Resuming makes it online whatever its configured status was.
+     */
+    async setStatus(
+      name: string,
+      status: 'online' | 'paused',
+      reason: string | null,
+      by: string,
+    ): Promise<BackendView> {
+      entry(name);
+      const changedAt = deps.clock.now();
+      await store.setBackendState({ name, status, reason, changedAt, changedBy: by });
+      catalog.applyStates(await store.backendStates());
+      deps.onBackendChanged(name);
       const e = entry(name);
       return { backend: e.backend, ...(await store.backendLoad(name)) };
     },

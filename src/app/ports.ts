@@ -46,6 +46,15 @@ export interface Commit {
   readonly then?: Commit;
 }
 
+/** A backend's status as an administrator set it: it overrides the configuration's. */
+export interface BackendState {
+  readonly name: string;
+  readonly status: 'online' | 'paused';
+  readonly reason: string | null;
+  readonly changedAt: Date;
+  readonly changedBy: string;
+}
+
 /** A commit and the changes chained to it, in the order they are written. */
 export function commitParts(c: Commit): Commit[] {
   const parts: Commit[] = [];
@@ -237,6 +246,10 @@ export interface Store {
   onRemoteChange(listener: (backends: readonly string[]) => void): () => void;
   /** Whether the database answers now (GET /ready). */
   ping(): Promise<boolean>;
+  /** The statuses administrators set on backends (over the configuration's), by name. */
+  backendStates(): Promise<BackendState[]>;
+  /** Record a status an administrator set on a backend (it replaces the previous one). */
+  setBackendState(state: BackendState): Promise<void>;
 
   /** Make the stored instances match configuration (insert or update; never delete). */
   syncInstances(instances: readonly Instance[]): Promise<void>;

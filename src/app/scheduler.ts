@@ -128,6 +128,12 @@ export class Scheduler {
     const now = this.deps.clock.now();
     if (now.getTime() - this.lastBeat < HEARTBEAT_MS) return;
     this.lastBeat = now.getTime();
+    // Statuses an administrator set, perhaps on another node (a pause, a resume): a backend
+    // whose status changed is dispatched now.
+    const before = new Map(this.deps.backends.all().map((e) => [e.backend.name, e.backend.status]));
+    this.deps.backends.applyStates(await store.backendStates());
+    for (const e of this.deps.backends.all())
+      if (before.get(e.backend.name) !== e.backend.status) this.dirty.add(e.backend.name);
     const names = this.deps.backends.all().map((e) => e.backend.name);
     const nodes = await store.listNodes(now);
     const live = new Set([nodeId]);

@@ -161,6 +161,15 @@ export class AdminApi {
     /** `GET /admin/instances`. */
     list(options?: CallOptions): Promise<Instance[]>;
   };
+  readonly backends: {
+    /**
+     * `POST /admin/backends/{name}/pause`: the backend starts no job (running ones finish, its
+     * queue keeps) until resumed; `reason` becomes its status message.
+     */
+    pause(name: string, reason?: string, options?: CallOptions): Promise<Device>;
+    /** `POST /admin/backends/{name}/resume`: online again; its queued jobs start. */
+    resume(name: string, options?: CallOptions): Promise<Device>;
+  };
 
   constructor(transport: Transport) {
     this.keys = {
@@ -189,6 +198,19 @@ export class AdminApi {
     this.instances = {
       list: async (options = {}) =>
         (await call(transport, 'get', '/admin/instances', { signal: options.signal })).instances,
+    };
+    this.backends = {
+      pause: (name, reason, options = {}) =>
+        call(transport, 'post', '/admin/backends/{name}/pause', {
+          path: { name },
+          ...(reason !== undefined ? { body: { reason } } : {}),
+          signal: options.signal,
+        }),
+      resume: (name, options = {}) =>
+        call(transport, 'post', '/admin/backends/{name}/resume', {
+          path: { name },
+          signal: options.signal,
+        }),
     };
   }
 }

@@ -155,3 +155,9 @@ export const RELEASE_BACKEND = `DELETE FROM backend_owners WHERE node_id = @node
 export const LIST_NODES = 'SELECT * FROM nodes ORDER BY id';
 export const LIVE_OWNERS = `SELECT backend, node_id FROM backend_owners WHERE lease_until >= @now
   ORDER BY backend`;
+
+export const LIST_BACKEND_STATES = 'SELECT * FROM backend_states ORDER BY name';
+export const SET_BACKEND_STATE = `INSERT INTO backend_states (name, status, reason, changed_at, changed_by)
+  VALUES (@name, @status, @reason, @changed_at, @changed_by)
+  ON CONFLICT (name) DO UPDATE SET status = excluded.status, reason = excluded.reason,
+    changed_at = excluded.changed_at, changed_by = excluded.changed_by`;

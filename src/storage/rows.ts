@@ -2,7 +2,7 @@
  * Row ↔ domain mapping, shared by both dialects (they store the same representation, ADR 0009):
  * integer epoch ms ↔ Date, TEXT ↔ JSON, 0/1 ↔ boolean. Rows never leave the adapters.
  */
-import type { Commit, DomainEvent, NodeRecord, StoredEvent } from '../app/ports.js';
+import type { BackendState, Commit, DomainEvent, NodeRecord, StoredEvent } from '../app/ports.js';
 import type { Job, JobStatus } from '../domain/job/job.js';
 import type { ActiveSessionHead } from '../domain/scheduling/dispatch.js';
 import type {
@@ -386,3 +386,32 @@ export const chargeParams = (c: NonNullable<Commit['charge']>) => ({
   period_start: usagePeriod(c.at).start.getTime(),
   ms: Math.round(c.ms),
 });
+
+/** A row of backend_states. */
+export interface BackendStateRow {
+  name: string;
+  status: string;
+  reason: string | null;
+  changed_at: number | string;
+  changed_by: string;
+}
+
+export function backendStateFromRow(r: BackendStateRow): BackendState {
+  return {
+    name: r.name,
+    status: r.status === 'paused' ? 'paused' : 'online',
+    reason: r.reason,
+    changedAt: new Date(Number(r.changed_at)),
+    changedBy: r.changed_by,
+  };
+}
+
+export function backendStateParams(s: BackendState): Record<string, unknown> {
+  return {
+    name: s.name,
+    status: s.status,
+    reason: s.reason,
+    changed_at: s.changedAt.getTime(),
+    changed_by: s.changedBy,
+  };
+}

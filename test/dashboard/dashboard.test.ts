@@ -276,4 +276,27 @@ describe('the dashboard', () => {
     await page.screenshot({ path: join(SHOTS, 'dashboard-wrong-key.png') });
     await page.close();
   }, 60_000);
+
+  it('pauses and resumes a backend from its card (administrators)', async () => {
+    const page = await newPage();
+    await signIn(page);
+    const card = page.locator('[data-backend="fast"]');
+    await card.getByLabel('Reason').fill('recalibrating');
+    await card.getByRole('button', { name: 'Pause fast' }).click();
+    await untilText(page, '[data-backend="fast"] .card-head .badge', 'paused');
+    await card.getByText('recalibrating').first().waitFor();
+    const waiting = await submit({
+      program_id: 'sampler',
+      backend: 'fast',
+      params: { pubs: [[BELL, null, 10]] },
+    });
+    await go(page, `#/jobs/${waiting}`);
+    await page.getByText('fast is paused: recalibrating; its queue waits.').waitFor();
+    expect((await api('GET', `/api/v1/jobs/${waiting}`)).body.status).toBe('Queued');
+    await go(page, '#/backends');
+    await card.getByRole('button', { name: 'Resume fast' }).click();
+    await untilText(page, '[data-backend="fast"] .card-head .badge', 'online');
+    await untilStatus(waiting, 'Completed');
+    await page.close();
+  }, 60_000);
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { at } from '../helpers/builders.js';
 import { OTHER_CRN, TEST_CONFIG, samplerJob } from '../helpers/fixtures.js';
-import { testRuntime } from '../helpers/test-runtime.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { testDatabase, testRuntime } from '../helpers/test-runtime.js';
 
 type Ctx = Awaited<ReturnType<typeof testRuntime>>;
 const status = async (api: Ctx['api'], id: string) =>
@@ -206,6 +209,59 @@ describe('scheduling', () => {
       message: 'maintenance',
       length_queue: 1,
     });
+  });
+
+  it('pauses and resumes a backend from /admin, durably, and keeps its queue meanwhile', async () => {
+    const db =
+      process.env.BERTH_TEST_DB === 'postgres'
+        ? await testDatabase()
+        : join(mkdtempSync(join(tmpdir(), 'berth-pause-')), 'berth.db');
+    const first = await testRuntime({ file: TEST_CONFIG, env: { BERTH_DB: db } });
+    const paused = await first.api('POST', '/admin/backends/solo/pause', {
+      reason: 'recalibrating',
+    });
+    expect(paused.status, JSON.stringify(paused.body)).toBe(200);
+    expect(paused.body.status).toEqual({ name: 'paused', reason: 'recalibrating' });
+    const j = await submit(first.api, { backend: 'solo' });
+    await first.tick();
+    expect(await status(first.api, j)).toBe('Queued');
+    expect((await first.api('GET', '/api/v1/backends/solo/status')).body).toMatchObject({
+      state: false,
+      status: 'paused',
+      message: 'recalibrating',
+      length_queue: 1,
+    });
+    // Refused, with what to send, and nothing changes.
+    const bad = await first.api('POST', '/admin/backends/solo/pause', { why: 'x' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].message).toContain('{"reason": "…"}');
+    const missing = await first.api('POST', '/admin/backends/nope/resume');
+    expect(missing.status).toBe(404);
+    expect(missing.body.errors[0].message).toContain('the backends are: solo, wide');
+    await first.rt.stop();
+
+    // A restart keeps it paused; a resume starts the queue.
+    const second = await testRuntime({ file: TEST_CONFIG, env: { BERTH_DB: db } });
+    await second.tick();
+    expect(await status(second.api, j)).toBe('Queued');
+    expect((await second.api('GET', '/api/v1/backends')).body.devices[0].status.name).toBe(
+      'paused',
+    );
+    const resumed = await second.api('POST', '/admin/backends/solo/resume');
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.status).toEqual({ name: 'online', reason: null });
+    await second.tick();
+    expect(await status(second.api, j)).toBe('Running');
+  });
+
+  it('lets only administrators pause a backend', async () => {
+    const { api } = await testRuntime({ file: TEST_CONFIG });
+    const key = (await api('POST', '/admin/keys', { name: 'user' })).body.key as string;
+    const res = await api('POST', '/admin/backends/solo/pause', undefined, {
+      authorization: `Bearer ${key}`,
+    });
+    expect(res.status).toBe(403);
+    expect((await api('GET', '/api/v1/backends/solo/status')).body.status).toBe('active');
   });
 
   it('cancels a queued job at once and a running job once its execution stopped', async () => {

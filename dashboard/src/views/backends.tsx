@@ -6,6 +6,7 @@ import type { BerthClient, Device, WireJob, WireSession } from '@berth/client';
 import type { Identity } from '../auth';
 import { type Lanes, Timeline, assignLanes } from '../charts/timeline';
 import { duration, instanceColour, message, shortId } from '../format';
+import { useState } from 'preact/hooks';
 import { useData, useNow } from '../live';
 import { href } from '../router';
 import { idleDeadline } from './sessions';
@@ -38,7 +39,10 @@ async function loadBackends(client: BerthClient, signal: AbortSignal): Promise<B
 }
 
 export function BackendsView(props: { client: BerthClient; identity: Identity }) {
-  const { data, error } = useData((signal) => loadBackends(props.client, signal), [props.client]);
+  const { data, error, reload } = useData(
+    (signal) => loadBackends(props.client, signal),
+    [props.client],
+  );
   return (
     <section aria-labelledby="backends-title">
       <h1 id="backends-title">Backends</h1>
@@ -49,7 +53,12 @@ export function BackendsView(props: { client: BerthClient; identity: Identity })
       )}
       {!data && !error && <p>Loading…</p>}
       {data?.map((b) => (
-        <Backend key={b.device.name} data={b} />
+        <Backend
+          key={b.device.name}
+          data={b}
+          client={props.identity.admin ? props.client : null}
+          onChange={reload}
+        />
       ))}
     </section>
   );
@@ -106,7 +115,53 @@ function reservationWindows(s: WireSession, nowS: number) {
   return out;
 }
 
-function Backend(props: { data: BackendData }) {
+/** Pause and resume (administrators): the backend starts no job while paused. */
+function PauseResume(props: { client: BerthClient; device: Device; onChange: () => void }) {
+  const { client, device } = props;
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const paused = device.status.name !== 'online';
+  const act = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      if (paused) await client.admin.backends.resume(device.name);
+      else await client.admin.backends.pause(device.name, reason.trim() || undefined);
+      setReason('');
+      props.onChange();
+    } catch (err) {
+      setError(message(err));
+    }
+  };
+  return (
+    <form class="actions" onSubmit={act}>
+      {!paused && (
+        <label>
+          Reason{' '}
+          <input
+            value={reason}
+            maxLength={200}
+            placeholder="optional"
+            onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+          />
+        </label>
+      )}
+      <button type="submit">{paused ? `Resume ${device.name}` : `Pause ${device.name}`}</button>
+      <span class="muted">
+        {paused
+          ? 'Paused: it starts no job; its queue waits.'
+          : 'Pausing lets running jobs finish and keeps the queue.'}
+      </span>
+      {error && (
+        <span role="alert" class="error">
+          {error}
+        </span>
+      )}
+    </form>
+  );
+}
+
+function Backend(props: { data: BackendData; client: BerthClient | null; onChange: () => void }) {
   const { device, active, jobs } = props.data;
   const now = useNow();
   const nowS = now / 1000;
@@ -155,6 +210,9 @@ function Backend(props: { data: BackendData }) {
         </div>
       </dl>
       {device.status.reason && <p class="muted">{device.status.reason}</p>}
+      {props.client && (
+        <PauseResume client={props.client} device={device} onChange={props.onChange} />
+      )}
       <Timeline backend={device.name} lanes={lanes} data={spans} window={[nowS - HOUR, nowS]} />
       <p class="legend muted">
         Solid: a job running, coloured by instance. Hatched: a dedicated session holding the backend

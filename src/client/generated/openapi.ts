@@ -3,6 +3,134 @@
 // with openapi-typescript. DO NOT EDIT: run `npm run gen:client`.
 
 export interface paths {
+    "/admin/backends/{name}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a backend: it starts no job (running ones finish; its queue keeps) until resumed
+         * @description Optional body: {"reason": "…"} (at most 200 characters), shown as the status message. Durable; every node applies it within a second.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clops: {
+                                type: string;
+                                value: number;
+                            };
+                            is_simulator: boolean;
+                            /** @description Berth: jobs it runs at once */
+                            lanes: number;
+                            name: string;
+                            performance_metrics: {
+                                [key: string]: unknown;
+                            };
+                            processor_type: {
+                                family: string;
+                                /** @description a string, as in IBM's model ("5.11") */
+                                revision: string;
+                            };
+                            qubits: number;
+                            queue_length: number;
+                            status: {
+                                name: "online" | "paused" | "offline";
+                                reason: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/backends/{name}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a backend: it is online and starts its queued jobs
+         * @description Durable; every node applies it within a second. Online whatever the configured status was.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            clops: {
+                                type: string;
+                                value: number;
+                            };
+                            is_simulator: boolean;
+                            /** @description Berth: jobs it runs at once */
+                            lanes: number;
+                            name: string;
+                            performance_metrics: {
+                                [key: string]: unknown;
+                            };
+                            processor_type: {
+                                family: string;
+                                /** @description a string, as in IBM's model ("5.11") */
+                                revision: string;
+                            };
+                            qubits: number;
+                            queue_length: number;
+                            status: {
+                                name: "online" | "paused" | "offline";
+                                reason: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/instances": {
         parameters: {
             query?: never;

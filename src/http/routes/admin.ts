@@ -4,6 +4,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { KeyInfo } from '../../app/auth.js';
+import { AppError } from '../../domain/errors.js';
+import { Device, toDevice } from '../schemas/backend.js';
 import { DateTime, IdParams, Nullable, iso } from '../schemas/common.js';
 
 const KeySchema = Type.Object({
@@ -128,4 +130,55 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       })),
     }),
   );
+
+  // Pause and resume. The body is optional (a bare `curl -X POST` pauses), so it is checked here
+  // rather than by a body schema.
+  const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) });
+  const reasonOf = (body: unknown): string | null => {
+    if (body === undefined || body === null) return null;
+    const reason = (body as { reason?: unknown }).reason;
+    const keys = typeof body === 'object' && !Array.isArray(body) ? Object.keys(body) : null;
+    if (
+      !keys ||
+      keys.some((k) => k !== 'reason') ||
+      (reason !== undefined && (typeof reason !== 'string' || reason.length > 200))
+    )
+      throw new AppError(
+        'invalid_request',
+        'The body is optional; when given it is {"reason": "…"} (a text of at most 200 characters), and nothing else',
+      );
+    return typeof reason === 'string' && reason.trim() ? reason.trim() : null;
+  };
+  for (const [action, status] of [
+    ['pause', 'paused'],
+    ['resume', 'online'],
+  ] as const) {
+    app.post(
+      `/backends/:name/${action}`,
+      {
+        schema: {
+          tags,
+          summary:
+            action === 'pause'
+              ? 'Pause a backend: it starts no job (running ones finish; its queue keeps) until resumed'
+              : 'Resume a backend: it is online and starts its queued jobs',
+          description:
+            action === 'pause'
+              ? 'Optional body: {"reason": "…"} (at most 200 characters), shown as the status message. Durable; every node applies it within a second.'
+              : 'Durable; every node applies it within a second. Online whatever the configured status was.',
+          params: NameParams,
+          response: { 200: Device },
+        },
+      },
+      async (req) =>
+        toDevice(
+          await app.services.backends.setStatus(
+            req.params.name,
+            status,
+            action === 'pause' ? reasonOf(req.body) : null,
+            req.ctx.principal.userId,
+          ),
+        ),
+    );
+  }
 };

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { commitParts } from '../../app/ports.js';
 import type {
+  BackendState,
   Commit,
   DomainEvent,
   DueItem,
@@ -41,6 +42,9 @@ import { usagePeriod } from '../../domain/usage.js';
 import { postgresMigrations } from '../generated/migrations.js';
 import { type AppliedMigration, type Migration, planMigrations } from '../migrate.js';
 import {
+  type BackendStateRow,
+  backendStateFromRow,
+  backendStateParams,
   type EventRow,
   type JobRow,
   type ActiveRow,
@@ -552,6 +556,14 @@ export class PostgresStore implements Store {
       now: now.getTime(),
     });
     return nodesFromRows(nodes, owners);
+  }
+
+  async backendStates(): Promise<BackendState[]> {
+    return (await this.all<BackendStateRow>(q.LIST_BACKEND_STATES)).map(backendStateFromRow);
+  }
+
+  async setBackendState(state: BackendState): Promise<void> {
+    await query(this.pool, named(q.SET_BACKEND_STATE, backendStateParams(state)));
   }
 
   onRemoteChange(listener: (backends: readonly string[]) => void): () => void {

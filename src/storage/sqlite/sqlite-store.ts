@@ -9,6 +9,7 @@
 import Database from 'better-sqlite3';
 import { commitParts } from '../../app/ports.js';
 import type {
+  BackendState,
   Commit,
   DomainEvent,
   DueItem,
@@ -39,6 +40,9 @@ import * as q from './queries.js';
 import { RowCache } from './row-cache.js';
 import { SqliteWebhookStore } from './webhook-store.js';
 import {
+  type BackendStateRow,
+  backendStateFromRow,
+  backendStateParams,
   type EventRow,
   type JobRow,
   type ActiveRow,
@@ -483,6 +487,14 @@ export class SqliteStore implements Store {
       node_id: string;
     }[];
     return nodesFromRows(nodes, owners);
+  }
+
+  async backendStates(): Promise<BackendState[]> {
+    return (this.st(q.LIST_BACKEND_STATES).all() as BackendStateRow[]).map(backendStateFromRow);
+  }
+
+  async setBackendState(state: BackendState): Promise<void> {
+    this.st(q.SET_BACKEND_STATE).run(backendStateParams(state));
   }
 
   /** One process by design: no other node commits. */
