@@ -2,7 +2,7 @@
  * Sign-in: the API key lives in this tab's sessionStorage only (never localStorage, never a URL),
  * so closing the tab signs out. The instance chosen goes with it.
  */
-import { BerthClient, type Instance } from '@berth/client';
+import { BerthClient } from '@berth/client';
 
 const KEY = 'berth.key';
 const INSTANCE = 'berth.instance';
@@ -39,16 +39,22 @@ export function clientFor(c: Credentials): BerthClient {
   });
 }
 
-/** Who is signed in: the instance acted in, and (administrators) every instance. */
+/** Who is signed in: the instance acted in, the ones the key may use, and whether it administers. */
 export interface Identity {
   readonly instance: string;
   readonly admin: boolean;
-  readonly instances: readonly Instance[];
+  readonly instances: readonly { readonly id: string; readonly name: string }[];
 }
 
 /** Checks credentials against the server: a key it refuses is an error, and nothing is kept. */
 export async function identify(client: BerthClient): Promise<Identity> {
-  const usage = await client.usage();
-  const instances = await client.admin.instances.list().catch(() => null);
-  return { instance: usage.instance_id, admin: instances !== null, instances: instances ?? [] };
+  const instances = await client.instances();
+  const current = instances.find((i) => i.current) ?? instances[0];
+  if (!current) throw new Error('This key may act in no instance');
+  // Only an administrator key may read /admin.
+  const admin = await client.admin.instances.list().then(
+    () => true,
+    () => false,
+  );
+  return { instance: current.id, admin, instances };
 }

@@ -14,6 +14,7 @@ import type {
   Device,
   Instance,
   InstanceUsage,
+  KeyInstance,
   Versions,
 } from './types.js';
 import { VERSION } from './version.js';
@@ -90,6 +91,15 @@ export class BerthClient {
    */
   events(options: EventStreamOptions = {}): AsyncGenerator<BerthEvent, void, undefined> {
     return eventStream(this.transport, '/api/v1/events', { ...options, kind: 'open' });
+  }
+
+  /**
+   * `GET /api/v1/instances` (a Berth addition): the instances this key may act in, with the one
+   * this client acts in (`current`) and the key's default.
+   */
+  async instances(options: CallOptions = {}): Promise<KeyInstance[]> {
+    return (await call(this.transport, 'get', '/api/v1/instances', { signal: options.signal }))
+      .instances;
   }
 
   /** `GET /api/v1/instances/usage`: the instance's usage this period. */

@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.js';
 import { call, startServer, tempDir, writeConfig } from '../helpers/spawn-server.js';
+import { DEFAULT_CRN } from '../helpers/test-runtime.js';
 
 // The callbacks given to page.evaluate run in the page, not in Node: the browser globals they use.
 declare const document: { querySelector(s: string): { textContent: string | null } | null };
@@ -21,6 +22,7 @@ declare const sessionStorage: { getItem(key: string): string | null; readonly le
 declare const localStorage: { readonly length: number };
 
 const KEY = 'dashboard-test-key-0123456789';
+const TEAM_B = 'crn:v1:test:team-b';
 const BELL =
   'OPENQASM 3.0; include "stdgates.inc"; qubit[2] q; bit[2] c; h q[0]; cx q[0], q[1]; c = measure q;';
 const BELL_STATE = 'OPENQASM 3.0; include "stdgates.inc"; qubit[2] q; h q[0]; cx q[0], q[1];';
@@ -98,6 +100,10 @@ describe('the dashboard', () => {
     mkdirSync(SHOTS, { recursive: true });
     const dir = tempDir('file');
     const config = writeConfig(dir, {
+      instances: [
+        { id: DEFAULT_CRN, name: 'default' },
+        { id: TEAM_B, name: 'team-b' },
+      ],
       backends: [
         { name: 'lab', lanes: 1, qubits: 5, model: { jobOverheadMs: 800 } },
         { name: 'queue', lanes: 1, qubits: 5, model: { jobOverheadMs: 60_000 } },
@@ -297,6 +303,35 @@ describe('the dashboard', () => {
     await card.getByRole('button', { name: 'Resume fast' }).click();
     await untilText(page, '[data-backend="fast"] .card-head .badge', 'online');
     await untilStatus(waiting, 'Completed');
+    await page.close();
+  }, 60_000);
+
+  it('switches the instance the views act in', async () => {
+    const res = await call(base, KEY, 'POST', '/api/v1/sessions', {
+      mode: 'batch',
+      backend: 'lab',
+    });
+    expect(res.status).toBe(200);
+    const b = await fetch(`${base}/api/v1/sessions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${KEY}`,
+        'service-crn': 'team-b',
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ mode: 'batch', backend: 'fast' }),
+    }).then((r) => r.json() as Promise<{ id: string }>);
+    const page = await newPage();
+    await signIn(page);
+    await go(page, '#/sessions');
+    const rows = page.locator('tbody tr');
+    await page.locator(`a[href="#/sessions/${res.body.id}"]`).waitFor();
+    expect(await page.locator(`a[href="#/sessions/${b.id}"]`).count()).toBe(0);
+    await page.getByLabel('Instance').selectOption({ label: 'team-b' });
+    await page.locator(`a[href="#/sessions/${b.id}"]`).waitFor();
+    expect(await page.locator(`a[href="#/sessions/${res.body.id}"]`).count()).toBe(0);
+    expect(await rows.count()).toBe(1);
+    expect(await page.evaluate(() => sessionStorage.getItem('berth.instance'))).toBe(TEAM_B);
     await page.close();
   }, 60_000);
 });

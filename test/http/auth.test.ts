@@ -118,6 +118,36 @@ describe('authentication and tenancy', () => {
     });
   });
 
+  it('lists the instances a key may act in, marking the current one and its default', async () => {
+    const { api, bob } = await withUsers();
+    const both = (
+      await api('POST', '/admin/keys', { name: 'carol', instances: ['other', 'default'] })
+    ).body;
+    const carol = (headers: Record<string, string> = {}) =>
+      api('GET', '/api/v1/instances', undefined, {
+        authorization: `Bearer ${both.key}`,
+        ...headers,
+      });
+    expect((await carol()).body.instances).toEqual([
+      { id: OTHER_CRN, name: 'other', current: true, default: true },
+      { id: DEFAULT_CRN, name: 'default', current: false, default: false },
+    ]);
+    expect(
+      (await carol({ 'service-crn': 'default' })).body.instances.map((i: any) => i.current),
+    ).toEqual([false, true]);
+    expect((await bob('GET', '/api/v1/instances')).body.instances).toEqual([
+      { id: OTHER_CRN, name: 'other', current: true, default: true },
+    ]);
+    // An administrator key acts in every instance.
+    expect((await api('GET', '/api/v1/instances')).body.instances.map((i: any) => i.id)).toEqual([
+      DEFAULT_CRN,
+      OTHER_CRN,
+    ]);
+    expect(
+      (await api('GET', '/api/v1/instances', undefined, { authorization: 'Bearer nope' })).status,
+    ).toBe(401);
+  });
+
   it('creates keys for instances named by CRN or short name, and lists an admin key as acting everywhere', async () => {
     const { api } = await withUsers();
     const both = await api('POST', '/admin/keys', {
