@@ -334,4 +334,24 @@ describe('the dashboard', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('berth.instance'))).toBe(TEAM_B);
     await page.close();
   }, 60_000);
+
+  it('creates a key, shown once, and revokes it from the admin page', async () => {
+    const page = await newPage();
+    await signIn(page);
+    await go(page, '#/admin');
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    await page.getByLabel('Name').fill('student-7');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = (await page.locator('[data-testid="new-key"]').textContent()) ?? '';
+    expect(key.length).toBeGreaterThanOrEqual(16);
+    // The new key works, until it is revoked from the page.
+    expect((await call(base, key, 'GET', '/api/v1/sessions')).status).toBe(200);
+    const row = page.locator('tr', { hasText: 'student-7' });
+    page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.getByText(/^revoked /).waitFor();
+    expect((await call(base, key, 'GET', '/api/v1/sessions')).status).toBe(401);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
