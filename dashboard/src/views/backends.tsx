@@ -168,7 +168,11 @@ function Backend(props: { data: BackendData; client: BerthClient | null; onChang
   const lanes = device.lanes ?? 1;
   const running = jobs.filter((j) => j.status === 'Running').length;
   const holder = active.find((s) => s.mode === 'dedicated');
-  const idle = holder ? idleDeadline(holder, running > 0 || device.queue_length > 0) : null;
+  // The idle window runs only while the holder itself has nothing queued or running.
+  const holderBusy = jobs.some(
+    (j) => j.session_id === holder?.id && (j.status === 'Queued' || j.status === 'Running'),
+  );
+  const idle = holder ? idleDeadline(holder, holderBusy) : null;
   const spans = spansOf(props.data, nowS);
   const status = device.status.name;
   return (
