@@ -2,7 +2,7 @@
  * The dashboard: sign-in first (nothing is read without a key), then the views over the public
  * API, kept current by one event stream.
  */
-import type { BerthClient } from '@berth/client';
+import { type BerthClient, isBerthError } from '@berth/client';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import {
   type Credentials,
@@ -28,15 +28,31 @@ export function App() {
   const [error, setError] = useState<string | null>(null);
   const client = useMemo(() => (creds ? clientFor(creds) : null), [creds]);
 
+  // A page opened with a key from this tab's earlier visit: check it (a sign-in or a switch of
+  // instance already knows who it is).
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
-    if (!client) return;
-    identify(client).then(setIdentity, (e: unknown) => {
-      // A key that no longer works (revoked, expired) signs out.
-      setError(message(e));
-      saveCredentials(null);
-      setCreds(null);
-    });
-  }, [client]);
+    if (!client || identity) return;
+    let live = true;
+    identify(client).then(
+      (who) => live && setIdentity(who),
+      (e: unknown) => {
+        if (!live) return;
+        setError(message(e));
+        if (isBerthError(e) && e.status === 401) {
+          // A key that no longer works (revoked, expired) signs out.
+          saveCredentials(null);
+          setCreds(null);
+        } else {
+          // Anything else (the server busy or restarting) is tried again, still signed in.
+          setTimeout(() => live && setAttempt((n) => n + 1), 2000);
+        }
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, identity, attempt]);
 
   const signIn = (c: Credentials, who: Identity) => {
     saveCredentials(c);

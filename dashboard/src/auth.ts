@@ -35,7 +35,7 @@ export function clientFor(c: Credentials): BerthClient {
     url: location.origin,
     token: c.key,
     instance: c.instance ?? undefined,
-    retries: 1,
+    retries: 3,
   });
 }
 

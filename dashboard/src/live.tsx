@@ -1,6 +1,6 @@
 /**
  * Live updates: one event stream (GET /api/v1/events) for the whole page. Every event bumps a
- * counter (at most four times a second); views that read the API read it again when it moves,
+ * counter (at most twice a second, within a key's request budget); views that read the API read it again when it moves,
  * so the page follows the server with no reload and no polling.
  */
 import type { BerthClient } from '@berth/client';
@@ -27,7 +27,7 @@ export function LiveProvider(props: { client: BerthClient; children: ComponentCh
       pending.current = window.setTimeout(() => {
         pending.current = null;
         setLive((l) => ({ version: l.version + 1, connected: true }));
-      }, 250);
+      }, 500);
     };
     void (async () => {
       // The SDK resumes a dropped stream itself (Last-Event-ID); this loop outlives even a

@@ -37,6 +37,8 @@ export function useRoute(): Route {
   useEffect(() => {
     const on = () => setRoute(parseRoute(location.hash));
     addEventListener('hashchange', on);
+    // A change between the first render and this listener would be missed otherwise.
+    on();
     return () => removeEventListener('hashchange', on);
   }, []);
   return route;

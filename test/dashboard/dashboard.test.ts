@@ -16,7 +16,10 @@ import { call, startServer, tempDir, writeConfig } from '../helpers/spawn-server
 import { DEFAULT_CRN } from '../helpers/test-runtime.js';
 
 // The callbacks given to page.evaluate run in the page, not in Node: the browser globals they use.
-declare const document: { querySelector(s: string): { textContent: string | null } | null };
+declare const document: {
+  querySelector(s: string): { textContent: string | null } | null;
+  activeElement: { textContent: string | null } | null;
+};
 declare const location: { hash: string };
 declare const sessionStorage: { getItem(key: string): string | null; readonly length: number };
 declare const localStorage: { readonly length: number };
@@ -134,8 +137,28 @@ describe('the dashboard', () => {
     expect(page.url()).not.toContain(KEY);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'dashboard-backends.png'), fullPage: true });
+    // The keyboard alone reaches the views: Tab to a link of the navigation, Enter.
+    for (let i = 0; i < 10; i++) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => document.activeElement?.textContent)) === 'Sessions') break;
+    }
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Sessions' }).waitFor();
     await page.close();
   }, 60_000);
+
+  it('serves the page for revalidation and its hashed assets for a year, same-origin only', async () => {
+    const page = await fetch(`${base}/`);
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
+    expect(asset).toBeDefined();
+    const js = await fetch(`${base}${asset}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    // Nothing of the API is public for being next to it.
+    expect((await fetch(`${base}/api/v1/sessions`)).status).toBe(401);
+  });
 
   it('follows a dedicated session open → active → inactive → closed with no reload', async () => {
     const page = await newPage();

@@ -20,22 +20,25 @@ interface BackendData {
   readonly jobs: readonly WireJob[];
 }
 
+/**
+ * Four reads whatever the number of backends (the page reads again on every change, and a key
+ * has a request budget): the backends, the active sessions, the recent sessions and the last
+ * hour's jobs, grouped here by backend.
+ */
 async function loadBackends(client: BerthClient, signal: AbortSignal): Promise<BackendData[]> {
-  const devices = await client.backends.list({ signal });
   const since = new Date(Date.now() - HOUR * 1000).toISOString();
-  return Promise.all(
-    devices.map(async (device) => {
-      const [active, recent, jobs] = await Promise.all([
-        client.sessions.list({ backend: device.name, state: 'active' }, { signal }),
-        client.sessions.list({ backend: device.name, limit: 50 }, { signal }),
-        client.jobs.list(
-          { backend: device.name, created_after: since, limit: 200, exclude_params: true },
-          { signal },
-        ),
-      ]);
-      return { device, active: active.sessions, recent: recent.sessions, jobs: jobs.jobs };
-    }),
-  );
+  const [devices, active, recent, jobs] = await Promise.all([
+    client.backends.list({ signal }),
+    client.sessions.list({ state: 'active', limit: 100 }, { signal }),
+    client.sessions.list({ limit: 100 }, { signal }),
+    client.jobs.list({ created_after: since, limit: 200, exclude_params: true }, { signal }),
+  ]);
+  return devices.map((device) => ({
+    device,
+    active: active.sessions.filter((s) => s.backend_name === device.name),
+    recent: recent.sessions.filter((s) => s.backend_name === device.name),
+    jobs: jobs.jobs.filter((j) => j.backend === device.name),
+  }));
 }
 
 export function BackendsView(props: { client: BerthClient; identity: Identity }) {
