@@ -85,6 +85,15 @@ export function App() {
   );
 }
 
+/** The navigation: each view's link, and the route names it covers (a list and its pages). */
+const VIEWS = [
+  { view: 'backend', href: href.backends, label: 'Backends' },
+  { view: 'session', href: href.sessions, label: 'Sessions' },
+  { view: 'job', href: href.jobs, label: 'Jobs' },
+  { view: 'usage', href: href.usage, label: 'Usage' },
+  { view: 'admin', href: href.admin, label: 'Admin' },
+] as const;
+
 function Shell(props: {
   client: BerthClient;
   identity: Identity;
@@ -102,23 +111,11 @@ function Shell(props: {
           Berth
         </a>
         <nav aria-label="Views">
-          <a href={href.backends} aria-current={current('backend')}>
-            Backends
-          </a>
-          <a href={href.sessions} aria-current={current('session')}>
-            Sessions
-          </a>
-          <a href={href.jobs} aria-current={current('job')}>
-            Jobs
-          </a>
-          <a href={href.usage} aria-current={current('usage')}>
-            Usage
-          </a>
-          {identity.admin && (
-            <a href={href.admin} aria-current={current('admin')}>
-              Admin
+          {VIEWS.filter((v) => identity.admin || v.view !== 'admin').map((v) => (
+            <a key={v.view} href={v.href} aria-current={current(v.view)}>
+              {v.label}
             </a>
-          )}
+          ))}
         </nav>
         <div class="who">
           <span class={connected ? 'dot on' : 'dot'} title={connected ? 'Live' : 'Reconnecting'}>

@@ -6,6 +6,7 @@ import type { RegisterCounts } from '@berth/client';
 import { useMemo } from 'preact/hooks';
 import uPlot from 'uplot';
 import { PALETTE, Plot } from './uplot';
+import { Head } from '../table';
 
 export interface Bar {
   readonly label: string;
@@ -65,13 +66,7 @@ export function Histogram(props: { register: string; counts: RegisterCounts; top
       <Plot options={options} data={data} label={`Counts of register ${props.register}`} />
       <table class="compact">
         <caption class="sr-only">Counts of register {props.register}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Outcome</th>
-            <th scope="col">Count</th>
-            <th scope="col">Share</th>
-          </tr>
-        </thead>
+        <Head cols={['Outcome', 'Count', 'Share']} />
         <tbody>
           {bars.map((b) => (
             <tr key={b.label}>

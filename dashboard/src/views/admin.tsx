@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import type { Identity } from '../auth';
 import { dateTime, message } from '../format';
 import { useData } from '../live';
+import { Head } from '../table';
 
 export function AdminView(props: { client: BerthClient; identity: Identity }) {
   const { client } = props;
@@ -43,12 +44,7 @@ export function AdminView(props: { client: BerthClient; identity: Identity }) {
       <h1 id="admin-title">Administration</h1>
       <h2>Instances</h2>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">CRN</th>
-          </tr>
-        </thead>
+        <Head cols={['Name', 'CRN']} />
         <tbody>
           {props.identity.instances.map((i) => (
             <tr key={i.id}>
@@ -105,19 +101,7 @@ export function AdminView(props: { client: BerthClient; identity: Identity }) {
       )}
       {keys.data && (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Id</th>
-              <th scope="col">User</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Created</th>
-              <th scope="col">State</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
+          <Head cols={['Name', 'Id', 'User', 'Kind', 'Created', 'State', '']} />
           <tbody>
             {keys.data.map((k) => (
               <tr key={k.id}>

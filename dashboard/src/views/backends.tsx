@@ -10,6 +10,7 @@ import { useState } from 'preact/hooks';
 import { useData, useNow } from '../live';
 import { href } from '../router';
 import { idleDeadline } from './sessions';
+import { Head } from '../table';
 
 const HOUR = 3600;
 
@@ -228,14 +229,7 @@ function Backend(props: { data: BackendData; client: BerthClient | null; onChang
       <details>
         <summary>The last hour as a table</summary>
         <table class="compact">
-          <thead>
-            <tr>
-              <th scope="col">What</th>
-              <th scope="col">Lane</th>
-              <th scope="col">From</th>
-              <th scope="col">To</th>
-            </tr>
-          </thead>
+          <Head cols={['What', 'Lane', 'From', 'To']} />
           <tbody>
             {spans.reservations.map((r) => (
               <tr key={`r-${r.id}-${r.start}`}>

@@ -17,6 +17,7 @@ import { dateTime, message, shortId, time } from '../format';
 import { useData } from '../live';
 import { href } from '../router';
 import { Select } from './sessions';
+import { Head } from '../table';
 
 const PAGE = 20;
 const STATUSES = ['pending', 'final'] as const;
@@ -24,16 +25,7 @@ const STATUSES = ['pending', 'final'] as const;
 export function JobTable(props: { jobs: readonly WireJob[] }) {
   return (
     <table>
-      <thead>
-        <tr>
-          <th scope="col">Job</th>
-          <th scope="col">Status</th>
-          <th scope="col">Program</th>
-          <th scope="col">Backend</th>
-          <th scope="col">Session</th>
-          <th scope="col">Created</th>
-        </tr>
-      </thead>
+      <Head cols={['Job', 'Status', 'Program', 'Backend', 'Session', 'Created']} />
       <tbody>
         {props.jobs.map((j) => (
           <tr key={j.id} data-job={j.id}>

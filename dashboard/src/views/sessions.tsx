@@ -8,6 +8,7 @@ import { dateTime, duration, message, shortId, time } from '../format';
 import { useData, useNow } from '../live';
 import { href } from '../router';
 import { JobTable } from './jobs';
+import { Head } from '../table';
 
 const STATES = ['open', 'active', 'inactive', 'closed'] as const;
 const MODES = ['dedicated', 'batch'] as const;
@@ -69,16 +70,7 @@ export function SessionsView(props: { client: BerthClient }) {
             {list.data.count} session{list.data.count === 1 ? '' : 's'} in this instance
           </p>
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Session</th>
-                <th scope="col">State</th>
-                <th scope="col">Mode</th>
-                <th scope="col">Backend</th>
-                <th scope="col">Created</th>
-                <th scope="col">User</th>
-              </tr>
-            </thead>
+            <Head cols={['Session', 'State', 'Mode', 'Backend', 'Created', 'User']} />
             <tbody>
               {list.data.sessions.map((s) => (
                 <tr key={s.id}>
