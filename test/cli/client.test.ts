@@ -19,8 +19,9 @@ let b: ReturnType<typeof client>;
 let bell = '';
 
 beforeAll(async () => {
-  // `slow` holds its single lane 8 s per job: a job behind another stays Queued long enough
-  // to be cancelled.
+  // `slow` holds its single lane 60 s per job: a job behind another stays Queued long enough
+  // to be cancelled, however loaded the machine (at 8 s, the first had once ended before the
+  // test cancelled it).
   const dir = tempDir();
   const config = join(dir, 'berth.json');
   writeFileSync(
@@ -28,7 +29,7 @@ beforeAll(async () => {
     JSON.stringify({
       backends: [
         { name: 'berth_sim', lanes: 4, qubits: 20, couplingMap: null },
-        { name: 'slow', lanes: 1, qubits: 2, model: { jobOverheadMs: 8000, shotTimeMs: 0 } },
+        { name: 'slow', lanes: 1, qubits: 2, model: { jobOverheadMs: 60_000, shotTimeMs: 0 } },
       ],
     }),
   );
@@ -191,7 +192,7 @@ describe('berth jobs and run', () => {
   });
 
   it('jobs wait and jobs result exit 1 for a cancelled job; exit 3 for an unknown job', async () => {
-    // The first job holds the single lane of `slow` for 8 s, so the second stays queued.
+    // The first job holds the single lane of `slow` for 60 s, so the second stays queued.
     const first = (
       await b(['jobs', 'submit', '--backend', 'slow', '--circuit', bell, '-q'])
     ).stdout.trim();
