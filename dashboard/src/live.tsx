@@ -88,3 +88,9 @@ export function useNow(ms = 1000): number {
   }, [ms]);
   return now;
 }
+
+/** The backends' names, for the filters of the lists. */
+export function useBackendNames(client: BerthClient): string[] {
+  const { data } = useData((signal) => client.backends.list({ signal }), [client]);
+  return (data ?? []).map((b) => b.name);
+}

@@ -109,7 +109,19 @@ function drawSpans(u: uPlot, data: Lanes, lanes: number): void {
   ctx.restore();
 }
 
+/** One pattern per colour, made once: the timeline is drawn again every second. */
+const hatches = new Map<string, CanvasPattern | string>();
+
 function hatch(ctx: CanvasRenderingContext2D, colour: string): CanvasPattern | string {
+  let made = hatches.get(colour);
+  if (!made) {
+    made = makeHatch(ctx, colour);
+    hatches.set(colour, made);
+  }
+  return made;
+}
+
+function makeHatch(ctx: CanvasRenderingContext2D, colour: string): CanvasPattern | string {
   const c = document.createElement('canvas');
   c.width = c.height = 8;
   const g = c.getContext('2d');

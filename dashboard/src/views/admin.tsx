@@ -5,6 +5,7 @@ import type { Identity } from '../auth';
 import { dateTime, message } from '../format';
 import { useData } from '../live';
 import { Head } from '../table';
+import { Problem } from '../problem';
 
 export function AdminView(props: { client: BerthClient; identity: Identity }) {
   const { client } = props;
@@ -89,16 +90,8 @@ export function AdminView(props: { client: BerthClient; identity: Identity }) {
           New key (shown once, copy it now): <code data-testid="new-key">{created}</code>
         </p>
       )}
-      {error && (
-        <p role="alert" class="error">
-          {error}
-        </p>
-      )}
-      {keys.error && (
-        <p role="alert" class="error">
-          {message(keys.error)}
-        </p>
-      )}
+      <Problem error={error} />
+      <Problem error={keys.error} />
       {keys.data && (
         <table>
           <Head cols={['Name', 'Id', 'User', 'Kind', 'Created', 'State', '']} />

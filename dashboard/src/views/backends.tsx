@@ -4,13 +4,14 @@
  */
 import type { BerthClient, Device, WireJob, WireSession } from '@berth/client';
 import type { Identity } from '../auth';
-import { type Lanes, Timeline, assignLanes } from '../charts/timeline';
+import { type Lanes, type Span, Timeline, assignLanes } from '../charts/timeline';
 import { duration, instanceColour, message, shortId } from '../format';
 import { useState } from 'preact/hooks';
 import { useData, useNow } from '../live';
 import { href } from '../router';
 import { idleDeadline } from './sessions';
 import { Head } from '../table';
+import { Problem } from '../problem';
 
 const HOUR = 3600;
 
@@ -50,11 +51,7 @@ export function BackendsView(props: { client: BerthClient; identity: Identity })
   return (
     <section aria-labelledby="backends-title">
       <h1 id="backends-title">Backends</h1>
-      {error && (
-        <p role="alert" class="error">
-          {message(error)}
-        </p>
-      )}
+      <Problem error={error} />
       {!data && !error && <p>Loading…</p>}
       {data?.map((b) => (
         <Backend
@@ -69,7 +66,7 @@ export function BackendsView(props: { client: BerthClient; identity: Identity })
 }
 
 /** Spans of the last hour: jobs on lanes, dedicated reservations behind them. */
-export function spansOf(d: BackendData, nowS: number): Lanes {
+function spansOf(d: BackendData, nowS: number): Lanes {
   const from = nowS - HOUR;
   const t = (iso: string | null | undefined, fallback: number) =>
     iso ? Date.parse(iso) / 1000 : fallback;
@@ -91,31 +88,25 @@ export function spansOf(d: BackendData, nowS: number): Lanes {
 }
 
 /** The times a dedicated session was active (holding the backend), from its timestamps. */
-function reservationWindows(s: WireSession, nowS: number) {
-  const out: { id: string; label: string; start: number; end: number; colour: string }[] = [];
+function reservationWindows(s: WireSession, nowS: number): Span[] {
+  const span = (start: number, end: number): Span => ({
+    id: s.id,
+    label: `session ${shortId(s.id)}`,
+    start,
+    end,
+    colour: instanceColour(s.instance),
+  });
+  const out: Span[] = [];
   let since: number | null = null;
   for (const ts of s.timestamps ?? []) {
     const at = Date.parse(ts.timestamp) / 1000;
     if (ts.status === 'active' && since === null) since = at;
     else if (ts.status !== 'active' && since !== null) {
-      out.push({
-        id: s.id,
-        label: `session ${shortId(s.id)}`,
-        start: since,
-        end: at,
-        colour: instanceColour(s.instance),
-      });
+      out.push(span(since, at));
       since = null;
     }
   }
-  if (since !== null)
-    out.push({
-      id: s.id,
-      label: `session ${shortId(s.id)}`,
-      start: since,
-      end: nowS,
-      colour: instanceColour(s.instance),
-    });
+  if (since !== null) out.push(span(since, nowS));
   return out;
 }
 
@@ -156,11 +147,7 @@ function PauseResume(props: { client: BerthClient; device: Device; onChange: () 
           ? 'Paused: it starts no job; its queue waits.'
           : 'Pausing lets running jobs finish and keeps the queue.'}
       </span>
-      {error && (
-        <span role="alert" class="error">
-          {error}
-        </span>
-      )}
+      <Problem error={error} inline />
     </form>
   );
 }

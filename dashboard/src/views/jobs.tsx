@@ -14,10 +14,11 @@ import {
 import { useState } from 'preact/hooks';
 import { Histogram } from '../charts/histogram';
 import { dateTime, message, shortId, time } from '../format';
-import { useData } from '../live';
+import { useBackendNames, useData } from '../live';
 import { href } from '../router';
 import { Select } from './sessions';
 import { Head } from '../table';
+import { Problem } from '../problem';
 
 const PAGE = 20;
 const STATUSES = ['pending', 'final'] as const;
@@ -59,7 +60,7 @@ export function JobsView(props: { client: BerthClient }) {
   const [pending, setPending] = useState('');
   const [backend, setBackend] = useState('');
   const [program, setProgram] = useState('');
-  const backends = useData((signal) => props.client.backends.list({ signal }), [props.client]);
+  const backendNames = useBackendNames(props.client);
   const list = useData(
     (signal) =>
       props.client.jobs.list(
@@ -90,7 +91,7 @@ export function JobsView(props: { client: BerthClient }) {
           label="Backend"
           value={backend}
           onChange={filter(setBackend)}
-          options={(backends.data ?? []).map((b) => b.name)}
+          options={backendNames}
         />
         <Select
           label="Program"
@@ -99,11 +100,7 @@ export function JobsView(props: { client: BerthClient }) {
           options={['sampler', 'estimator']}
         />
       </form>
-      {list.error && (
-        <p role="alert" class="error">
-          {message(list.error)}
-        </p>
-      )}
+      <Problem error={list.error} />
       {list.data && (
         <>
           <JobTable jobs={list.data.jobs} />
@@ -137,12 +134,7 @@ export function JobView(props: { client: BerthClient; id: string }) {
     [client, id, j?.state.status],
   );
   const [error, setError] = useState<string | null>(null);
-  if (job.error)
-    return (
-      <p role="alert" class="error">
-        {message(job.error)}
-      </p>
-    );
+  if (job.error) return <Problem error={job.error} />;
   if (!j) return <p>Loading…</p>;
   const m = metrics.data;
   const cancel = async () => {
@@ -176,11 +168,7 @@ export function JobView(props: { client: BerthClient; id: string }) {
           <button type="button" class="danger" onClick={cancel}>
             Cancel job
           </button>
-          {error && (
-            <p role="alert" class="error">
-              {error}
-            </p>
-          )}
+          <Problem error={error} />
         </div>
       )}
       <h2>State history</h2>

@@ -5,10 +5,11 @@
 import type { BerthClient, WireSession } from '@berth/client';
 import { useRef, useState } from 'preact/hooks';
 import { dateTime, duration, message, shortId, time } from '../format';
-import { useData, useNow } from '../live';
+import { useBackendNames, useData, useNow } from '../live';
 import { href } from '../router';
 import { JobTable } from './jobs';
 import { Head } from '../table';
+import { Problem } from '../problem';
 
 const STATES = ['open', 'active', 'inactive', 'closed'] as const;
 const MODES = ['dedicated', 'batch'] as const;
@@ -32,7 +33,7 @@ export function SessionsView(props: { client: BerthClient }) {
   const [state, setState] = useState('');
   const [backend, setBackend] = useState('');
   const [mode, setMode] = useState('');
-  const backends = useData((signal) => props.client.backends.list({ signal }), [props.client]);
+  const backendNames = useBackendNames(props.client);
   const list = useData(
     (signal) =>
       props.client.sessions.list(
@@ -51,19 +52,10 @@ export function SessionsView(props: { client: BerthClient }) {
       <h1 id="sessions-title">Sessions</h1>
       <form class="filters" onSubmit={(e) => e.preventDefault()}>
         <Select label="State" value={state} onChange={setState} options={STATES} />
-        <Select
-          label="Backend"
-          value={backend}
-          onChange={setBackend}
-          options={(backends.data ?? []).map((b) => b.name)}
-        />
+        <Select label="Backend" value={backend} onChange={setBackend} options={backendNames} />
         <Select label="Mode" value={mode} onChange={setMode} options={MODES} />
       </form>
-      {list.error && (
-        <p role="alert" class="error">
-          {message(list.error)}
-        </p>
-      )}
+      <Problem error={list.error} />
       {list.data && (
         <>
           <p class="muted">
@@ -127,12 +119,7 @@ export function SessionView(props: { client: BerthClient; id: string }) {
   );
   const now = useNow();
   const s = session.data;
-  if (session.error)
-    return (
-      <p role="alert" class="error">
-        {message(session.error)}
-      </p>
-    );
+  if (session.error) return <Problem error={session.error} />;
   if (!s) return <p>Loading…</p>;
   const busy = (jobs.data?.jobs ?? []).some((j) => j.status === 'Queued' || j.status === 'Running');
   const idle = idleDeadline(s, busy);
@@ -234,11 +221,7 @@ function SessionActions(props: { client: BerthClient; session: WireSession; onDo
             ? 'Closing stops it accepting new jobs: the jobs already queued still run, then it closes.'
             : 'Cancelling closes it now: its queued jobs are cancelled, and only jobs already running finish.'}
         </p>
-        {error && (
-          <p role="alert" class="error">
-            {error}
-          </p>
-        )}
+        <Problem error={error} />
         <div class="actions">
           <button type="button" class={action === 'cancel' ? 'danger' : ''} onClick={confirm}>
             {action === 'close' ? 'Close session' : 'Cancel session'}

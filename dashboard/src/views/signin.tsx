@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { type Credentials, type Identity, clientFor, identify } from '../auth';
 import { message } from '../format';
+import { Problem } from '../problem';
 
 /** Sign-in with an API key (the one `npm start` prints, or one an administrator made). */
 export function SignIn(props: {
@@ -47,11 +48,7 @@ export function SignIn(props: {
           <button type="submit" disabled={busy || !key.trim()}>
             Sign in
           </button>
-          {error && (
-            <p role="alert" class="error">
-              {error}
-            </p>
-          )}
+          <Problem error={error} />
         </form>
       )}
     </main>

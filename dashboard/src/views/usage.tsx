@@ -6,8 +6,9 @@ import type { BerthClient, WireJob } from '@berth/client';
 import { useMemo } from 'preact/hooks';
 import type uPlot from 'uplot';
 import { PALETTE, Plot } from '../charts/uplot';
-import { dateTime, duration, message, shortId } from '../format';
+import { dateTime, duration, shortId } from '../format';
 import { useData } from '../live';
+import { Problem } from '../problem';
 
 /** Cumulative usage (s) per group, at each job's end: one series per group, on one time axis. */
 export function cumulative(
@@ -77,11 +78,7 @@ export function UsageView(props: { client: BerthClient }) {
   return (
     <section aria-labelledby="usage-title">
       <h1 id="usage-title">Usage</h1>
-      {usage.error && (
-        <p role="alert" class="error">
-          {message(usage.error)}
-        </p>
-      )}
+      <Problem error={usage.error} />
       {u && (
         <>
           <p>
