@@ -6,8 +6,8 @@ import type { Backend } from '../domain/backend/backend.js';
 import { modeledHoldMs } from '../domain/backend/backend.js';
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
-import type { Job } from '../domain/job/job.js';
-import { isFinal, jobUsageMs } from '../domain/job/job.js';
+import type { Job, JobResultText } from '../domain/job/job.js';
+import { failureText, isFinal, jobUsageMs } from '../domain/job/job.js';
 import type { Session, TtlPolicy } from '../domain/session/session.js';
 import { decideSession } from '../domain/session/session-machine.js';
 import type { Instance } from '../domain/tenancy.js';
@@ -202,17 +202,18 @@ export function createJobService(deps: JobServiceDeps) {
         throw new AppError('conflict', `Job ${id} changed; try again`);
     },
 
-    /** The result document, or null while there is none yet. */
-    async result(ctx: CallContext, id: string): Promise<string | null> {
+    /**
+     * What `GET /jobs/{id}/results` answers: the result document of a completed job, the text of
+     * why a failed or cancelled job has none (IBM's clients read a failed job's error from here,
+     * runtime-api.md §4), or null while the job is not final.
+     */
+    async result(ctx: CallContext, id: string): Promise<JobResultText | null> {
       const job = await load(ctx, id);
-      if (job.status !== 'Completed') {
-        if (!isFinal(job.status)) return null;
-        throw new AppError(
-          'no_result',
-          `Job ${id} ended ${job.status}${job.reason ? `: ${job.reason}` : ''}; it has no result`,
-        );
-      }
-      return store.getResult(id);
+      if (!isFinal(job.status)) return null;
+      if (job.status !== 'Completed')
+        return { status: job.status, text: failureText(job) };
+      const text = await store.getResult(id);
+      return text === null ? null : { status: job.status, text };
     },
 
     async logs(ctx: CallContext, id: string): Promise<{ at: Date; line: string }[]> {

@@ -139,14 +139,42 @@ export class JobsApi {
 
   /**
    * `GET /api/v1/jobs/{id}/results`: the PrimitiveResult document, or null while the job has
-   * no result yet (204). A job that ended without one is a 409 `no_result`.
+   * no result yet (204). A job that ended without one (Failed or Cancelled) answers its reason
+   * there: that is a BerthError `job_failed` or `job_cancelled` carrying the reason.
    */
   async results(id: string, options: CallOptions = {}): Promise<PrimitiveResult | null> {
-    const doc = await call(this.transport, 'get', '/api/v1/jobs/{id}/results', {
-      path: { id },
-      signal: options.signal,
-    });
-    return doc === undefined ? null : (doc as PrimitiveResult);
+    const path = `/api/v1/jobs/${encodeURIComponent(id)}/results`;
+    const read = await this.transport.send(
+      'GET',
+      path,
+      { signal: options.signal, headers: { accept: 'text/plain' } },
+      async (res) => ({
+        status: res.status,
+        jobStatus: res.headers.get('x-berth-job-status'),
+        text: await res.text(),
+      }),
+    );
+    if (read.status === 204 || read.text === '') return null;
+    if (read.jobStatus && read.jobStatus !== 'Completed')
+      throw new BerthError({
+        status: read.status,
+        code: read.jobStatus === 'Failed' ? 'job_failed' : 'job_cancelled',
+        message: `Job ${id} ${read.jobStatus}: ${read.text}`,
+        method: 'GET',
+        url: this.transport.url(path),
+      });
+    try {
+      return JSON.parse(read.text) as PrimitiveResult;
+    } catch (err) {
+      throw new BerthError({
+        status: read.status,
+        code: 'invalid_response',
+        message: `GET ${this.transport.url(path)} answered with a result that is not JSON`,
+        method: 'GET',
+        url: this.transport.url(path),
+        cause: err,
+      });
+    }
   }
 
   /** `GET /api/v1/jobs/{id}/logs`: the log as text, one line per entry. */

@@ -174,12 +174,6 @@ export const ERRORS = {
     cause: 'The job has already completed, failed or been cancelled.',
     fix: 'Nothing to do: read its result or reason with GET /api/v1/jobs/{id}.',
   },
-  no_result: {
-    status: 409,
-    message: 'The job ended without a result',
-    cause: 'The job failed or was cancelled, so there is no result to read.',
-    fix: 'GET /api/v1/jobs/{id} gives its status and reason; GET .../logs its log.',
-  },
   job_not_final: {
     status: 409,
     message: 'Only a job in a final state can be deleted',

@@ -79,7 +79,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     await app.register(cors, {
       origin: origins === '*' ? '*' : [...origins],
       methods: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
-      exposedHeaders: ['x-request-id', 'retry-after'],
+      exposedHeaders: ['x-request-id', 'retry-after', 'x-berth-job-status'],
       maxAge: 600,
     });
   }

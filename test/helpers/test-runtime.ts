@@ -138,7 +138,9 @@ export async function testRuntime(options: TestRuntimeOptions = {}) {
     await rt.scheduler.tick();
     const job = (await api('GET', `/api/v1/jobs/${id}`)).body;
     const res = await api('GET', `/api/v1/jobs/${id}/results`);
-    return { submitted, job, result: res.text ? JSON.parse(res.text) : null };
+    // A failed or cancelled job answers its reason as text, not a document.
+    const result = res.text && job.state.status === 'Completed' ? JSON.parse(res.text) : null;
+    return { submitted, job, result, text: res.text };
   };
 
   return {

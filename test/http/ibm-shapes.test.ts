@@ -9,7 +9,8 @@
 import { Ajv, type AnySchema } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { BELL, TEST_CONFIG, samplerJob } from '../helpers/fixtures.js';
-import { testRuntime } from '../helpers/test-runtime.js';
+import { qrmiClient, qrmiToken } from '../helpers/qrmi.js';
+import { ADMIN_KEY, DEFAULT_CRN, testRuntime } from '../helpers/test-runtime.js';
 
 const ajv = new Ajv({ strict: false, allErrors: true, coerceTypes: false });
 const str = { type: 'string' } as const;
@@ -116,6 +117,8 @@ const SCHEMAS: Record<string, AnySchema> = {
     usage_limit_reached: bool,
   }),
   versions: object({ versions: { type: 'array', items: str } }),
+  // get_job_results_jid → Result<String>: the body must be a JSON string.
+  result_string: str,
   error: object({
     trace: str,
     errors: {
@@ -134,12 +137,20 @@ function expectShape(name: keyof typeof SCHEMAS, value: unknown): void {
 
 describe("responses fit the shapes IBM's generated clients decode", () => {
   it('sessions, jobs, metrics, usage, versions, backends and errors', async () => {
-    const { api, tick, advance, finish } = await testRuntime({
+    const { rt, tick, advance, finish } = await testRuntime({
       file: {
         ...TEST_CONFIG,
         backends: [...TEST_CONFIG.backends, { name: 'mirror', reference: 'manila' }],
       },
     });
+    // Every call as QRMI makes it: its token from /identity/token, its headers.
+    const qrmi = qrmiClient(rt.app, await qrmiToken(rt.app, ADMIN_KEY), DEFAULT_CRN);
+    const api = (method: string, url: string, body?: unknown, headers?: Record<string, string>) =>
+      headers
+        ? rt.app
+            .inject({ method: method as 'GET', url, headers })
+            .then((r) => ({ body: r.json() as unknown as any }))
+        : qrmi(method, url, body);
     const session = await api('POST', '/api/v1/sessions', { mode: 'dedicated', backend: 'solo' });
     expectShape('session', session.body);
     const created = await api('POST', '/api/v1/jobs', samplerJob({ session_id: session.body.id }));
@@ -184,7 +195,7 @@ describe("responses fit the shapes IBM's generated clients decode", () => {
       expectShape('error', res.body);
   });
 
-  it('answers a result as text unless the request accepts only application/json', async () => {
+  it('answers a result as text, or as a JSON string to a request that accepts only JSON', async () => {
     const { api, tick, rt } = await testRuntime({ file: TEST_CONFIG, executor: 'simulator' });
     const id = (
       await api('POST', '/api/v1/jobs', {
@@ -198,18 +209,23 @@ describe("responses fit the shapes IBM's generated clients decode", () => {
     await tick();
     const get = (accept?: string) =>
       api('GET', `/api/v1/jobs/${id}/results`, undefined, accept ? { accept } : {});
-    // IBM's clients: the spec's "text/plain, application/json", a plain */*, or no Accept.
+    // The Python client sends no Accept here (a fresh ProgramJob adapter); the generated
+    // clients' documentation says "text/plain, application/json"; curl sends */*.
+    const text = (await get()).text;
+    expect(JSON.parse(text).__type__).toBe('PrimitiveResult');
     for (const accept of ['text/plain, application/json', '*/*', undefined]) {
       const res = await get(accept);
       expect(res.status).toBe(200);
       expect(res.headers['content-type'], String(accept)).toBe('text/plain; charset=utf-8');
-      expect(JSON.parse(res.text).__type__).toBe('PrimitiveResult');
+      expect(res.text).toBe(text);
     }
-    const json = await get('application/json');
-    expect(json.headers['content-type']).toBe('application/json');
-    expect(json.body.__type__).toBe('PrimitiveResult');
-    expect((await get('application/json, text/plain;q=0')).headers['content-type']).toBe(
-      'application/json',
-    );
+    // QRMI's get_job_results_jid sends exactly `Accept: application/json` and decodes a JSON
+    // answer as a String (serde): a JSON string holding the same text.
+    for (const accept of ['application/json', 'application/json, text/plain;q=0']) {
+      const json = await get(accept);
+      expect(json.headers['content-type']).toBe('application/json; charset=utf-8');
+      expectShape('result_string', json.body);
+      expect(json.body).toBe(text);
+    }
   });
 });

@@ -4,7 +4,8 @@
  * reads from each answer.
  */
 import { describe, expect, it } from 'vitest';
-import { BELL } from '../helpers/fixtures.js';
+import { BELL, TEST_CONFIG, samplerJob } from '../helpers/fixtures.js';
+import { CLIENT_API_VERSION, clientResult, pythonClient } from '../helpers/python-client.js';
 import { ADMIN_KEY, DEFAULT_CRN, testRuntime } from '../helpers/test-runtime.js';
 
 type Body = Record<string, any>;
@@ -34,7 +35,7 @@ describe('the qiskit-ibm-runtime client, replayed', () => {
       authorization: `Bearer ${token}`,
       'service-crn': DEFAULT_CRN,
       'x-qx-client-application': CLIENT_APP,
-      'ibm-api-version': '2025-05-01',
+      'ibm-api-version': CLIENT_API_VERSION,
       'user-agent': 'python-requests/2.32.3',
       accept: 'application/json',
       'accept-encoding': 'gzip, deflate',
@@ -122,9 +123,11 @@ describe('the qiskit-ibm-runtime client, replayed', () => {
       session_id: sessionId,
       program: { id: 'sampler' },
     });
-    const results = await call('GET', `/api/v1/jobs/${jobId}/results`);
-    expect(results.status).toBe(200);
-    expect(results.body?.__type__).toBe('PrimitiveResult');
+    // ProgramJob.results(): a fresh adapter, so no Accept header; the client parses the text.
+    const results = await pythonClient(rt.app, token, DEFAULT_CRN).jobResults(jobId);
+    expect(results.statusCode).toBe(200);
+    expect(results.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(JSON.parse(results.body).__type__).toBe('PrimitiveResult');
 
     // session.details() / status().
     const details = await call('GET', `/api/v1/sessions/${sessionId}`);
@@ -156,5 +159,76 @@ describe('the qiskit-ibm-runtime client, replayed', () => {
     const cancelled = await call('DELETE', `/api/v1/sessions/${batch.body?.id}/close`);
     expect(cancelled.status).toBe(204);
     expect((await call('GET', `/api/v1/sessions/${batch.body?.id}`)).body?.state).toBe('closed');
+  });
+
+  it("reads a failed job as RuntimeJobFailureError with the worker's reason, verbatim", async () => {
+    const { rt, api, tick, finish } = await testRuntime({ file: TEST_CONFIG });
+    const client = pythonClient(rt.app, ADMIN_KEY, DEFAULT_CRN);
+    const traceback =
+      'Traceback (most recent call last):\n  File "device.py", line 12, in run\nRuntimeError: the cryostat warmed up';
+    const id = (await api('POST', '/api/v1/jobs', samplerJob({ backend: 'solo' }))).body.id;
+    await tick();
+    await finish(id, { fail: `Calibration lost.\n${traceback}` });
+
+    const read = await clientResult(client, id);
+    expect(read.status).toBe('ERROR');
+    // job.error_message(): the reason (the client prefers it to the text it fetched).
+    expect(read.errorMessage).toBe(`Job ${id} has failed:\nCalibration lost.\n${traceback}`);
+    expect(read.outcome).toEqual({
+      kind: 'RuntimeJobFailureError',
+      message: `Unable to retrieve job result. Calibration lost.\n${traceback}`,
+    });
+    // The text the client fetched is the reason itself.
+    expect((await client.jobResults(id)).body).toBe(`Calibration lost.\n${traceback}`);
+  });
+
+  it('reads a job that ran past max_execution_time as RuntimeJobMaxTimeoutError (reason code 1305)', async () => {
+    const { rt, tick, advance } = await testRuntime({ file: TEST_CONFIG });
+    const client = pythonClient(rt.app, ADMIN_KEY, DEFAULT_CRN);
+    // max_execution_time=2 travels as `cost` (api/rest/runtime.py, program_run).
+    const submitted = await client.programRun({
+      program_id: 'sampler',
+      backend: 'solo',
+      params: { pubs: [[BELL, null, 64]], version: 2, support_qiskit: true },
+      cost: 2,
+    });
+    expect(submitted.statusCode).toBe(200);
+    const id = submitted.json().id as string;
+    await tick();
+    await advance(2.5);
+    const job = (await client.jobGet(id)).json();
+    expect(job.status).toBe('Cancelled - Ran too long');
+    expect(job.state).toMatchObject({ status: 'Cancelled', reason_code: 1305 });
+
+    const read = await clientResult(client, id);
+    expect(read.status).toBe('ERROR');
+    expect(read.errorMessage).toMatch(
+      new RegExp(`^Job ${id} ran longer than maximum execution time\\. Job was cancelled:\\n`),
+    );
+    expect(read.outcome).toEqual({
+      kind: 'RuntimeJobMaxTimeoutError',
+      message: 'Error code 1305; Job ran longer than its maximum execution time',
+    });
+  });
+
+  it('reads a cancelled job as RuntimeInvalidStateError without fetching a result', async () => {
+    const { rt, api } = await testRuntime({ file: TEST_CONFIG });
+    const client = pythonClient(rt.app, ADMIN_KEY, DEFAULT_CRN);
+    const id = (await api('POST', '/api/v1/jobs', samplerJob({ backend: 'solo' }))).body.id;
+    expect((await api('POST', `/api/v1/jobs/${id}/cancel`)).status).toBe(204);
+    const read = await clientResult(client, id);
+    expect(read).toEqual({
+      status: 'CANCELLED',
+      errorMessage: null,
+      outcome: {
+        kind: 'RuntimeInvalidStateError',
+        message: `Unable to retrieve result for job ${id}. Job was cancelled.`,
+      },
+    });
+    // QRMI and curl may still ask: the reason, as text, never a 4xx.
+    const text = await client.jobResults(id);
+    expect(text.statusCode).toBe(200);
+    expect(text.headers['x-berth-job-status']).toBe('Cancelled');
+    expect(text.body).toBe('Cancelled by user');
   });
 });

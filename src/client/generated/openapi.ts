@@ -1333,8 +1333,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The result (a PrimitiveResult document); 204 while there is none yet
-         * @description The result's JSON text. IBM declares it a string: it is sent as text/plain unless the request accepts only application/json (IBM's generated clients would read a JSON object as a malformed string).
+         * The result document of a completed job, the reason of a failed or cancelled one; 204 while it runs
+         * @description IBM declares the result a string. Sent as text/plain (the document's JSON text, or the failure's text), unless the request accepts only application/json: then as a JSON string holding that text, which is what IBM's generated clients (QRMI) decode. The job's status is in the X-Berth-Job-Status header.
          */
         get: {
             parameters: {
@@ -1353,8 +1353,8 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": unknown;
-                        "text/plain": unknown;
+                        "application/json": string;
+                        "text/plain": string;
                     };
                 };
                 /** @description Default Response */

@@ -74,3 +74,19 @@ export function displayStatus(j: Job): string {
     ? 'Cancelled - Ran too long'
     : j.status;
 }
+
+/** What `GET /jobs/{id}/results` answers for a final job: its result, or why it has none. */
+export interface JobResultText {
+  readonly status: JobStatus;
+  readonly text: string;
+}
+
+/**
+ * The text of a failed or cancelled job's "result": its reason, verbatim (a worker's words reach
+ * the client unchanged), as IBM answers a failed job's results with its error message. The
+ * Python client shows it in RuntimeJobFailureError / RuntimeJobMaxTimeoutError.
+ */
+export function failureText(j: Job): string {
+  if (j.reason) return j.reason;
+  return j.status === 'Failed' ? 'The job failed; the executor gave no reason' : 'Cancelled';
+}

@@ -159,23 +159,29 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: 'The result (a PrimitiveResult document); 204 while there is none yet',
+        summary:
+          'The result document of a completed job, the reason of a failed or cancelled one; 204 while it runs',
         description:
-          "The result's JSON text. IBM declares it a string: it is sent as text/plain unless the request accepts only application/json (IBM's generated clients would read a JSON object as a malformed string).",
+          "IBM declares the result a string. Sent as text/plain (the document's JSON text, or the failure's text), unless the request accepts only application/json: then as a JSON string holding that text, which is what IBM's generated clients (QRMI) decode. The job's status is in the X-Berth-Job-Status header.",
         params: IdParams,
         produces: ['text/plain', 'application/json'],
-        response: { 200: Type.Unknown(), 204: Type.Null(), ...errors },
+        response: { 200: Type.String(), 204: Type.Null(), ...errors },
       },
     },
     async (req, reply) => {
-      const body = await jobs.result(req.ctx, req.params.id);
-      if (body === null) return reply.code(204).send();
+      const found = await jobs.result(req.ctx, req.params.id);
+      if (found === null) return reply.code(204).send();
+      reply.header('x-berth-job-status', found.status);
+      // The document is already JSON text: never parse and re-serialise it.
+      if (acceptsOnlyJson(req.headers.accept))
+        return reply
+          .type('application/json; charset=utf-8')
+          .serializer((x) => x as string)
+          .send(JSON.stringify(found.text));
       return reply
-        .type(
-          acceptsOnlyJson(req.headers.accept) ? 'application/json' : 'text/plain; charset=utf-8',
-        )
+        .type('text/plain; charset=utf-8')
         .serializer((x) => x as string)
-        .send(body);
+        .send(found.text);
     },
   );
 
