@@ -17,6 +17,12 @@ export const ERRORS = {
     cause: 'A field is missing, has the wrong type, is out of range, or is not a known property.',
     fix: 'The message names the field (body/…, querystring/…) and what it must be; the API reference at /docs lists every field.',
   },
+  invalid_api_version: {
+    status: 400,
+    message: 'The IBM-API-Version header is not a version date',
+    cause: 'IBM-API-Version was sent with a value that is not a calendar date (YYYY-MM-DD).',
+    fix: 'Send one of the dates GET /api/v1/versions lists, or leave the header out; a later date selects the newest version.',
+  },
   rate_limited: {
     status: 429,
     message: 'Too many requests',

@@ -115,10 +115,31 @@ describe('backends and instance endpoints', () => {
     ).toBe(200);
   });
 
-  it('answers /versions without credentials', async () => {
+  it('answers /versions without credentials, and takes the version the Python client pins', async () => {
     const { api } = await testRuntime();
-    expect(
-      (await api('GET', '/api/v1/versions', undefined, { authorization: '' })).body.versions.length,
-    ).toBeGreaterThan(0);
+    const versions = (await api('GET', '/api/v1/versions', undefined, { authorization: '' })).body
+      .versions;
+    // qiskit-ibm-runtime 0.49+ (api/rest/base.py) and QRMI's documented default.
+    expect(versions).toEqual(expect.arrayContaining(['2026-04-15', '2025-01-01']));
+    for (const v of ['2026-04-15', '2025-01-01', '2031-12-31']) {
+      const res = await api('GET', '/api/v1/backends', undefined, { 'ibm-api-version': v });
+      expect(res.status, v).toBe(200);
+      expect(res.body.devices.length).toBeGreaterThan(0);
+    }
+    for (const bad of ['latest', '2026-02-30', '20260415']) {
+      const res = await api(
+        'POST',
+        '/api/v1/sessions',
+        { backend: 'berth_sim' },
+        {
+          'ibm-api-version': bad,
+        },
+      );
+      expect(res.status, bad).toBe(400);
+      expect(res.body.errors[0].code).toBe('invalid_api_version');
+      expect(res.body.errors[0].message).toContain('2026-04-15');
+    }
+    // Refused before anything happened.
+    expect((await api('GET', '/api/v1/sessions')).body.sessions).toEqual([]);
   });
 });

@@ -1,11 +1,12 @@
 /**
- * The request id header, and authentication for /api/v1 and /admin: every route there needs credentials unless its config
+ * The request id header, the IBM-API-Version check, and authentication for /api/v1 and /admin: every route there needs credentials unless its config
  * says `public`. Runs on onRequest, before the body is read, so that an unauthenticated request
  * costs nothing more.
  */
 import type { FastifyInstance } from 'fastify';
 import type { CallContext } from '../../app/context.js';
 import { AppError } from '../../domain/errors.js';
+import { checkApiVersion } from '../api-version.js';
 
 const header = (v: string | string[] | undefined): string | undefined =>
   Array.isArray(v) ? v[0] : v;
@@ -18,6 +19,13 @@ export function registerAuth(app: FastifyInstance): void {
     // One hook for both: every answer carries its request id (the `trace` of error bodies).
     reply.header('x-request-id', req.id);
     const url = req.routeOptions.url;
+    if (url?.startsWith('/api/v1')) {
+      try {
+        checkApiVersion(header(req.headers['ibm-api-version']));
+      } catch (e) {
+        return done(e as Error);
+      }
+    }
     if (!url || req.routeOptions.config.public) return done();
     const admin = url.startsWith('/admin');
     if (!admin && !url.startsWith('/api/v1')) return done();

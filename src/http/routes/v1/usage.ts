@@ -3,9 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { UsageSchema, VersionsSchema, toWireUsage } from '../../schemas/backend.js';
 import { ErrorBody } from '../../schemas/error.js';
-
-/** API versions (IBM-API-Version dates) Berth answers to. */
-const VERSIONS = ['2025-01-01', '2025-05-01'];
+import { API_VERSIONS } from '../../api-version.js';
 
 export const usageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -66,6 +64,6 @@ export const usageRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: VersionsSchema },
       },
     },
-    async () => ({ versions: VERSIONS }),
+    async () => ({ versions: [...API_VERSIONS] }),
   );
 };
