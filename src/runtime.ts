@@ -24,6 +24,7 @@ import { hostOf, resolveTarget } from './webhooks/targets.js';
 import type { ResolvedConfig } from './config/config.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { toWireEvent } from './http/schemas/event.js';
+import { createAccountService } from './app/accounts.js';
 import { buildServer } from './http/server.js';
 import type { Services } from './http/services.js';
 import * as keys from './security/keys.js';
@@ -201,6 +202,10 @@ export async function createRuntime(
     jobs: jobService,
     backends: createBackendService({ store, catalog, clock, onBackendChanged }),
     usage: createUsageService({ store, clock, instances }),
+    accounts: createAccountService({
+      instances: config.instances,
+      backendNames: () => catalog.all().map((e) => e.backend.name),
+    }),
     ops: createOpsService({
       store,
       clock,
@@ -226,6 +231,7 @@ export async function createRuntime(
     bodyLimitBytes: config.bodyLimitBytes,
     logger: log,
     version: VERSION,
+    publicUrl: config.publicUrl,
   });
 
   return {

@@ -210,8 +210,7 @@ export function createJobService(deps: JobServiceDeps) {
     async result(ctx: CallContext, id: string): Promise<JobResultText | null> {
       const job = await load(ctx, id);
       if (!isFinal(job.status)) return null;
-      if (job.status !== 'Completed')
-        return { status: job.status, text: failureText(job) };
+      if (job.status !== 'Completed') return { status: job.status, text: failureText(job) };
       const text = await store.getResult(id);
       return text === null ? null : { status: job.status, text };
     },

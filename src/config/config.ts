@@ -51,6 +51,12 @@ export interface ResolvedConfig {
     readonly allow: TargetAllowList;
   };
   readonly bodyLimitBytes: number;
+  /**
+   * BERTH_PUBLIC_URL: the public base (`https://lab.example`) whose IBM Cloud host names Berth
+   * answers on (iam., api.global-search-tagging., globalcatalog., resource-controller.,
+   * quantum., <region>.quantum.), routed by Host; null: only the plain address.
+   */
+  readonly publicUrl: string | null;
   /** Origins whose browser pages may call the API ('*': any); empty: same origin only. */
   readonly corsOrigins: readonly string[] | '*';
   readonly instances: readonly Instance[];
@@ -103,6 +109,7 @@ export function loadConfig(
     'backend name',
     problems,
   );
+  checkPlans(instances, problems);
   const ttl: TtlPolicy = { ...DEFAULT_TTL, ...file.ttl };
   if (ttl.defaultMaxTtlSeconds > Math.max(...instances.map((i) => i.maxTtlSeconds))) {
     problems.push('ttl.defaultMaxTtlSeconds is above every instance maxTtlSeconds');
@@ -137,6 +144,7 @@ export function loadConfig(
     },
     bodyLimitBytes: file.server?.bodyLimitBytes ?? 10 * 1024 * 1024,
     corsOrigins: corsFromEnv(env, problems),
+    publicUrl: publicUrlFromEnv(env, problems),
     instances,
     defaultInstanceId: instances[0]?.id ?? DEFAULT_INSTANCE.id,
     backends,
@@ -191,6 +199,10 @@ function resolveInstance(i: InstanceConfig): Instance {
     id: i.id,
     name: i.name ?? i.id,
     planId: i.planId ?? DEFAULT_INSTANCE.planId,
+    // A plan of Berth's own is "Open" and costs nothing; a configured plan id names its own.
+    planName: i.planName ?? (i.planId ? i.planId : DEFAULT_INSTANCE.planName),
+    pricingType: i.pricingType ?? DEFAULT_INSTANCE.pricingType,
+    tags: i.tags ? [...i.tags] : [],
     share: i.share ?? 1,
     usageLimitSeconds: i.usageLimitSeconds ?? null,
     maxTtlSeconds: i.maxTtlSeconds ?? DEFAULT_INSTANCE.maxTtlSeconds,
@@ -280,6 +292,50 @@ function processorTypeOf(ref: unknown): Backend['processorType'] {
   if (p?.family !== undefined && p.revision !== undefined)
     return { family: String(p.family), revision: String(p.revision) };
   return { family: 'Berth Simulator', revision: '1.0' };
+}
+
+/** Instances that share a plan id describe it the same way (the catalog has one entry per id). */
+function checkPlans(instances: readonly Instance[], problems: string[]): void {
+  const seen = new Map<string, Instance>();
+  for (const i of instances) {
+    const first = seen.get(i.planId);
+    if (!first) seen.set(i.planId, i);
+    else if (first.planName !== i.planName || first.pricingType !== i.pricingType)
+      problems.push(
+        `instances ${first.name} and ${i.name} share planId ${i.planId} but differ in planName or pricingType; give one of them its own planId`,
+      );
+  }
+}
+
+/**
+ * BERTH_PUBLIC_URL: scheme and host only. The Python client drops the port and the path of its
+ * `url` when it derives the account services' host names (accounts/utils.py), so a port or a
+ * path here could never be reached by it: refused with that reason.
+ */
+function publicUrlFromEnv(
+  env: Record<string, string | undefined>,
+  problems: string[],
+): string | null {
+  const raw = (env.BERTH_PUBLIC_URL ?? '').trim();
+  if (raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    problems.push(`BERTH_PUBLIC_URL: ${JSON.stringify(raw)} is not a URL like https://lab.example`);
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    problems.push(`BERTH_PUBLIC_URL: use https:// (or http://), not ${url.protocol}//`);
+  else if (url.port !== '' || (url.pathname !== '/' && url.pathname !== '') || url.search)
+    problems.push(
+      `BERTH_PUBLIC_URL: give only the scheme and host, such as ${url.protocol}//${url.hostname}; qiskit-ibm-runtime drops a port and a path when it derives iam., quantum. and the other host names, so the proxy must answer on the scheme's default port`,
+    );
+  else if (/^\d+(\.\d+){3}$/.test(url.hostname) || url.hostname.startsWith('['))
+    problems.push(
+      `BERTH_PUBLIC_URL: ${url.hostname} is an address; the client prefixes host names (iam.<host>, quantum.<host>), so give a DNS name`,
+    );
+  return `${url.protocol}//${url.hostname}`;
 }
 
 function checkUnique(values: readonly string[], what: string, problems: string[]): void {

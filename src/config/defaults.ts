@@ -10,6 +10,8 @@ export const DEFAULT_INSTANCE = {
   id: 'crn:v1:bluemix:public:quantum-computing:us-east:a/berth:default::',
   name: 'default',
   planId: 'berth-open',
+  planName: 'Open',
+  pricingType: 'free',
   share: 1,
   usageLimitSeconds: null,
   maxTtlSeconds: 28_800,

@@ -3,6 +3,7 @@
  * comes from the defaults in defaults.ts. Unknown keys are errors (a typo should not pass).
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { PRICING_TYPES } from '../domain/cloud-account.js';
 
 const PositiveInt = Type.Integer({ minimum: 1 });
 const NonNegative = Type.Number({ minimum: 0 });
@@ -11,7 +12,12 @@ export const InstanceConfig = Type.Object(
   {
     id: Type.String({ pattern: '^crn:v1:', description: 'the instance CRN (crn:v1:…)' }),
     name: Type.Optional(Type.String({ minLength: 1 })),
-    planId: Type.Optional(Type.String({ minLength: 1 })),
+    planId: Type.Optional(Type.String({ minLength: 1, pattern: '^[A-Za-z0-9._-]+$' })),
+    planName: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    pricingType: Type.Optional(Type.Union(PRICING_TYPES.map((t) => Type.Literal(t)))),
+    tags: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 64 }),
+    ),
     share: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     usageLimitSeconds: Type.Optional(Type.Union([NonNegative, Type.Null()])),
     maxTtlSeconds: Type.Optional(PositiveInt),

@@ -105,6 +105,13 @@ export const ERRORS = {
     cause: 'No backend has this name.',
     fix: 'GET /api/v1/backends (berth backends) lists the backends.',
   },
+  plan_not_found: {
+    status: 404,
+    message: 'Catalog entry not found',
+    cause:
+      "The Global Catalog has no entry with this id: only the plans of Berth's instances are in it.",
+    fix: 'Use a service_plan_unique_id from the Global Search answer (POST /cloud/global-search/v3/resources/search).',
+  },
   key_not_found: {
     status: 404,
     message: 'API key not found',

@@ -2,12 +2,20 @@
  * Tenancy: instances (tenants) and the principals that act in them. Semantics:
  * ../shared/spec/runtime-api.md §2.
  */
+import type { PricingType } from './cloud-account.js';
 
 /** An instance: the unit of visibility, fair share and usage limits. Its id is a CRN. */
 export interface Instance {
   readonly id: string;
   readonly name: string;
+  /** Its plan: the Global Catalog entry `service_plan_unique_id` names (domain/cloud-account.ts). */
   readonly planId: string;
+  /** The plan's display name (the client keeps it lower-cased as the instance's `plan`). */
+  readonly planName: string;
+  /** The plan's pricing type, one the client can order by. */
+  readonly pricingType: PricingType;
+  /** Tags, for the client's `tags` preference (Global Search). */
+  readonly tags: readonly string[];
   /** Fair-share weight (> 0). */
   readonly share: number;
   /** Usage allowed per period, in seconds; null: unlimited. */

@@ -24,6 +24,12 @@ import { adminRoutes } from './routes/admin.js';
 import { errorRoutes } from './routes/errors.js';
 import { healthRoutes } from './routes/health.js';
 import { identityRoutes } from './routes/identity.js';
+import {
+  globalCatalogRoutes,
+  globalSearchRoutes,
+  resourceControllerRoutes,
+} from './routes/cloud.js';
+import { hostRouter } from './hosts.js';
 import { backendRoutes } from './routes/v1/backends.js';
 import { eventRoutes } from './routes/v1/events.js';
 import { jobRoutes } from './routes/v1/jobs.js';
@@ -46,6 +52,8 @@ export interface ServerOptions {
   readonly corsOrigins?: readonly string[] | '*';
   /** Fair use per key; absent: no limits. */
   readonly limits?: Limits;
+  /** BERTH_PUBLIC_URL: answer on its IBM Cloud host names too (hosts.ts); null: not. */
+  readonly publicUrl?: string | null;
   /** The built dashboard served at `/` (default: dist/dashboard); false: none. */
   readonly dashboardDir?: string | false;
 }
@@ -66,6 +74,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     disableRequestLogging: true,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    ...(options.publicUrl ? { rewriteUrl: hostRouter(options.publicUrl) } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('services', options.services);
@@ -118,6 +127,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(healthRoutes);
   await app.register(errorRoutes);
   await app.register(identityRoutes);
+  // IBM Cloud's account services (hosts.ts routes their host names here).
+  await app.register(identityRoutes, { prefix: '/cloud/iam' });
+  await app.register(globalSearchRoutes, { prefix: '/cloud/global-search' });
+  await app.register(globalCatalogRoutes, { prefix: '/cloud/global-catalog' });
+  await app.register(resourceControllerRoutes, { prefix: '/cloud/resource-controller' });
   await app.register(adminRoutes, { prefix: '/admin' });
   await app.register(
     async (v1) => {

@@ -1,4 +1,5 @@
 /** What the HTTP layer calls: one object of services, decorated on the Fastify instance. */
+import type { AccountService } from '../app/accounts.js';
 import type { AuthService } from '../app/auth.js';
 import type { BackendService } from '../app/backends.js';
 import type { CallContext } from '../app/context.js';
@@ -17,6 +18,7 @@ export interface Services {
   readonly jobs: JobService;
   readonly backends: BackendService;
   readonly usage: UsageService;
+  readonly accounts: AccountService;
   readonly ops: OpsService;
   readonly events: Events;
   readonly feed: EventFeed;

@@ -28,7 +28,7 @@ export function registerAuth(app: FastifyInstance): void {
     }
     if (!url || req.routeOptions.config.public) return done();
     const admin = url.startsWith('/admin');
-    if (!admin && !url.startsWith('/api/v1')) return done();
+    if (!admin && !url.startsWith('/api/v1') && !url.startsWith('/cloud/')) return done();
     const authorization = header(req.headers.authorization);
     const crn = header(req.headers['service-crn']);
     const admit = (ctx: CallContext): void => {
