@@ -8,6 +8,7 @@ import { QuantumInputError, SimulationCancelledError } from './errors.js';
 import { readEstimatorPubs, runEstimator, shotsForPrecision } from './estimator.js';
 import type { ProgramLimits, RunOptions } from './pubs.js';
 import { readSamplerPubs, runSampler } from './sampler.js';
+import { readExecutor, runExecutor } from './executor.js';
 
 export { QuantumInputError, SimulationCancelledError };
 export type { ProgramLimits, RunOptions };
@@ -24,7 +25,7 @@ export interface ProgramSummary {
 }
 
 /** The programs the library runs. */
-export type ProgramId = 'sampler' | 'estimator';
+export type ProgramId = 'sampler' | 'estimator' | 'executor';
 
 /** Validate params (parse and check every circuit; no simulation). Throws QuantumInputError. */
 export function checkProgram(
@@ -32,6 +33,14 @@ export function checkProgram(
   params: unknown,
   limits: ProgramLimits,
 ): ProgramSummary {
+  if (programId === 'executor') {
+    const program = readExecutor(params, limits);
+    return {
+      pubs: program.items.length,
+      totalShots: program.items.reduce((s, it) => s + program.shots * product(it.shape), 0),
+      maxQubits: Math.max(...program.items.map((it) => it.circuit.numQubits)),
+    };
+  }
   if (programId === 'sampler') {
     const { pubs } = readSamplerPubs(params, limits);
     return {
@@ -64,6 +73,8 @@ export function runProgram(
   const result =
     programId === 'sampler'
       ? runSampler(params, limits, options)
-      : runEstimator(params, limits, options);
+      : programId === 'executor'
+        ? runExecutor(params, limits, options)
+        : runEstimator(params, limits, options);
   return { result, summary };
 }

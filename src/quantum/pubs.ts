@@ -79,13 +79,10 @@ export function pubItems(pub: unknown, index: number): unknown[] {
 export function readCircuit(value: unknown, index: number, limits: ProgramLimits): Circuit {
   let circuit: Circuit;
   try {
-    const recordCalls = limits.isa !== undefined;
-    const keepDelays = limits.relaxation !== undefined;
-    const markGates = limits.gateNoise !== undefined;
-    if (typeof value === 'string')
-      circuit = parseQasm(value, { recordCalls, keepDelays, markGates });
+    const options = readOptionsFor(limits);
+    if (typeof value === 'string') circuit = parseQasm(value, options);
     else if (asObject(value).__type__ === 'QuantumCircuit')
-      circuit = readQpyCircuit(value, { recordCalls, markGates, keepDelays });
+      circuit = readQpyCircuit(value, options);
     else
       throw new QuantumInputError(
         'the circuit must be an OpenQASM 2 or 3 string, or a QPY circuit ({"__type__": "QuantumCircuit", "__value__": …}, as qiskit-ibm-runtime sends it)',
@@ -94,9 +91,26 @@ export function readCircuit(value: unknown, index: number, limits: ProgramLimits
     if (e instanceof QuantumInputError) throw new QuantumInputError(`pub ${index}: ${e.message}`);
     throw e;
   }
+  return checkCircuit(circuit, `pub ${index}`, limits);
+}
+
+/** How circuits are read for a backend: what its checks and noise need recorded. */
+export function readOptionsFor(limits: ProgramLimits) {
+  return {
+    recordCalls: limits.isa !== undefined,
+    keepDelays: limits.relaxation !== undefined,
+    markGates: limits.gateNoise !== undefined,
+  };
+}
+
+/**
+ * Check a parsed circuit against the backend (width, simulated qubits, ISA rules, coupling);
+ * an ISA circuit comes back as wide as the backend. `where` names it in errors.
+ */
+export function checkCircuit(circuit: Circuit, where: string, limits: ProgramLimits): Circuit {
   if (circuit.numQubits > limits.maxQubits) {
     throw new QuantumInputError(
-      `pub ${index}: the circuit uses ${circuit.numQubits} qubits; the backend has ${limits.maxQubits}`,
+      `${where}: the circuit uses ${circuit.numQubits} qubits; the backend has ${limits.maxQubits}`,
     );
   }
   // An ISA circuit ($n) is as wide as the backend: its observables name every device qubit.
@@ -104,16 +118,16 @@ export function readCircuit(value: unknown, index: number, limits: ProgramLimits
   const active = usedQubits(circuit.ops).length;
   if (active > MAX_SIMULATED_QUBITS) {
     throw new QuantumInputError(
-      `pub ${index}: the circuit acts on ${active} qubits; Berth simulates at most ${MAX_SIMULATED_QUBITS}`,
+      `${where}: the circuit acts on ${active} qubits; Berth simulates at most ${MAX_SIMULATED_QUBITS}`,
     );
   }
-  if (limits.isa) checkIsa(circuit, index, limits.isa.basisGates, limits.couplingMap ?? null);
+  if (limits.isa) checkIsa(circuit, where, limits.isa.basisGates, limits.couplingMap ?? null);
   if (limits.couplingMap) {
     const coupled = new Set(limits.couplingMap.flatMap(([a, b]) => [`${a},${b}`, `${b},${a}`]));
     for (const [a, b] of qubitPairs(circuit.ops)) {
       if (!coupled.has(`${a},${b}`)) {
         throw new QuantumInputError(
-          `pub ${index}: qubits ${a} and ${b} are not coupled on this backend (transpile the circuit for its coupling map)`,
+          `${where}: qubits ${a} and ${b} are not coupled on this backend (transpile the circuit for its coupling map)`,
         );
       }
     }
@@ -135,7 +149,7 @@ const ISA_FREE = new Set(['gphase']);
 
 function checkIsa(
   circuit: Circuit,
-  index: number,
+  where: string,
   basis: readonly string[],
   couplingMap: ReadonlyArray<readonly [number, number]> | null,
 ): void {
@@ -148,16 +162,16 @@ function checkIsa(
     if (ISA_FREE.has(call.name) && !call.modified) continue;
     if (call.modified)
       throw new QuantumInputError(
-        `pub ${index}: ${on} has modifiers (ctrl, inv, pow), which are not ISA instructions: ${advice}`,
+        `${where}: ${on} has modifiers (ctrl, inv, pow), which are not ISA instructions: ${advice}`,
       );
     if (!allowed.has(call.name))
       throw new QuantumInputError(
-        `pub ${index}: ${on} is not in the backend's basis gates (${basis.join(', ')}): ${advice}`,
+        `${where}: ${on} is not in the backend's basis gates (${basis.join(', ')}): ${advice}`,
       );
     const [a, b] = call.qubits;
     if (call.qubits.length === 2 && edges && !edges.has(`${a},${b}`))
       throw new QuantumInputError(
-        `pub ${index}: ${on}: the coupling map has no ${a} → ${b} edge${edges.has(`${b},${a}`) ? ` (it has ${b} → ${a})` : ''}: ${advice}`,
+        `${where}: ${on}: the coupling map has no ${a} → ${b} edge${edges.has(`${b},${a}`) ? ` (it has ${b} → ${a})` : ''}: ${advice}`,
       );
   }
 }

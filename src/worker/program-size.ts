@@ -6,7 +6,12 @@
  * are decoded, inflated and lowered before they are checked, so cost at least as much per char.
  */
 export function circuitChars(params: unknown): number {
-  const pubs = (params as { pubs?: unknown } | null)?.pubs;
+  const p = params as { pubs?: unknown; circuits?: unknown; quantum_program?: unknown } | null;
+  // The executor's one QPY file (or OpenQASM texts), and the noise learner's circuits.
+  const program = p?.quantum_program as { circuits?: unknown } | undefined;
+  if (program && typeof program === 'object') return textOf(program.circuits);
+  if (Array.isArray(p?.circuits)) return p.circuits.reduce<number>((n, c) => n + textOf(c), 0);
+  const pubs = p?.pubs;
   if (!Array.isArray(pubs)) return 0;
   let total = 0;
   for (const pub of pubs) {
@@ -18,6 +23,15 @@ export function circuitChars(params: unknown): number {
     }
   }
   return total;
+}
+
+/** The text a circuit container carries: a string, or the strings among its values. */
+function textOf(value: unknown): number {
+  if (typeof value === 'string') return value.length;
+  if (Array.isArray(value)) return value.reduce<number>((n, v) => n + textOf(v), 0);
+  if (value !== null && typeof value === 'object')
+    return Object.values(value).reduce<number>((n, v) => n + textOf(v), 0);
+  return 0;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The programs Berth runs (`sampler`, `estimator`), checked at submission against the backend's
+ * The programs Berth runs (`sampler`, `estimator`, `executor`), checked at submission against the backend's
  * limits so that invalid params are a 400 and never a job that fails later.
  */
 import type { BackendCatalog } from '../app/backends.js';
@@ -15,7 +15,7 @@ import {
 import { ProgramChecker } from './checker/checker.js';
 import { INLINE_CHECK_CHARS, circuitChars } from './program-size.js';
 
-export const PROGRAMS = ['sampler', 'estimator'] as const;
+export const PROGRAMS = ['sampler', 'estimator', 'executor'] as const;
 export type ProgramId = (typeof PROGRAMS)[number];
 
 /** What the quantum library must enforce for a backend. */

@@ -20,7 +20,7 @@ export interface TlsProxy {
 
 export async function startTlsProxy(name: string, target: string, dir: string): Promise<TlsProxy> {
   const pems = await generate([{ name: 'commonName', value: name }], {
-    days: 2,
+    notAfterDate: new Date(Date.now() + 2 * 86_400_000),
     keySize: 2048,
     extensions: [
       { name: 'basicConstraints', cA: true },

@@ -8,6 +8,7 @@ import { parseQasm } from '../qasm/parser.js';
 import { decodeQpy } from './decode.js';
 import { QpyError } from './errors.js';
 import { lowerToQasm } from './lower.js';
+import type { QpyCircuit } from './model.js';
 
 /**
  * The most bytes a compressed circuit may inflate to. zlib reaches ratios above 1000:1, so a
@@ -30,17 +31,37 @@ export function qpyBytes(value: unknown): Uint8Array {
   }
 }
 
+/** How circuits are read for a backend (see pubs.ts readCircuit). */
+export interface ReadOptions {
+  readonly recordCalls?: boolean;
+  readonly markGates?: boolean;
+  readonly keepDelays?: boolean;
+}
+
 /** One QPY circuit (the wrapper holds exactly one) as Berth's circuit. */
-export function readQpyCircuit(
-  wrapper: unknown,
-  options: { recordCalls?: boolean; markGates?: boolean; keepDelays?: boolean } = {},
-): Circuit {
+export function readQpyCircuit(wrapper: unknown, options: ReadOptions = {}): Circuit {
   const { __value__: value } = wrapper as { __value__?: unknown };
   const file = decodeQpy(qpyBytes(value));
   const [circuit, ...more] = file.circuits;
   if (!circuit || more.length)
     throw new QpyError(`a pub's QPY payload holds ${file.circuits.length} circuits, not one`);
-  const lowered = lowerToQasm(circuit, file.version);
+  return toCircuit(circuit, file.version, options);
+}
+
+/** Every circuit of a QPY file (the executor's `circuits` hold one per item). */
+export function readQpyFile(
+  bytes: Uint8Array,
+  options: ReadOptions = {},
+): { version: number; circuits: Circuit[] } {
+  const file = decodeQpy(bytes);
+  return {
+    version: file.version,
+    circuits: file.circuits.map((c) => toCircuit(c, file.version, options)),
+  };
+}
+
+function toCircuit(circuit: QpyCircuit, version: number, options: ReadOptions): Circuit {
+  const lowered = lowerToQasm(circuit, version);
   const parsed = parseQasm(lowered.qasm, {
     unitaries: lowered.unitaries,
     ...(options.recordCalls ? { recordCalls: true } : {}),

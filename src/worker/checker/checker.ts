@@ -4,7 +4,12 @@
  * and is replaced if it dies.
  */
 import { Worker as Thread } from 'node:worker_threads';
-import { type ProgramLimits, type ProgramSummary, QuantumInputError } from '../../quantum/index.js';
+import {
+  type ProgramId,
+  type ProgramLimits,
+  type ProgramSummary,
+  QuantumInputError,
+} from '../../quantum/index.js';
 import type { CheckReply, CheckRequest } from './protocol.js';
 
 const SOURCE = import.meta.url.endsWith('.ts');
@@ -25,11 +30,7 @@ export class ProgramChecker {
   private closed = false;
 
   /** checkProgram in the thread; rejects with QuantumInputError for the client's mistakes. */
-  check(
-    programId: 'sampler' | 'estimator',
-    params: unknown,
-    limits: ProgramLimits,
-  ): Promise<ProgramSummary> {
+  check(programId: ProgramId, params: unknown, limits: ProgramLimits): Promise<ProgramSummary> {
     if (this.closed) return Promise.reject(new Error('the program checker is closed'));
     const id = this.nextId++;
     const request: CheckRequest = { id, programId, params, limits };

@@ -1,9 +1,9 @@
 /** Messages between the program checker and its thread. */
-import type { ProgramLimits, ProgramSummary } from '../../quantum/index.js';
+import type { ProgramId, ProgramLimits, ProgramSummary } from '../../quantum/index.js';
 
 export interface CheckRequest {
   readonly id: number;
-  readonly programId: 'sampler' | 'estimator';
+  readonly programId: ProgramId;
   readonly params: unknown;
   readonly limits: ProgramLimits;
 }

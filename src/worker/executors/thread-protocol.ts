@@ -1,9 +1,9 @@
 /** Messages between the simulator executor and its threads. */
-import type { ProgramLimits } from '../../quantum/index.js';
+import type { ProgramId, ProgramLimits } from '../../quantum/index.js';
 
 export interface ThreadTask {
   readonly jobId: string;
-  readonly programId: 'sampler' | 'estimator';
+  readonly programId: ProgramId;
   readonly params: unknown;
   readonly limits: ProgramLimits;
   /** Int32[1]; non-zero asks the simulation to stop. */
