@@ -33,7 +33,15 @@ export interface BindNoise {
 }
 
 /** Two-qubit gates that map Paulis to Paulis, so a Pauli frame around them can be undone. */
-const TWIRLABLE = new Set(['cx', 'cy', 'cz', 'ecr', 'swap', 'iswap', 'dcx']);
+export const TWIRLABLE: ReadonlySet<string> = new Set([
+  'cx',
+  'cy',
+  'cz',
+  'ecr',
+  'swap',
+  'iswap',
+  'dcx',
+]);
 
 /** The number of two-qubit gate calls with noise marks (what `folds` is indexed by). */
 export function twoQubitCalls(ops: readonly Op[]): number {

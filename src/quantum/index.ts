@@ -9,6 +9,7 @@ import { readEstimatorPubs, runEstimator, shotsForPrecision } from './estimator.
 import type { ProgramLimits, RunOptions } from './pubs.js';
 import { readSamplerPubs, runSampler } from './sampler.js';
 import { readExecutor, runExecutor } from './executor.js';
+import { checkNoiseLearner, runNoiseLearner } from './noise-learner.js';
 
 export { QuantumInputError, SimulationCancelledError };
 export type { ProgramLimits, RunOptions };
@@ -25,7 +26,7 @@ export interface ProgramSummary {
 }
 
 /** The programs the library runs. */
-export type ProgramId = 'sampler' | 'estimator' | 'executor';
+export type ProgramId = 'sampler' | 'estimator' | 'executor' | 'noise-learner';
 
 /** Validate params (parse and check every circuit; no simulation). Throws QuantumInputError. */
 export function checkProgram(
@@ -33,6 +34,7 @@ export function checkProgram(
   params: unknown,
   limits: ProgramLimits,
 ): ProgramSummary {
+  if (programId === 'noise-learner') return checkNoiseLearner(params, limits);
   if (programId === 'executor') {
     const program = readExecutor(params, limits);
     return {
@@ -75,6 +77,8 @@ export function runProgram(
       ? runSampler(params, limits, options)
       : programId === 'executor'
         ? runExecutor(params, limits, options)
-        : runEstimator(params, limits, options);
+        : programId === 'noise-learner'
+          ? runNoiseLearner(params, limits, options)
+          : runEstimator(params, limits, options);
   return { result, summary };
 }

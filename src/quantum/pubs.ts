@@ -33,6 +33,8 @@ export interface ProgramLimits {
   readonly relaxation?: Relaxation;
   /** Gate errors by gate and physical qubits (`noise: gates`), in the sampler. */
   readonly gateNoise?: GateNoise;
+  /** The backend's name (results name it: the noise learner's `metadata.backend`). */
+  readonly backendName?: string;
 }
 
 /** Parameters common to both primitives. */
@@ -76,10 +78,16 @@ export function pubItems(pub: unknown, index: number): unknown[] {
 }
 
 /** Parse and check a pub's circuit against the backend. */
-export function readCircuit(value: unknown, index: number, limits: ProgramLimits): Circuit {
+export function readCircuit(
+  value: unknown,
+  index: number,
+  limits: ProgramLimits,
+  /** Record every gate call even when the backend's checks do not need them (layer finding). */
+  recordCalls = false,
+): Circuit {
   let circuit: Circuit;
   try {
-    const options = readOptionsFor(limits);
+    const options = { ...readOptionsFor(limits), ...(recordCalls ? { recordCalls } : {}) };
     if (typeof value === 'string') circuit = parseQasm(value, options);
     else if (asObject(value).__type__ === 'QuantumCircuit')
       circuit = readQpyCircuit(value, options);

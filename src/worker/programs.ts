@@ -15,12 +15,15 @@ import {
 import { ProgramChecker } from './checker/checker.js';
 import { INLINE_CHECK_CHARS, circuitChars } from './program-size.js';
 
-export const PROGRAMS = ['sampler', 'estimator', 'executor'] as const;
+export const PROGRAMS = ['sampler', 'estimator', 'executor', 'noise-learner'] as const;
+/** Other names clients use for a program: QRMI submits the noise learner as `noiselearner`. */
+const ALIASES: Readonly<Record<string, ProgramId>> = { noiselearner: 'noise-learner' };
 export type ProgramId = (typeof PROGRAMS)[number];
 
 /** What the quantum library must enforce for a backend. */
 export function limitsOf(b: Backend): ProgramLimits {
   return {
+    backendName: b.name,
     maxQubits: b.qubits,
     maxShots: b.maxShots,
     maxExperiments: b.maxExperiments,
@@ -36,14 +39,23 @@ export function isProgramId(id: string): id is ProgramId {
   return (PROGRAMS as readonly string[]).includes(id);
 }
 
+/** The program a job's `program_id` names (its own id, or an alias of one), or null. */
+export function programOf(id: string): ProgramId | null {
+  return isProgramId(id) ? id : (ALIASES[id] ?? null);
+}
+
 export function createProgramRegistry(catalog: BackendCatalog): ProgramRegistry {
   const checker = new ProgramChecker();
   return {
-    has: isProgramId,
-    async check(programId, params, backendName) {
+    has: (id) => programOf(id) !== null,
+    async check(id, params, backendName) {
       const entry = catalog.require(backendName, 'invalid_backend');
-      if (!isProgramId(programId))
-        throw new AppError('program_not_found', `Program ${programId} not found`);
+      const programId = programOf(id);
+      if (!programId)
+        throw new AppError(
+          'program_not_found',
+          `Program ${id} not found; the programs are: ${[...PROGRAMS, ...Object.keys(ALIASES)].join(', ')}`,
+        );
       const limits = limitsOf(entry.backend);
       let summary: ProgramSummary;
       try {

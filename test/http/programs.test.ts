@@ -101,3 +101,65 @@ describe('the executor program through the API', () => {
     expect((await api('GET', '/api/v1/jobs')).body.count).toBe(0);
   });
 });
+
+describe('the noise learner through the API', () => {
+  const FIXTURES = join(ROOT, 'test/fixtures/ibm/noise_learner_v2');
+  const params = JSON.parse(readFileSync(join(FIXTURES, 'params_multiple_circuits.json'), 'utf8'));
+  const file = {
+    instances: [{ id: DEFAULT_CRN, name: 'default' }],
+    backends: [{ name: 'device', reference: 'manila', noise: 'calibrated', isa: false, lanes: 2 }],
+  };
+
+  it("runs the Python client's noise-learner and QRMI's noiselearner alike", async () => {
+    const { rt, tick } = await testRuntime({ executor: 'simulator', file });
+    const client = pythonClient(rt.app, ADMIN_KEY, DEFAULT_CRN);
+    const qrmi = qrmiClient(rt.app, await qrmiToken(rt.app, ADMIN_KEY), DEFAULT_CRN);
+    const python = await client.programRun({
+      program_id: 'noise-learner',
+      backend: 'device',
+      params,
+    });
+    // QRMI: NoiseLearnerInput always carries version 2.
+    const rust = await qrmi('POST', '/api/v1/jobs', {
+      program_id: 'noiselearner',
+      backend: 'device',
+      log_level: 'debug',
+      params: { ...params, version: 2 },
+      private: false,
+    });
+    expect(python.statusCode, python.body).toBe(200);
+    expect(rust.status, rust.text).toBe(200);
+    const ids = [python.json().id as string, rust.body.id as string];
+    await tick();
+    for (const id of ids) await rt.worker.settled(id);
+    await tick();
+    const texts: string[] = [];
+    for (const id of ids) {
+      const job = (await client.jobGet(id)).json();
+      expect(job.state.status, JSON.stringify(job.state)).toBe('Completed');
+      texts.push((await client.jobResults(id)).body);
+      expect(decodeString(await qrmi('GET', `/api/v1/jobs/${id}/results`))).toBe(texts.at(-1));
+    }
+    expect((await client.jobGet(ids[1] as string)).json().program).toEqual({ id: 'noiselearner' });
+    for (const text of texts) {
+      const result = JSON.parse(text);
+      expect(text).not.toContain('schema_version');
+      expect(result.metadata.backend).toBe('device');
+      expect(result.data.map((d: any) => d.__value__.qubits)).toEqual([
+        [0, 1],
+        [0, 1, 2],
+      ]);
+    }
+  });
+
+  it('refuses params the models forbid, at submission', async () => {
+    const { api } = await testRuntime({ file });
+    const res = await api('POST', '/api/v1/jobs', {
+      program_id: 'noise-learner',
+      backend: 'device',
+      params: { ...params, options: { twirling_strategy: 'everything' } },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].message).toMatch(/twirling_strategy must be one of active/);
+  });
+});

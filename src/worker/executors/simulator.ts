@@ -8,7 +8,7 @@ import type { BackendCatalog } from '../../app/backends.js';
 import type { ExecutionOutcome, Executor } from '../../app/ports.js';
 import { checkProgram } from '../../quantum/index.js';
 import { INLINE_CHECK_CHARS, circuitChars } from '../program-size.js';
-import { isProgramId, limitsOf } from '../programs.js';
+import { limitsOf, programOf } from '../programs.js';
 import { runTask } from './run-task.js';
 import type { ThreadReply, ThreadTask } from './thread-protocol.js';
 
@@ -61,7 +61,8 @@ export class SimulatorExecutor implements Executor {
     signal: AbortSignal,
   ): Promise<ExecutionOutcome> {
     const entry = this.catalog.get(job.backend);
-    if (!entry || !isProgramId(job.programId)) {
+    const programId = programOf(job.programId);
+    if (!entry || !programId) {
       return Promise.resolve({
         kind: 'failed',
         reason: `Cannot run ${job.programId} on ${job.backend}`,
@@ -71,7 +72,7 @@ export class SimulatorExecutor implements Executor {
     if (signal.aborted) return Promise.resolve({ kind: 'stopped' });
     const message: ThreadTask = {
       jobId: job.id,
-      programId: job.programId,
+      programId,
       params: job.params,
       limits: limitsOf(entry.backend),
       stopFlag: new SharedArrayBuffer(4),
