@@ -26,7 +26,10 @@ import {
 import { type ProgramLimits, type RunOptions, readCircuit } from './pubs.js';
 import { writeQpy } from './qpy/encode.js';
 import { twirlRelax } from './bound.js';
-import { createRng } from './rng.js';
+import { binomial, createRng } from './rng.js';
+import { decodeQpy } from './qpy/decode.js';
+import type { QpyFile, QpyInstruction, QpyValue } from './qpy/model.js';
+import { f64Tensor } from './tensor.js';
 
 export const STRATEGIES = ['active', 'active-circuit', 'active-accum', 'all'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
@@ -425,6 +428,19 @@ const BASES = 9;
 
 /** What a noise-learner job will do, known at submission (params checked, layers found). */
 export function checkNoiseLearner(params: unknown, limits: ProgramLimits) {
+  if (isV3(params)) {
+    const v3 = readNoiseLearnerV3(params, limits);
+    return {
+      pubs: v3.boxes.length,
+      totalShots:
+        v3.boxes.length *
+        BASES *
+        v3.options.layerPairDepths.length *
+        v3.options.numRandomizations *
+        v3.options.shotsPerRandomization,
+      maxQubits: Math.max(0, ...v3.boxes.map((b) => b.qubits.length)),
+    };
+  }
   const { circuits, options } = readNoiseLearnerV2(params, limits);
   const layers = distinctLayers(circuits, options.twirlingStrategy, options.maxLayersToLearn);
   return {
@@ -441,5 +457,277 @@ export function checkNoiseLearner(params: unknown, limits: ProgramLimits) {
 
 /** Either request form: schema v0.3 when the params name a schema_version, else v2. */
 export function runNoiseLearner(params: unknown, limits: ProgramLimits, run: RunOptions = {}) {
-  return runNoiseLearnerV2(params, limits, run);
+  return isV3(params)
+    ? runNoiseLearnerV3(params, limits, run)
+    : runNoiseLearnerV2(params, limits, run);
+}
+
+/** The client's own test (RuntimeDecoder): a `schema_version` makes it the v0.3 form. */
+const isV3 = (params: unknown): boolean => isObject(params) && 'schema_version' in params;
+
+// ─── Schema v0.3 ────────────────────────────────────────────────────────────────────────────
+
+export const NOISE_LEARNER_V3_SCHEMA = 'v0.3';
+
+/** A box of the v0.3 instructions: a twirled layer (Lindblad) or a twirled measurement (TREX). */
+export type Box =
+  | {
+      readonly protocol: 'lindblad';
+      readonly gates: readonly LayerGate[];
+      readonly qubits: readonly number[];
+    }
+  | { readonly protocol: 'trex'; readonly qubits: readonly number[] };
+
+/** Qiskit's two-qubit Clifford gate classes, by the names the noise model knows them by. */
+const TWO_QUBIT_CLASSES: Readonly<Record<string, string>> = {
+  CXGate: 'cx',
+  CYGate: 'cy',
+  CZGate: 'cz',
+  ECRGate: 'ecr',
+  SwapGate: 'swap',
+  iSwapGate: 'iswap',
+  DCXGate: 'dcx',
+};
+/** Single-qubit gates a box's Clifford body may dress its layer with (rotations by k·π/2). */
+const ONE_QUBIT_CLIFFORD = new Set([
+  'IGate',
+  'XGate',
+  'YGate',
+  'ZGate',
+  'HGate',
+  'SGate',
+  'SdgGate',
+  'SXGate',
+  'SXdgGate',
+]);
+const ROTATIONS = new Set(['RZGate', 'RXGate', 'RYGate']);
+
+export interface V3Program {
+  readonly boxes: readonly Box[];
+  /** The qubits of the device register the circuit's qubits belong to (the client's `q`). */
+  readonly numQubits: number;
+  readonly options: Pick<
+    LearnerOptions,
+    'shotsPerRandomization' | 'numRandomizations' | 'layerPairDepths'
+  >;
+}
+
+function flag(v: unknown, where: string, extra: readonly string[]): void {
+  if (v === undefined) return;
+  if (!isObject(v)) throw new QuantumInputError(`${where} must be an object`);
+  only(v, ['enable', 'x_pulse_type', 'strategy', ...extra], where);
+  if (v.enable !== undefined && typeof v.enable !== 'boolean')
+    throw new QuantumInputError(`${where}.enable must be true or false`);
+  if (v.x_pulse_type !== undefined && v.x_pulse_type !== 'xslow' && v.x_pulse_type !== 'rx')
+    throw new QuantumInputError(`${where}.x_pulse_type must be "xslow" or "rx"`);
+  if (v.strategy !== undefined && v.strategy !== 'node' && v.strategy !== 'edge')
+    throw new QuantumInputError(`${where}.strategy must be "node" or "edge"`);
+}
+
+/** Read NoiseLearner v3 params (schema v0.3): one QPY circuit of boxes, and the options. */
+export function readNoiseLearnerV3(params: unknown, limits: ProgramLimits): V3Program {
+  if (!isObject(params)) throw new QuantumInputError('params must be an object');
+  if (params.schema_version !== NOISE_LEARNER_V3_SCHEMA)
+    throw new QuantumInputError(
+      `params.schema_version must be "${NOISE_LEARNER_V3_SCHEMA}" (or absent, for the v2 form); got ${JSON.stringify(params.schema_version)}`,
+    );
+  if (params.version !== undefined && params.version !== 3)
+    throw new QuantumInputError('params.version must be 3 with schema_version v0.3');
+  const ins = params.instructions;
+  if (!isObject(ins) || typeof ins.circuit_b64 !== 'string')
+    throw new QuantumInputError('params.instructions must be {"circuit_b64", "qpy_version"}');
+  const version = ins.qpy_version;
+  if (typeof version !== 'number' || version < 13 || version > 17)
+    throw new QuantumInputError('params.instructions.qpy_version must be from 13 to 17');
+  let file: QpyFile;
+  try {
+    file = decodeQpy(Buffer.from(ins.circuit_b64, 'base64'));
+  } catch (e) {
+    throw new QuantumInputError(`params.instructions: ${(e as Error).message}`);
+  }
+  if (file.version !== version)
+    throw new QuantumInputError(
+      `params.instructions: qpy_version says ${version} but the QPY data is version ${file.version}`,
+    );
+  const [circuit, ...more] = file.circuits;
+  if (!circuit || more.length)
+    throw new QuantumInputError('params.instructions must hold exactly one circuit');
+  const o = isObject(params.options) ? params.options : {};
+  only(
+    o,
+    [
+      'shots_per_randomization',
+      'num_randomizations',
+      'layer_pair_depths',
+      'bit_flip_checks',
+      'post_selection',
+      'init_qubits',
+      'rep_delay',
+    ],
+    'options',
+  );
+  const checks = o.bit_flip_checks === undefined ? {} : o.bit_flip_checks;
+  if (!isObject(checks)) throw new QuantumInputError('options.bit_flip_checks must be an object');
+  only(checks, ['pre_circuit', 'post_circuit'], 'options.bit_flip_checks');
+  flag(checks.pre_circuit, 'options.bit_flip_checks.pre_circuit', []);
+  flag(checks.post_circuit, 'options.bit_flip_checks.post_circuit', []);
+  flag(o.post_selection, 'options.post_selection', []);
+  // The device register the client's qubits come from: its index is the physical qubit.
+  const device = circuit.qregs.find((r) => r.bits.some((b) => b >= 0));
+  const physical = (q: number): number => {
+    const at = device ? device.bits.indexOf(q) : q;
+    return at < 0 ? q : at;
+  };
+  const numQubits = device ? device.bits.length : circuit.numQubits;
+  if (numQubits > limits.maxQubits)
+    throw new QuantumInputError(
+      `the instructions use ${numQubits} qubits; the backend has ${limits.maxQubits}`,
+    );
+  const boxes = circuit.instructions.map((box, i) => readBox(box, i, physical));
+  return {
+    boxes,
+    numQubits,
+    options: {
+      shotsPerRandomization: int(
+        o.shots_per_randomization,
+        'options.shots_per_randomization',
+        1,
+        128,
+      ),
+      numRandomizations: int(o.num_randomizations, 'options.num_randomizations', 1, 32),
+      layerPairDepths: depths(o.layer_pair_depths, 'options.layer_pair_depths'),
+    },
+  };
+}
+
+function readBox(box: QpyInstruction, i: number, physical: (q: number) => number): Box {
+  const where = `instruction ${i}`;
+  const [bodyParam] = box.params;
+  if (box.name !== 'BoxOp' || bodyParam?.k !== 'circuit')
+    throw new QuantumInputError(
+      `${where} is a ${box.name}; the noise learner learns boxes (BoxOp with a Twirl annotation)`,
+    );
+  const body = bodyParam.c;
+  const outer = (k: number): number => physical(box.qubits[k] as number);
+  const qubits = box.qubits.map((_, k) => outer(k));
+  const ops = body.instructions.filter((x) => x.name !== 'Barrier');
+  if (ops.length > 0 && ops.every((x) => x.name === 'Measure')) {
+    const measured = ops.map((x) => outer(x.qubits[0] as number));
+    if (new Set(measured).size !== measured.length || measured.length !== qubits.length)
+      throw new QuantumInputError(
+        `${where}: a measurement box must measure each of its qubits exactly once`,
+      );
+    return { protocol: 'trex', qubits: [...qubits].sort((a, b) => a - b) };
+  }
+  const gates: LayerGate[] = [];
+  const busy = new Set<number>();
+  for (const x of ops) {
+    const two = TWO_QUBIT_CLASSES[x.name];
+    if (two && x.qubits.length === 2) {
+      const pair = [outer(x.qubits[0] as number), outer(x.qubits[1] as number)] as const;
+      if (busy.has(pair[0]) || busy.has(pair[1]))
+        throw new QuantumInputError(
+          `${where}: its two-qubit gates overlap; a box must hold one layer`,
+        );
+      busy.add(pair[0]);
+      busy.add(pair[1]);
+      gates.push({ name: two, qubits: pair });
+    } else if (
+      ONE_QUBIT_CLIFFORD.has(x.name) ||
+      (ROTATIONS.has(x.name) && quarterTurn(x.params[0]))
+    ) {
+      continue;
+    } else
+      throw new QuantumInputError(
+        `${where}: ${x.name} makes the box neither a Clifford layer of (up to) two-qubit gates nor a measurement of each qubit`,
+      );
+  }
+  if (!gates.length)
+    throw new QuantumInputError(
+      `${where}: the box has no two-qubit gate and no measurement to learn`,
+    );
+  return {
+    protocol: 'lindblad',
+    gates: [...gates].sort((a, b) => a.qubits[0] - b.qubits[0]),
+    qubits: [...qubits].sort((a, b) => a - b),
+  };
+}
+
+/** A rotation angle that is a multiple of π/2 (a Clifford rotation). */
+function quarterTurn(v: QpyValue | undefined): boolean {
+  const x = v?.k === 'float' || v?.k === 'int' ? v.v : NaN;
+  const k = x / (Math.PI / 2);
+  return Number.isFinite(k) && Math.abs(k - Math.round(k)) < 1e-9;
+}
+
+/** Shots of the TREX or Lindblad experiment for a box. */
+function shotsOf(p: V3Program['options']): number {
+  return p.shotsPerRandomization * p.numRandomizations;
+}
+
+/**
+ * A twirled measurement's error is a bit flip with chance (p01 + p10)/2 on each qubit (twirling
+ * makes it symmetric): an X generator at rate −ln(1 − 2p)/2, learned from ⟨Z⟩ = 1 − 2p on |0⟩.
+ */
+function learnTrex(
+  qubits: readonly number[],
+  limits: ProgramLimits,
+  shots: number,
+  rng: () => number,
+) {
+  const rates = new Float64Array(qubits.length);
+  const stds = new Float64Array(qubits.length);
+  qubits.forEach((q, k) => {
+    const flip = ((limits.readout?.p01[q] ?? 0) + (limits.readout?.p10[q] ?? 0)) / 2;
+    const f = 1 - 2 * flip;
+    const ones = binomial(shots, (1 + f) / 2, rng);
+    const measured = Math.max((2 * ones) / shots - 1, 1 / shots);
+    rates[k] = Math.max(0, -Math.log(measured) / 2);
+    stds[k] = Math.sqrt(Math.max(1 - measured * measured, 1 / shots) / shots) / (2 * measured);
+  });
+  return { rates, stds };
+}
+
+/** F64TensorModel (uncompressed). */
+const tensor = (values: Float64Array) => f64Tensor(values, [values.length], false);
+
+/** NoiseLearner v3: one result per box, in IBM's v0.3 result model. */
+export function runNoiseLearnerV3(params: unknown, limits: ProgramLimits, run: RunOptions = {}) {
+  const program = readNoiseLearnerV3(params, limits);
+  const rng = createRng(run.seed);
+  const ones = (keys: readonly (number | string)[]) =>
+    Object.fromEntries(keys.map((k) => [String(k), 1]));
+  const data = program.boxes.map((box) => {
+    if (run.shouldStop?.()) throw new SimulationCancelledError();
+    if (box.protocol === 'trex') {
+      const learned = learnTrex(box.qubits, limits, shotsOf(program.options), rng);
+      return {
+        generators_sparse: box.qubits.map((q) => [['X', [q]]]),
+        num_qubits: program.numQubits,
+        rates: tensor(learned.rates),
+        rates_std: tensor(learned.stds),
+        // A simulated qubit never leaks: every shot is kept, every check succeeds.
+        metadata: {
+          learning_protocol: 'trex',
+          post_selection: { fraction_kept: 1, success_rates: ones(box.qubits) },
+        },
+      };
+    }
+    const model = learnLayer(box, limits, { ...program.options, couplingMap: null }, rng);
+    const depthsKept = program.options.layerPairDepths;
+    return {
+      generators_sparse: model.generators.map((g) => [[g.pauli, [...g.qubits]]]),
+      num_qubits: program.numQubits,
+      rates: tensor(model.learned.rates),
+      rates_std: tensor(model.learned.stds),
+      metadata: {
+        learning_protocol: 'lindblad',
+        post_selection: {
+          fraction_kept: ones(depthsKept),
+          success_rates: Object.fromEntries(depthsKept.map((d) => [String(d), ones(box.qubits)])),
+        },
+      },
+    };
+  });
+  return { schema_version: NOISE_LEARNER_V3_SCHEMA, data };
 }

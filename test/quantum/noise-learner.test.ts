@@ -34,6 +34,8 @@ import {
 } from '../../src/quantum/pauli-lindblad.js';
 import type { ProgramLimits } from '../../src/quantum/pubs.js';
 import { readQpyFile } from '../../src/quantum/qpy/index.js';
+import { writeQpy } from '../../src/quantum/qpy/encode.js';
+import { float64s, readTensor } from '../../src/quantum/tensor.js';
 import { createRng } from '../../src/quantum/rng.js';
 
 type J = any;
@@ -284,5 +286,191 @@ describe('NoiseLearner v2', () => {
       checkProgram('noise-learner', { circuits, options: { max_layers_to_learn: 2 } }, limits)
         .totalShots,
     ).toBe(2 * 9 * 6 * 32 * 128);
+  });
+});
+
+/** samplomatic's Twirl annotation payload (common/annotation_serializer.py, programs.md §0). */
+function twirl(): Uint8Array {
+  const enc = (s: string) => Buffer.from(s, 'utf8');
+  const [name, group, dressing, decomposition] = ['Twirl', 'pauli', 'left', 'rzsx'].map(enc) as [
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+  ];
+  const head = Buffer.alloc(2 + name.length + 24);
+  head.writeUInt16BE(name.length, 0);
+  name.copy(head, 2);
+  head.writeBigUInt64BE(BigInt(group.length), 2 + name.length);
+  head.writeBigUInt64BE(BigInt(dressing.length), 10 + name.length);
+  head.writeBigUInt64BE(BigInt(decomposition.length), 18 + name.length);
+  return Buffer.concat([head, group, dressing, decomposition]);
+}
+
+/**
+ * What NoiseLearnerV3.run() sends for two boxes on ibmq_manila's qubits 1 and 2, as its
+ * converter builds it: a circuit of the device register's loose qubits, holding a twirled
+ * box of X + CX and a twirled box measuring both qubits; QPY 17, not compressed.
+ */
+function v3Params(options: Record<string, unknown> = {}) {
+  const annotations = [{ namespace: 0, payload: twirl() }];
+  const qpy = writeQpy(
+    [
+      {
+        name: 'circuit-7',
+        numQubits: 2,
+        numClbits: 2,
+        qregs: [{ name: 'q', bits: [-1, 0, 1, -1, -1], inCircuit: false }],
+        cregs: [],
+        namespaces: ['samplomatic'],
+        instructions: [
+          {
+            name: 'BoxOp',
+            qubits: [0, 1],
+            annotations,
+            body: {
+              name: 'body-0',
+              numQubits: 2,
+              numClbits: 0,
+              qregs: [],
+              cregs: [],
+              instructions: [
+                { name: 'XGate', qubits: [0] },
+                { name: 'RZGate', qubits: [1], params: [Math.PI / 2] },
+                { name: 'CXGate', qubits: [0, 1] },
+              ],
+            },
+          },
+          {
+            name: 'BoxOp',
+            qubits: [0, 1],
+            clbits: [0, 1],
+            annotations,
+            body: {
+              name: 'body-1',
+              numQubits: 2,
+              numClbits: 2,
+              qregs: [],
+              cregs: [],
+              instructions: [
+                { name: 'Measure', qubits: [0], clbits: [0] },
+                { name: 'Measure', qubits: [1], clbits: [1] },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+    { version: 17 },
+  );
+  return {
+    schema_version: 'v0.3',
+    instructions: { circuit_b64: Buffer.from(qpy).toString('base64'), qpy_version: 17 },
+    options: {
+      shots_per_randomization: 128,
+      num_randomizations: 32,
+      layer_pair_depths: [0, 1, 2, 4, 16, 32],
+      bit_flip_checks: {
+        pre_circuit: { enable: false, x_pulse_type: 'xslow', strategy: 'node' },
+        post_circuit: { enable: false, x_pulse_type: 'xslow', strategy: 'node' },
+      },
+      post_selection: { enable: false, x_pulse_type: 'xslow', strategy: 'node' },
+      init_qubits: true,
+      rep_delay: null,
+      ...options,
+    },
+    version: 3,
+  };
+}
+
+describe('NoiseLearner v3 (schema v0.3)', () => {
+  it('learns a twirled CX layer (Lindblad) and a twirled measurement (TREX) on physical qubits', () => {
+    const r = runProgram('noise-learner', v3Params(), MANILA, { seed: 5 }).result as J;
+    expect(r.schema_version).toBe('v0.3');
+    expect(r.data).toHaveLength(2);
+    for (const d of r.data) {
+      // The client's checks: one rate and one std per group, all groups of one width.
+      const rates = readTensor(d.rates, 'rates', { compressed: false, dtypes: ['f64'] });
+      const stds = readTensor(d.rates_std, 'rates_std', { compressed: false, dtypes: ['f64'] });
+      expect(rates.shape).toEqual([d.generators_sparse.length]);
+      expect(stds.shape).toEqual([d.generators_sparse.length]);
+      expect(d.num_qubits).toBe(5);
+      for (const group of d.generators_sparse)
+        for (const [pauli, qubits] of group) {
+          expect(pauli).toHaveLength(qubits.length);
+          for (const q of qubits) expect([1, 2]).toContain(q);
+        }
+    }
+    const [layer, trex] = r.data;
+    expect(layer.metadata.learning_protocol).toBe('lindblad');
+    expect(Object.keys(layer.metadata.post_selection.fraction_kept)).toEqual([
+      '0',
+      '1',
+      '2',
+      '4',
+      '16',
+      '32',
+    ]);
+    expect(layer.generators_sparse).toHaveLength(15);
+    // The same rates as the v2 form learns for cx(1, 2), within their standard errors.
+    const exact = exactLayerRates([{ name: 'cx', qubits: [1, 2] }], MANILA);
+    const rates = float64s(readTensor(layer.rates, 'r', { compressed: false }));
+    const stds = float64s(readTensor(layer.rates_std, 's', { compressed: false }));
+    layer.generators_sparse.forEach(([[pauli, qubits]]: [[string, number[]]], k: number) => {
+      const want = exact.get(pauliKey({ pauli, qubits })) ?? 0;
+      expect(Math.abs((rates[k] as number) - want)).toBeLessThanOrEqual(5 * (stds[k] as number));
+    });
+    // TREX: X on each qubit at −ln(1 − (p01 + p10))/2.
+    expect(trex.metadata).toEqual({
+      learning_protocol: 'trex',
+      post_selection: { fraction_kept: 1, success_rates: { 1: 1, 2: 1 } },
+    });
+    expect(trex.generators_sparse).toEqual([[['X', [1]]], [['X', [2]]]]);
+    const tr = float64s(readTensor(trex.rates, 'r', { compressed: false }));
+    const ts = float64s(readTensor(trex.rates_std, 's', { compressed: false }));
+    [1, 2].forEach((q, k) => {
+      const p = ((MANILA.readout?.p01[q] ?? 0) + (MANILA.readout?.p10[q] ?? 0)) / 2;
+      expect(p).toBeGreaterThan(0.005);
+      expect(Math.abs((tr[k] as number) + Math.log(1 - 2 * p) / 2)).toBeLessThanOrEqual(
+        5 * (ts[k] as number),
+      );
+    });
+  });
+
+  it('refuses instructions it cannot learn, naming the instruction', () => {
+    const p = v3Params();
+    expect(() => checkProgram('noise-learner', { ...p, schema_version: 'v0.2' }, MANILA)).toThrow(
+      '"v0.3"',
+    );
+    expect(() =>
+      checkProgram('noise-learner', { ...p, options: { ...p.options, extra: 1 } }, MANILA),
+    ).toThrow('options.extra is not a field');
+    const wrongVersion = { ...p, instructions: { ...p.instructions, qpy_version: 16 } };
+    expect(() => checkProgram('noise-learner', wrongVersion, MANILA)).toThrow(
+      'qpy_version says 16',
+    );
+    const flat = writeQpy(
+      [
+        {
+          name: 'c',
+          numQubits: 2,
+          numClbits: 0,
+          qregs: [{ name: 'q', bits: [0, 1] }],
+          cregs: [],
+          instructions: [{ name: 'CXGate', qubits: [0, 1] }],
+        },
+      ],
+      { version: 17 },
+    );
+    expect(() =>
+      checkProgram(
+        'noise-learner',
+        {
+          ...p,
+          instructions: { circuit_b64: Buffer.from(flat).toString('base64'), qpy_version: 17 },
+        },
+        MANILA,
+      ),
+    ).toThrow('instruction 0 is a CXGate; the noise learner learns boxes');
   });
 });

@@ -135,7 +135,7 @@ describe('the QPY writer', () => {
     const one = (over: Partial<WriteCircuit>) => () =>
       writeQpy([{ ...BELL, ...over }], { version: 17 });
     expect(one({ instructions: [{ name: 'MyGate', qubits: [0] }] })).toThrow(
-      'standard gates, Measure, Reset and Barrier, not MyGate',
+      'standard gates, Measure, Reset, Barrier and BoxOp, not MyGate',
     );
     expect(one({ instructions: [{ name: 'CXGate', qubits: [0, 2] }] })).toThrow('qubit 2 of 2');
     expect(one({ instructions: [{ name: 'RZGate', qubits: [0] }] })).toThrow('1 parameter(s)');

@@ -17,11 +17,18 @@ export interface WriteInstruction {
   readonly clbits?: readonly number[];
   /** Numeric gate parameters (angles), in order. */
   readonly params?: readonly number[];
+  /** A `BoxOp`'s body: a circuit on the box's qubits (body qubit k is `qubits[k]`). */
+  readonly body?: WriteCircuit;
+  /** Annotations (QPY 15 on): an index into the circuit's `namespaces`, and the payload. */
+  readonly annotations?: readonly { readonly namespace: number; readonly payload: Uint8Array }[];
 }
 
 export interface WriteRegister {
   readonly name: string;
+  /** The circuit bit of each register bit; −1 for one outside the circuit (inCircuit false). */
   readonly bits: readonly number[];
+  /** False: a register whose bits the circuit uses loose (a physical register of a device). */
+  readonly inCircuit?: boolean;
 }
 
 export interface WriteCircuit {
@@ -33,6 +40,8 @@ export interface WriteCircuit {
   readonly instructions: readonly WriteInstruction[];
   readonly globalPhase?: number;
   readonly metadata?: Record<string, unknown>;
+  /** Annotation namespaces the instructions' annotations name (QPY 15 on), state empty. */
+  readonly namespaces?: readonly string[];
 }
 
 export interface WriteOptions {
@@ -192,30 +201,50 @@ function writeCircuit(w: Writer, c: WriteCircuit, version: number): void {
   ] as const)
     for (const reg of regs) {
       const regName = utf8(reg.name);
-      w.char(type).bool(true).u32(reg.bits.length).u16(regName.length).bool(true).bytes(regName);
+      const inCircuit = reg.inCircuit ?? true;
+      w.char(type).bool(true).u32(reg.bits.length).u16(regName.length).bool(inCircuit);
+      w.bytes(regName);
       for (const b of reg.bits) {
-        if (!Number.isInteger(b) || b < 0 || b >= size)
+        if (!Number.isInteger(b) || b < (inCircuit ? 0 : -1) || b >= size)
           throw new QpyError(`register ${reg.name} names bit ${b} of ${size}`);
         w.i64(b);
       }
     }
-  if (version >= 15) w.u32(0); // annotation namespaces
+  if (version >= 15) {
+    w.u32(c.namespaces?.length ?? 0);
+    for (const ns of c.namespaces ?? []) {
+      const name = utf8(ns);
+      w.u32(name.length).u64(0).bytes(name);
+    }
+  } else if (c.namespaces?.length) throw new QpyError('annotations need QPY version 15 or later');
   w.u64(0); // custom definitions
-  for (const ins of c.instructions) writeInstruction(w, ins, c);
+  for (const ins of c.instructions) writeInstruction(w, ins, c, version);
   w.u16(0); // calibrations
   // An empty layout: not present, every size -1, no extra registers, no input qubit count.
   w.bool(false).i32(-1).i32(-1).i32(-1).u32(0).i32(0);
 }
 
-function writeInstruction(w: Writer, ins: WriteInstruction, c: WriteCircuit): void {
+function writeInstruction(
+  w: Writer,
+  ins: WriteInstruction,
+  c: WriteCircuit,
+  version: number,
+): void {
   const clbits = ins.clbits ?? [];
   const params = ins.params ?? [];
   const spec = STANDARD[ins.name];
-  if (ins.name === 'Barrier') {
+  if (ins.name === 'BoxOp') {
+    if (
+      !ins.body ||
+      ins.body.numQubits !== ins.qubits.length ||
+      clbits.length !== ins.body.numClbits
+    )
+      throw new QpyError('a BoxOp needs a body on exactly its qubits and clbits');
+  } else if (ins.name === 'Barrier') {
     if (params.length || clbits.length) throw new QpyError('a Barrier takes only qubits');
   } else if (!spec) {
     throw new QpyError(
-      `the QPY writer writes standard gates, Measure, Reset and Barrier, not ${ins.name}`,
+      `the QPY writer writes standard gates, Measure, Reset, Barrier and BoxOp, not ${ins.name}`,
     );
   } else if (
     ins.qubits.length !== spec.q ||
@@ -234,17 +263,36 @@ function writeInstruction(w: Writer, ins: WriteInstruction, c: WriteCircuit): vo
       throw new QpyError(`${ins.name} writes clbit ${b} of ${c.numClbits}`);
   const name = utf8(ins.name);
   const ctrl = spec?.ctrl ?? 0;
-  w.u16(name.length).u16(0).u16(params.length);
+  const annotations = ins.annotations ?? [];
+  if (annotations.length && version < 15) throw new QpyError('annotations need QPY 15 or later');
+  // A box's parameters are its body, its duration (None) and its unit.
+  w.u16(name.length)
+    .u16(0)
+    .u16(ins.body ? 3 : params.length);
   w.u32(ins.qubits.length).u32(clbits.length);
-  w.u8(0).u16(0).i64(0); // no condition
+  w.u8(annotations.length ? 0x80 : 0)
+    .u16(0)
+    .i64(0); // no condition
   // A controlled gate's state is all ones (its controls are closed).
   w.u32(ctrl).u32(ctrl ? 2 ** ctrl - 1 : 0);
   w.bytes(name);
   for (const q of ins.qubits) w.char('q').u32(q);
   for (const b of clbits) w.char('c').u32(b);
+  if (ins.body) {
+    const body = new Writer();
+    writeCircuit(body, ins.body, version);
+    const bytes = body.done();
+    w.char('q').u64(bytes.length).bytes(bytes);
+    w.char('z').u64(0);
+    w.char('s').u64(2).bytes(utf8('dt'));
+  }
   for (const p of params) {
     if (!Number.isFinite(p)) throw new QpyError(`${ins.name} has parameter ${p}`);
     // Gate parameters are little-endian up to version 17 (what Qiskit writes).
     w.char('f').u64(8).f64(p, true);
+  }
+  if (annotations.length) {
+    w.u32(annotations.length);
+    for (const a of annotations) w.u32(a.namespace).u64(a.payload.length).bytes(a.payload);
   }
 }
