@@ -30,6 +30,12 @@ export interface BindNoise {
    * Pauli channel it twirls to (the depolarizing part is already a Pauli channel).
    */
   readonly twirl?: boolean;
+  /**
+   * Twirl all noise, that of single-qubit gates and idle periods too, as PEA and PEC do (their
+   * layers are twirled with the single-qubit gates that dress them): every noise operation is
+   * then a Pauli channel, which pec.ts can amplify or cancel exactly.
+   */
+  readonly twirlAll?: boolean;
 }
 
 /** Two-qubit gates that map Paulis to Paulis, so a Pauli frame around them can be undone. */
@@ -260,7 +266,9 @@ class Binder {
         const t1 = relaxation.t1[op.qubit] ?? Infinity;
         const t2 = relaxation.t2[op.qubit] ?? Infinity;
         const { gamma, pZ } = relaxChannel(t1, t2, seconds);
-        return gamma > 0 || pZ > 0 ? { kind: 'relax', qubit: op.qubit, gamma, pZ } : [];
+        if (!(gamma > 0 || pZ > 0)) return [];
+        const r = { qubit: op.qubit, gamma, pZ };
+        return this.noise.twirlAll ? { kind: 'pauli', ...twirlRelax(r) } : { kind: 'relax', ...r };
       }
       default:
         return op;
@@ -275,7 +283,9 @@ class Binder {
     if (!cal) return [];
     const { depol, relax } = gateChannels(cal, qubits, noise.relaxation);
     const out: Bound[] = depol > 0 ? [{ kind: 'depol', qubits, p: depol }] : [];
-    const twirled = noise.twirl === true && qubits.length === 2 && TWIRLABLE.has(gate);
+    const twirled =
+      noise.twirlAll === true ||
+      (noise.twirl === true && qubits.length === 2 && TWIRLABLE.has(gate));
     for (const r of relax)
       out.push(twirled ? { kind: 'pauli', ...twirlRelax(r) } : { kind: 'relax', ...r });
     return out;

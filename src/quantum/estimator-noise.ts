@@ -24,6 +24,8 @@ import type { ProgramLimits } from './pubs.js';
 import { restrictReadout } from './readout.js';
 import { restrictRelaxation } from './relaxation.js';
 import { type Rng, binomial } from './rng.js';
+import { amplify, cancel, noiseGain, totalRate } from './pec.js';
+import { QuantumInputError } from './errors.js';
 import { StateVector } from './statevector.js';
 import { runTree } from './trajectories.js';
 
@@ -71,21 +73,30 @@ export function noisyEstimates(
   const b = used.map((_, q) =>
     res.measureTwirling ? 0 : (readout?.p10[q] ?? 0) - (readout?.p01[q] ?? 0),
   );
+  const zne = res.zne;
+  const pea = zne?.amplifier === 'pea';
   const noise = {
     relaxation: limits.relaxation && restrictRelaxation(limits.relaxation, used),
     gates: limits.gateNoise,
     physical: used,
     twirl: res.gateTwirling,
+    twirlAll: pea || res.pec !== null,
   };
-  const zne = res.zne;
   const calls = twoQubitCalls(circuit.ops);
+  // PEA runs each factor with every rate scaled; gate folding folds two-qubit gates.
   const plans = (zne?.noiseFactors ?? [1]).map((f) =>
-    foldPlan(f, calls, zne?.amplifier ?? 'gate_folding_front', rng),
+    pea
+      ? { folds: [] as number[], reached: f }
+      : foldPlan(f, calls, zne?.amplifier ?? 'gate_folding_front', rng),
   );
   const xs = plans.map((p) => p.reached);
   const dense = n <= ESTIMATOR_DENSITY_MAX_QUBITS;
+  if (res.pec && !dense)
+    throw new QuantumInputError(
+      `resilience.pec_mitigation: Berth runs PEC on up to ${ESTIMATOR_DENSITY_MAX_QUBITS} active qubits (this circuit acts on ${n}); use ZNE with amplifier "pea" for wider circuits`,
+    );
   const exact = pub.precision === 0 && dense;
-  const shots =
+  let shots =
     pub.precision > 0 ? Math.ceil(1 / pub.precision ** 2) : exact ? 0 : DEFAULT_TRAJECTORIES;
   const calShots =
     res.calibrationShots === 'auto' ? shots : exact ? 0 : Math.max(1, res.calibrationShots);
@@ -101,17 +112,20 @@ export function noisyEstimates(
         const r = restrictLabel(label, used);
         if (r !== null) for (const l of readoutLabels(r, b)) terms.add(l);
       }
-    // Noisy ⟨P⟩ of every label needed, at each noise factor.
-    const values = plans.map((plan) =>
-      expectations(
-        fuse(bind(circuit.ops, env, { ...noise, folds: plan.folds })),
-        n,
-        [...terms],
-        shots,
-        rng,
-        shouldStop,
-      ),
-    );
+    // Noisy ⟨P⟩ of every label needed, at each noise factor; with PEC, the mean of its
+    // quasi-probability estimator, and its overhead γ.
+    let gamma = 1;
+    const values = plans.map((plan, i) => {
+      let ops = bind(circuit.ops, env, { ...noise, folds: plan.folds });
+      if (pea) ops = amplify(ops, xs[i] as number);
+      if (res.pec) {
+        const gain = noiseGain(res.pec.noiseGain, res.pec.maxOverhead, totalRate(ops));
+        ({ ops, gamma } = cancel(ops, gain));
+        // The shots that give the requested precision grow with the overhead.
+        if (pub.precision > 0) shots = Math.ceil(gamma ** 2 / pub.precision ** 2);
+      }
+      return expectations(fuse(ops), n, [...terms], shots, rng, shouldStop);
+    });
     for (const k of ks) {
       const element = elements[k];
       if (element)
@@ -121,6 +135,7 @@ export function noisyEstimates(
           calShots,
           rng,
           draw: dense,
+          gamma,
         });
     }
   }
@@ -137,6 +152,11 @@ interface Sampling {
    * many trajectories as shots already varies like the shots would.
    */
   readonly draw: boolean;
+  /**
+   * PEC's overhead: each shot reads ±γ (a Pauli insertion's sign times the outcome), so the
+   * mean is drawn from shots of ±1 with mean ⟨P⟩/γ and scaled back (1 without PEC).
+   */
+  readonly gamma: number;
 }
 
 function estimateElement(
@@ -167,7 +187,10 @@ function estimateElement(
     }
     const measured = values.map((v) => {
       const noisy = readoutExpectation(r, a, b, (l) => v.get(l) ?? 0);
-      const read = s.draw ? sample(noisy, s.shots, s.rng) : spread(noisy, s.shots);
+      const read = scale(
+        s.draw ? sample(noisy / s.gamma, s.shots, s.rng) : spread(noisy / s.gamma, s.shots),
+        s.gamma,
+      );
       return mitigate(read, r, a, s);
     });
     measured.forEach((m, i) => {
@@ -209,6 +232,8 @@ function estimateElement(
     extrapolated: extrapolated.map((e) => e.map(done)),
   };
 }
+
+const scale = (e: Estimate, by: number): Estimate => ({ value: e.value * by, std: e.std * by });
 
 /** A ±1 measurement of mean `p` averaged over `shots` (exact when shots is 0). */
 function sample(mean: number, shots: number, rng: Rng): Estimate {

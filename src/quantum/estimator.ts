@@ -6,7 +6,7 @@
  */
 import { broadcastIndex, broadcastShapes, product, toNdArray, unwrap } from './arrays.js';
 import { parseBindings } from './bindings.js';
-import { type Circuit, compact, hasClassicalFlow } from './circuit.js';
+import { type Circuit, compact, hasClassicalFlow, usedQubits } from './circuit.js';
 import { dataBin, floatArray, primitiveResult, pubResult } from './encoding.js';
 import type { Encoded } from './encoding.js';
 import { nest } from './npy.js';
@@ -25,7 +25,7 @@ import { type Rng, binomial, createRng } from './rng.js';
 import { StateVector } from './statevector.js';
 import { isObservableLeaf, pauliExpectation, restrictLabel, toObservable } from './observables.js';
 import { type Resilience, readResilience } from './mitigation.js';
-import { isNoisy, noisyEstimates } from './estimator-noise.js';
+import { ESTIMATOR_DENSITY_MAX_QUBITS, isNoisy, noisyEstimates } from './estimator-noise.js';
 
 /** Read and check Estimator V2 params. Throws QuantumInputError. */
 export function readEstimatorPubs(params: unknown, limits: ProgramLimits) {
@@ -50,7 +50,16 @@ export function readEstimatorPubs(params: unknown, limits: ProgramLimits) {
     return { circuit, observables, obsShape: arr.shape, bindings, precision: prec, shape };
   });
   // Read (and check) the mitigation options on every backend; only a noisy one applies them.
-  return { pubs, p, resilience: readResilience(p.options, p.raw) };
+  const resilience = readResilience(p.options, p.raw);
+  if (resilience.pec && isNoisy(limits))
+    pubs.forEach((pub, i) => {
+      const active = usedQubits(pub.circuit.ops).length;
+      if (active > ESTIMATOR_DENSITY_MAX_QUBITS)
+        throw new QuantumInputError(
+          `pub ${i}: resilience.pec_mitigation runs on up to ${ESTIMATOR_DENSITY_MAX_QUBITS} active qubits here (this circuit acts on ${active}); use ZNE with amplifier "pea" for wider circuits`,
+        );
+    });
+  return { pubs, p, resilience };
 }
 
 /** Shots a precision stands for (standard error ≈ 1/√shots), for the execution-time model. */
@@ -219,8 +228,15 @@ function noisyPubResult(
         enable_measure: resilience.measureTwirling,
         enable_gates: resilience.gateTwirling,
       },
+      pec_mitigation: resilience.pec !== null,
       ...(zne
-        ? { zne: { noise_factors: run.reachedFactors, extrapolator: zne.extrapolators } }
+        ? {
+            zne: {
+              noise_factors: run.reachedFactors,
+              extrapolator: zne.extrapolators,
+              amplifier: zne.amplifier,
+            },
+          }
         : {}),
     },
   };

@@ -112,9 +112,20 @@ describe('options and folding', () => {
         {},
       ),
     ).toThrow(/at least 4 distinct noise factors/);
-    expect(() => readResilience({ resilience: { pec_mitigation: true } }, {})).toThrow(
-      /zne_mitigation/,
-    );
+    expect(() =>
+      readResilience({ resilience: { pec_mitigation: true, zne_mitigation: true } }, {}),
+    ).toThrow(/cannot both be true/);
+    expect(() =>
+      readResilience({ resilience: { pec_mitigation: true, layer_noise_model: [] } }, {}),
+    ).toThrow(/layer_noise_model/);
+    // Level 2 with PEC: PEC, not ZNE; and PEC twirls the gates.
+    expect(
+      readResilience({ resilience_level: 2, resilience: { pec_mitigation: true } }, {}),
+    ).toMatchObject({
+      zne: null,
+      pec: { maxOverhead: 100, noiseGain: 'auto' },
+      gateTwirling: true,
+    });
   });
 
   it('fold every two-qubit gate (λ − 1)/2 times, and a subset once more for a fraction', () => {

@@ -18,7 +18,16 @@ export interface Zne {
   readonly extrapolators: readonly Extrapolator[];
   /** Where each extrapolator is also evaluated (`evs_extrapolated`); default 0 and the factors. */
   readonly extrapolatedNoiseFactors: readonly number[];
-  readonly amplifier: 'gate_folding' | 'gate_folding_front' | 'gate_folding_back';
+  /** Gate folding, or PEA: every noise channel run at the factor times its rates (pec.ts). */
+  readonly amplifier: 'gate_folding' | 'gate_folding_front' | 'gate_folding_back' | 'pea';
+}
+
+/** Probabilistic error cancellation (pec.ts). */
+export interface Pec {
+  /** The largest sampling overhead γ² allowed (null: none). */
+  readonly maxOverhead: number | null;
+  /** The noise left: 0 removes it all, 1 none; "auto" picks it from maxOverhead. */
+  readonly noiseGain: number | 'auto';
 }
 
 export interface Resilience {
@@ -29,6 +38,7 @@ export interface Resilience {
   readonly measureTwirling: boolean;
   readonly gateTwirling: boolean;
   readonly zne: Zne | null;
+  readonly pec: Pec | null;
   /** Shots of the TREX calibration: num_randomizations × shots_per_randomization, or auto. */
   readonly calibrationShots: number | 'auto';
 }
@@ -63,13 +73,18 @@ export function readResilience(
   const lv = (level ?? 1) as 0 | 1 | 2;
   const res = obj(options.resilience);
   const tw = obj(options.twirling);
-  if (bool(res.pec_mitigation, 'resilience.pec_mitigation') === true)
+  const pecOn = bool(res.pec_mitigation, 'resilience.pec_mitigation') ?? false;
+  if (res.layer_noise_model !== undefined && res.layer_noise_model !== null)
     throw new QuantumInputError(
-      'resilience.pec_mitigation: probabilistic error cancellation needs learned layer noise, which Berth does not model; use resilience.zne_mitigation or resilience_level 2',
+      "resilience.layer_noise_model: Berth mitigates with the backend's exact noise model, so a learned one is not used; leave it unset (a NoiseLearner job on Berth returns that same model)",
     );
   const measureMitigation =
     bool(res.measure_mitigation, 'resilience.measure_mitigation') ?? lv >= 1;
-  const zneOn = bool(res.zne_mitigation, 'resilience.zne_mitigation') ?? lv >= 2;
+  const zneOn = bool(res.zne_mitigation, 'resilience.zne_mitigation') ?? (lv >= 2 && !pecOn);
+  if (pecOn && zneOn)
+    throw new QuantumInputError(
+      "resilience: 'pec_mitigation' and 'zne_mitigation' cannot both be true (as on IBM); choose one",
+    );
   const learning = obj(res.measure_noise_learning);
   const randomizations = intOption(
     learning.num_randomizations,
@@ -86,13 +101,19 @@ export function readResilience(
           1,
           1e7,
         );
+  const zne = zneOn ? readZne(obj(res.zne)) : null;
   return {
     level: lv,
     measureMitigation,
     measureTwirling:
       bool(tw.enable_measure, 'twirling.enable_measure') ?? (lv >= 1 || measureMitigation),
-    gateTwirling: bool(tw.enable_gates, 'twirling.enable_gates') ?? lv >= 2,
-    zne: zneOn ? readZne(obj(res.zne)) : null,
+    // PEA and PEC twirl every gate, whatever the twirling options say (as IBM's do).
+    gateTwirling:
+      pecOn || zne?.amplifier === 'pea'
+        ? true
+        : (bool(tw.enable_gates, 'twirling.enable_gates') ?? lv >= 2),
+    zne,
+    pec: pecOn ? readPec(obj(res.pec)) : null,
     calibrationShots:
       perRandomization === undefined ? 'auto' : (randomizations ?? 32) * perRandomization,
   };
@@ -150,16 +171,32 @@ function readZne(z: Record<string, unknown>): Zne {
   if (
     amplifier !== 'gate_folding' &&
     amplifier !== 'gate_folding_front' &&
-    amplifier !== 'gate_folding_back'
+    amplifier !== 'gate_folding_back' &&
+    amplifier !== 'pea'
   )
     throw new QuantumInputError(
-      `resilience.zne.amplifier ${JSON.stringify(amplifier)} is not one of: gate_folding, gate_folding_front, gate_folding_back (Berth has no "pea": it needs learned layer noise)`,
+      `resilience.zne.amplifier ${JSON.stringify(amplifier)} is not one of: gate_folding, gate_folding_front, gate_folding_back, pea`,
     );
   return {
     noiseFactors: factors as number[],
     extrapolators: list as Extrapolator[],
     extrapolatedNoiseFactors: points as number[],
     amplifier,
+  };
+}
+
+function readPec(p: Record<string, unknown>): Pec {
+  const over = p.max_overhead;
+  if (over !== undefined && over !== null && !(typeof over === 'number' && over > 0))
+    throw new QuantumInputError(
+      'resilience.pec.max_overhead must be a number > 0, or null for no limit',
+    );
+  const gain = p.noise_gain ?? 'auto';
+  if (gain !== 'auto' && !(typeof gain === 'number' && gain >= 0 && Number.isFinite(gain)))
+    throw new QuantumInputError('resilience.pec.noise_gain must be "auto" or a number ≥ 0');
+  return {
+    maxOverhead: over === undefined ? 100 : (over as number | null),
+    noiseGain: gain as number | 'auto',
   };
 }
 
