@@ -12,6 +12,7 @@ const ON_BOTH = [
   'test/http/jobs-api.test.ts',
   'test/http/auth.test.ts',
   'test/http/ops.test.ts',
+  'test/http/calibrations.test.ts',
 ];
 
 export default defineConfig({

@@ -116,7 +116,10 @@ export async function createRuntime(
     },
   });
   const executor =
-    options.executor?.(catalog) ?? new SimulatorExecutor(catalog, config.simulatorThreads);
+    options.executor?.(catalog) ??
+    new SimulatorExecutor(catalog, config.simulatorThreads, (backend, id) =>
+      store.getCalibration(backend, id),
+    );
   const worker = new Worker({ executor, execution, log: log as Logger });
   const sessions = createSessionService({
     store,
@@ -200,7 +203,7 @@ export async function createRuntime(
     auth,
     sessions,
     jobs: jobService,
-    backends: createBackendService({ store, catalog, clock, onBackendChanged }),
+    backends: createBackendService({ store, catalog, clock, onBackendChanged, hash: keys.digest }),
     usage: createUsageService({ store, clock, instances }),
     accounts: createAccountService({
       instances: config.instances,
@@ -246,6 +249,7 @@ export async function createRuntime(
     log,
     async start() {
       await store.syncInstances(config.instances);
+      await services.backends.syncCalibrations();
       const generatedApiKey = await auth.ensureAdminKey(config.apiKey);
       await feed.start();
       await prune();

@@ -3,6 +3,7 @@
  * queue length, configuration and properties documents.
  */
 import type { Backend } from '../domain/backend/backend.js';
+import { type Calibration, type CalibrationInfo, newest } from '../domain/backend/calibration.js';
 import { AppError } from '../domain/errors.js';
 import type { BackendState, Store } from './ports.js';
 import type { Clock } from '../domain/clock.js';
@@ -18,14 +19,30 @@ export interface BackendEntry {
 
 /** Backends by name. */
 export class BackendCatalog {
-  /** As configured. */
-  private readonly base: ReadonlyMap<string, BackendEntry>;
+  /** As configured (with each backend's newest calibration). */
+  private base: ReadonlyMap<string, BackendEntry>;
   /** As configured, with the statuses administrators set (applyStates). */
   private byName: ReadonlyMap<string, BackendEntry>;
   constructor(entries: readonly BackendEntry[]) {
     this.base = new Map(entries.map((e) => [e.backend.name, e]));
     this.byName = this.base;
   }
+  /**
+   * A backend's newest calibration: its documents replace the configured ones (with the
+   * calibration's id in the properties, so that clients can name it).
+   */
+  applyCalibration(name: string, properties: string, configuration: string | null): void {
+    const e = this.base.get(name);
+    if (!e) return;
+    const patched = { ...e, properties, ...(configuration ? { configuration } : {}) };
+    this.base = new Map(this.base).set(name, patched);
+    const live = this.byName.get(name);
+    this.byName = new Map(this.byName).set(name, {
+      ...patched,
+      backend: live?.backend ?? e.backend,
+    });
+  }
+
   /**
    * The statuses administrators set (the store's backendStates) over the configured ones. Each
    * node applies them at every heartbeat, and at once after a change it made itself.
@@ -77,6 +94,8 @@ export function createBackendService(deps: {
   clock: Clock;
   /** A resumed backend is dispatched at once. */
   onBackendChanged: (backend: string) => void;
+  /** A digest of text, hex (calibration ids). */
+  hash: (text: string) => string;
 }) {
   const { store, catalog } = deps;
   const entry = (name: string): BackendEntry => catalog.require(name, 'backend_not_found');
@@ -112,12 +131,107 @@ export function createBackendService(deps: {
       const e = entry(name);
       return { backend: e.backend, ...(await store.backendLoad(name)) };
     },
-    /** JSON text: these documents are static and large (a 20-qubit coupling map), so serialised once. */
-    configuration(name: string): string {
-      return entry(name).configuration;
+    /**
+     * Record every backend's documents as a calibration (once: the same documents give the same
+     * id on every node and every start), and serve each backend's newest calibration from the
+     * history. Called at start-up.
+     */
+    async syncCalibrations(): Promise<void> {
+      const now = deps.clock.now();
+      for (const e of catalog.all()) {
+        const name = e.backend.name;
+        const doc = JSON.parse(e.properties) as Record<string, unknown>;
+        const updated = Date.parse(String(doc.last_update_date ?? ''));
+        await store.recordCalibration({
+          backend: name,
+          id: calibrationIdOf(e.properties, deps.hash),
+          lastUpdate: Number.isNaN(updated) ? now : new Date(updated),
+          properties: e.properties,
+          configuration: e.configuration,
+          source: 'configuration',
+          createdAt: now,
+        });
+        const latest = newest(await store.listCalibrations(name));
+        const cal = latest && (await store.getCalibration(name, latest.id));
+        if (cal) catalog.applyCalibration(name, withId(cal), cal.configuration);
+      }
     },
-    properties(name: string): string {
-      return entry(name).properties;
+    /** JSON text: these documents are static and large (a 20-qubit coupling map), so serialised once. */
+    async configuration(name: string, calibrationId?: string): Promise<string> {
+      const e = entry(name);
+      if (calibrationId === undefined) return e.configuration;
+      return (await calibration(name, calibrationId)).configuration ?? e.configuration;
+    },
+    /**
+     * The properties document: the newest calibration's, the one `calibrationId` names, or the
+     * newest updated at or before `updatedBefore`; 404 in IBM's shape when there is none.
+     */
+    async properties(
+      name: string,
+      select: { calibrationId?: string | undefined; updatedBefore?: Date | undefined } = {},
+    ): Promise<string> {
+      const e = entry(name);
+      const { calibrationId, updatedBefore } = select;
+      if (calibrationId === undefined && updatedBefore === undefined) return e.properties;
+      if (calibrationId !== undefined) {
+        const cal = await calibration(name, calibrationId);
+        if (updatedBefore && cal.lastUpdate.getTime() > updatedBefore.getTime())
+          throw new AppError(
+            'calibration_not_found',
+            `Calibration ${calibrationId} of ${name} was updated at ${cal.lastUpdate.toISOString()}, after updated_before`,
+          );
+        return withId(cal);
+      }
+      const before = await store.calibrationBefore(name, updatedBefore as Date);
+      if (!before)
+        throw new AppError(
+          'calibration_not_found',
+          `${name} has no calibration updated at or before ${(updatedBefore as Date).toISOString()}; GET /api/v1/backends/${name}/calibrations lists them`,
+        );
+      return withId(before);
+    },
+    /** A backend's calibration history, newest first. */
+    async calibrations(name: string): Promise<CalibrationInfo[]> {
+      entry(name);
+      return store.listCalibrations(name);
+    },
+    /** A calibration a job names: it must be one of its backend's (400 otherwise). */
+    async requireCalibration(name: string, id: string): Promise<Calibration> {
+      const cal = await store.getCalibration(name, id);
+      if (!cal)
+        throw new AppError(
+          'invalid_calibration',
+          `${name} has no calibration ${id}; GET /api/v1/backends/${name}/calibrations lists them`,
+        );
+      return cal;
     },
   };
+
+  async function calibration(name: string, id: string): Promise<Calibration> {
+    const cal = await store.getCalibration(name, id);
+    if (!cal)
+      throw new AppError(
+        'calibration_not_found',
+        `${name} has no calibration ${id}; GET /api/v1/backends/${name}/calibrations lists them`,
+      );
+    return cal;
+  }
+}
+
+/**
+ * A calibration's id: a hash of its properties document without its dates, so that the same
+ * calibration has the same id on every node and every start (a synthesized document carries
+ * the start time).
+ */
+export function calibrationIdOf(properties: string, hash: (text: string) => string): string {
+  const undated = JSON.stringify(JSON.parse(properties) as unknown, (k, v: unknown) =>
+    k === 'date' || k === 'last_update_date' || k === 'calibration_id' ? undefined : v,
+  );
+  return `cal-${hash(undated).slice(0, 16)}`;
+}
+
+/** The calibration's properties document, naming its id (Qiskit keeps unknown fields). */
+function withId(cal: Calibration): string {
+  const doc = JSON.parse(cal.properties) as Record<string, unknown>;
+  return JSON.stringify({ ...doc, calibration_id: cal.id });
 }

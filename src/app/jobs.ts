@@ -32,6 +32,8 @@ export interface JobRequest {
   readonly cost?: number | undefined;
   readonly private?: boolean | undefined;
   readonly runtime?: string | null | undefined;
+  /** A calibration of the backend to run with (its noise); null: the newest. */
+  readonly calibrationId?: string | null | undefined;
 }
 
 /** A job with its live values at one instant. */
@@ -140,6 +142,11 @@ export function createJobService(deps: JobServiceDeps) {
           sessionNext = { ...sessionNext, backend: backend.name };
         if (checked?.backend !== backend.name) {
           const { totalShots } = await deps.programs.check(req.programId, req.params, backend.name);
+          if (req.calibrationId && !(await store.getCalibration(backend.name, req.calibrationId)))
+            throw new AppError(
+              'invalid_calibration',
+              `${backend.name} has no calibration ${req.calibrationId}; GET /api/v1/backends/${backend.name}/calibrations lists them`,
+            );
           checked = { backend: backend.name, totalShots };
         }
         const instanceId = session?.instanceId ?? ctx.instanceId;
@@ -295,6 +302,7 @@ function newJob(
     workerId: null,
     leaseUntil: null,
     workStartedAt: null,
+    calibrationId: req.calibrationId ?? null,
     version: 1,
   };
 }

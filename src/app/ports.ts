@@ -3,6 +3,7 @@
  * transaction handle ever crosses this boundary, so the SQLite adapter can run each method as one
  * synchronous transaction and a PostgreSQL adapter as one short BEGIN…COMMIT.
  */
+import type { Calibration, CalibrationInfo } from '../domain/backend/calibration.js';
 import type { Job } from '../domain/job/job.js';
 import type { DispatchSnapshot } from '../domain/scheduling/dispatch.js';
 import type { Session, SessionMode, SessionState } from '../domain/session/session.js';
@@ -250,6 +251,13 @@ export interface Store {
   backendStates(): Promise<BackendState[]>;
   /** Record a status an administrator set on a backend (it replaces the previous one). */
   setBackendState(state: BackendState): Promise<void>;
+  /** Record a calibration; one already recorded (same backend and id) stays as it is. */
+  recordCalibration(calibration: Calibration): Promise<void>;
+  /** A backend's calibrations, newest first, without their documents. */
+  listCalibrations(backend: string): Promise<CalibrationInfo[]>;
+  getCalibration(backend: string, id: string): Promise<Calibration | null>;
+  /** The newest calibration of a backend updated at or before `at`. */
+  calibrationBefore(backend: string, at: Date): Promise<Calibration | null>;
 
   /** Make the stored instances match configuration (insert or update; never delete). */
   syncInstances(instances: readonly Instance[]): Promise<void>;
@@ -315,6 +323,8 @@ export interface Executor {
       readonly programId: string;
       readonly params: unknown;
       readonly backend: string;
+      /** Run with this calibration's noise (null or absent: the backend's newest). */
+      readonly calibrationId?: string | null;
     },
     signal: AbortSignal,
   ): Promise<ExecutionOutcome>;

@@ -112,6 +112,19 @@ export const ERRORS = {
       "The Global Catalog has no entry with this id: only the plans of Berth's instances are in it.",
     fix: 'Use a service_plan_unique_id from the Global Search answer (POST /cloud/global-search/v3/resources/search).',
   },
+  calibration_not_found: {
+    status: 404,
+    message: 'Calibration not found',
+    cause:
+      'The backend has no calibration with this calibration_id, or none updated at or before updated_before.',
+    fix: 'GET /api/v1/backends/{name}/calibrations lists the calibrations each backend has had, with their dates.',
+  },
+  invalid_calibration: {
+    status: 400,
+    message: 'The job names a calibration its backend does not have',
+    cause: "calibration_id is not one of the backend's calibrations.",
+    fix: 'GET /api/v1/backends/{name}/calibrations lists them; leave calibration_id out to run with the newest.',
+  },
   key_not_found: {
     status: 404,
     message: 'API key not found',

@@ -18,6 +18,10 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
+/** A SHA-256 digest of text, hex (content ids, such as calibration ids). */
+export const digest = (text: string): string =>
+  createHash('sha256').update(text, 'utf8').digest('hex');
+
 /** Compare two hex digests without leaking where they differ. */
 export function sameHash(a: string, b: string): boolean {
   const x = Buffer.from(a, 'hex');

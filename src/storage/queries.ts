@@ -56,6 +56,7 @@ export const JOB_COLUMNS = [
   'worker_id',
   'lease_until',
   'work_started_at',
+  'calibration_id',
   'version',
 ];
 export const insertSql = (table: string, cols: string[]): string =>
@@ -161,3 +162,15 @@ export const SET_BACKEND_STATE = `INSERT INTO backend_states (name, status, reas
   VALUES (@name, @status, @reason, @changed_at, @changed_by)
   ON CONFLICT (name) DO UPDATE SET status = excluded.status, reason = excluded.reason,
     changed_at = excluded.changed_at, changed_by = excluded.changed_by`;
+
+// Calibration history: recorded once (the same id from any node is the same calibration).
+export const INSERT_CALIBRATION = `INSERT INTO calibrations
+  (backend, id, last_update, properties, configuration, source, created_at)
+  VALUES (@backend, @id, @last_update, @properties, @configuration, @source, @created_at)
+  ON CONFLICT (backend, id) DO NOTHING`;
+export const LIST_CALIBRATIONS = `SELECT backend, id, last_update, source, created_at
+  FROM calibrations WHERE backend = @backend ORDER BY last_update DESC, created_at DESC`;
+export const GET_CALIBRATION = 'SELECT * FROM calibrations WHERE backend = @backend AND id = @id';
+export const CALIBRATION_BEFORE = `SELECT * FROM calibrations
+  WHERE backend = @backend AND last_update <= @before
+  ORDER BY last_update DESC, created_at DESC LIMIT 1`;

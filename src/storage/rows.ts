@@ -3,6 +3,7 @@
  * integer epoch ms ↔ Date, TEXT ↔ JSON, 0/1 ↔ boolean. Rows never leave the adapters.
  */
 import type { BackendState, Commit, DomainEvent, NodeRecord, StoredEvent } from '../app/ports.js';
+import type { Calibration, CalibrationInfo } from '../domain/backend/calibration.js';
 import type { Job, JobStatus } from '../domain/job/job.js';
 import type { ActiveSessionHead } from '../domain/scheduling/dispatch.js';
 import type {
@@ -149,6 +150,7 @@ export interface JobRow {
   worker_id: string | null;
   lease_until: number | null;
   work_started_at: number | null;
+  calibration_id: string | null;
   version: number;
 }
 
@@ -181,6 +183,7 @@ export function jobFromRow(r: JobRow): Job {
     workerId: r.worker_id ?? null,
     leaseUntil: toDate(r.lease_until),
     workStartedAt: toDate(r.work_started_at),
+    calibrationId: r.calibration_id ?? null,
     version: r.version,
   };
 }
@@ -214,6 +217,7 @@ export function jobParams(j: Job): Omit<JobRow, 'params'> {
     worker_id: j.workerId,
     lease_until: toMs(j.leaseUntil),
     work_started_at: toMs(j.workStartedAt),
+    calibration_id: j.calibrationId,
     version: j.version,
   };
 }
@@ -415,3 +419,39 @@ export function backendStateParams(s: BackendState): Record<string, unknown> {
     changed_by: s.changedBy,
   };
 }
+
+/** A row of `calibrations`. */
+export interface CalibrationRow {
+  backend: string;
+  id: string;
+  last_update: number | string;
+  properties?: string;
+  configuration?: string | null;
+  source: string;
+  created_at: number | string;
+}
+
+export const calibrationInfoFromRow = (r: CalibrationRow): CalibrationInfo => ({
+  backend: r.backend,
+  id: r.id,
+  lastUpdate: new Date(Number(r.last_update)),
+  source: r.source === 'worker' ? 'worker' : 'configuration',
+  createdAt: new Date(Number(r.created_at)),
+});
+
+export const calibrationFromRow = (r: CalibrationRow): Calibration => ({
+  ...calibrationInfoFromRow(r),
+  properties: r.properties ?? '{}',
+  configuration: r.configuration ?? null,
+});
+
+/** Named parameters of INSERT_CALIBRATION. */
+export const calibrationParams = (c: Calibration) => ({
+  backend: c.backend,
+  id: c.id,
+  last_update: c.lastUpdate.getTime(),
+  properties: c.properties,
+  configuration: c.configuration,
+  source: c.source,
+  created_at: c.createdAt.getTime(),
+});

@@ -636,6 +636,36 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
       }),
     );
 
+    it(
+      "keeps each backend's calibrations once, lists them newest first, and finds one by date",
+      withStore(async (store) => {
+        const cal = (id: string, day: number, recorded: number) => ({
+          backend: 'b1',
+          id,
+          lastUpdate: at(day * 86_400),
+          properties: JSON.stringify({ id }),
+          configuration: day === 2 ? '{"n_qubits": 5}' : null,
+          source: 'configuration' as const,
+          createdAt: at(recorded),
+        });
+        await store.recordCalibration(cal('one', 1, 1));
+        await store.recordCalibration(cal('two', 2, 2));
+        // The same id again is the same calibration: the first record stays.
+        await store.recordCalibration({ ...cal('one', 9, 9), properties: '{"changed": true}' });
+        await store.recordCalibration({ ...cal('other', 5, 5), backend: 'b2' });
+        expect((await store.listCalibrations('b1')).map((c) => [c.id, c.lastUpdate])).toEqual([
+          ['two', at(2 * 86_400)],
+          ['one', at(86_400)],
+        ]);
+        expect(await store.getCalibration('b1', 'one')).toEqual(cal('one', 1, 1));
+        expect((await store.getCalibration('b1', 'two'))?.configuration).toBe('{"n_qubits": 5}');
+        expect(await store.getCalibration('b2', 'one')).toBeNull();
+        expect((await store.calibrationBefore('b1', at(86_400 + 1)))?.id).toBe('one');
+        expect((await store.calibrationBefore('b1', at(3 * 86_400)))?.id).toBe('two');
+        expect(await store.calibrationBefore('b1', at(10))).toBeNull();
+      }),
+    );
+
     describe('two handles on one database (two nodes)', () => {
       if ('none' in pair) {
         it(`cannot exist here: ${pair.none}`, pair.proof);

@@ -5,6 +5,7 @@
 import type { BackendCatalog } from '../app/backends.js';
 import type { ProgramRegistry } from '../app/ports.js';
 import type { Backend } from '../domain/backend/backend.js';
+import { gateCalibrationsOf, readoutErrorOf, relaxationOf } from '../config/calibration.js';
 import { AppError } from '../domain/errors.js';
 import {
   type ProgramLimits,
@@ -19,6 +20,27 @@ export const PROGRAMS = ['sampler', 'estimator', 'executor', 'noise-learner'] as
 /** Other names clients use for a program: QRMI submits the noise learner as `noiselearner`. */
 const ALIASES: Readonly<Record<string, ProgramId>> = { noiselearner: 'noise-learner' };
 export type ProgramId = (typeof PROGRAMS)[number];
+
+/**
+ * A backend with the noise of one of its calibrations (a job's `calibration_id`): the same noise
+ * kinds the backend models, read from that calibration's documents as at start-up.
+ */
+export function withCalibration(
+  b: Backend,
+  documents: { properties: string; configuration: string | null },
+): Backend {
+  if (b.noise.length === 0) return b;
+  const properties = JSON.parse(documents.properties) as Record<string, unknown>;
+  const configuration = JSON.parse(documents.configuration ?? '{}') as Record<string, unknown>;
+  return {
+    ...b,
+    readoutError: b.noise.includes('readout') ? readoutErrorOf(properties, b.qubits) : null,
+    relaxation: b.noise.includes('relaxation')
+      ? relaxationOf(properties, configuration, b.qubits)
+      : null,
+    gateCalibrations: b.noise.includes('gates') ? gateCalibrationsOf(properties) : null,
+  };
+}
 
 /** What the quantum library must enforce for a backend. */
 export function limitsOf(b: Backend): ProgramLimits {

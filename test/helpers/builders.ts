@@ -126,6 +126,7 @@ export function aJob(overrides: Partial<Job> = {}): Job {
     workerId: null,
     leaseUntil: null,
     workStartedAt: null,
+    calibrationId: null,
     version: 1,
     ...overrides,
   };

@@ -364,6 +364,87 @@ export interface paths {
                     };
                 };
                 /** @description IBM error shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description IBM error shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description IBM error shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backends/{name}/calibrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The backend's calibrations, newest first (Berth) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            calibrations: {
+                                calibration_id: string;
+                                last_update_date: string;
+                                recorded_at: string;
+                                source: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description IBM error shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description IBM error shape */
                 401: {
                     headers: {
                         [name: string]: unknown;
@@ -398,10 +479,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Qiskit backend configuration */
+        /** Qiskit backend configuration (of a calibration, with calibration_id) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    calibration_id?: string;
+                };
                 header?: never;
                 path: {
                     name: string;
@@ -419,6 +502,15 @@ export interface paths {
                         "application/json": {
                             [key: string]: unknown;
                         };
+                    };
+                };
+                /** @description IBM error shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 /** @description IBM error shape */
@@ -456,10 +548,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Qiskit backend properties (calibration) */
+        /**
+         * Qiskit backend properties (calibration): the newest, or one from the history
+         * @description calibration_id names a calibration of the backend; updated_before (ISO 8601; UTC when it has no offset) selects the newest calibration updated at or before it. Either answers 404 calibration_not_found when there is none.
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    calibration_id?: string;
+                    updated_before?: string;
+                };
                 header?: never;
                 path: {
                     name: string;
@@ -477,6 +575,15 @@ export interface paths {
                         "application/json": {
                             [key: string]: unknown;
                         };
+                    };
+                };
+                /** @description IBM error shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 /** @description IBM error shape */
@@ -539,6 +646,15 @@ export interface paths {
                             state: boolean;
                             status: string;
                         };
+                    };
+                };
+                /** @description IBM error shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
                     };
                 };
                 /** @description IBM error shape */
@@ -844,7 +960,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         backend?: string;
-                        calibration_id?: unknown;
+                        calibration_id?: string | null;
                         cost?: number;
                         log_level?: string | null;
                         params?: {
@@ -2715,6 +2831,8 @@ export interface paths {
                             /** @description the `attempt` the lease answered */
                             attempt: number;
                             backend: string;
+                            /** @description the calibration the job asked for (GET /backends/{name}/properties?calibration_id=…); null: the newest */
+                            calibration_id: string | null;
                             /** @description heartbeat at least this often */
                             heartbeat_seconds: number;
                             id: string;
@@ -3300,6 +3418,8 @@ export interface components {
         };
         Job: {
             backend: string;
+            /** @description the calibration it runs with */
+            calibration_id?: string;
             cost: number;
             /** Format: date-time */
             created: string;

@@ -25,6 +25,8 @@ export interface Job {
   readonly runtime: string | null;
   /** `X-Qx-Client-Application` of the submitting request. */
   readonly caller: string | null;
+  /** The calibration it runs with (null: the backend's newest when it runs). */
+  readonly calibrationId: string | null;
   readonly status: JobStatus;
   readonly reason: string | null;
   readonly reasonCode: number | null;

@@ -23,7 +23,7 @@ export const CreateJobBody = Type.Object(
     cost: Type.Optional(Type.Integer({ minimum: 0, maximum: 10800 })),
     private: Type.Optional(Type.Boolean()),
     runtime: Type.Optional(Nullable(Type.String({ maxLength: 256 }))),
-    calibration_id: Type.Optional(Type.Unknown()),
+    calibration_id: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
   },
   { additionalProperties: true },
 );
@@ -76,6 +76,7 @@ export const Job = Type.Object(
     tags: Type.Array(Type.String()),
     cost: Type.Integer(),
     runtime: Nullable(Type.String()),
+    calibration_id: Type.Optional(Type.String({ description: 'the calibration it runs with' })),
     usage: Type.Object({
       qpu_charge_time_seconds: Type.Number(),
       seconds: Type.Integer({
@@ -142,6 +143,7 @@ export function toWireJob(v: JobView, includeParams: boolean): WireJob {
     },
     estimated_running_time_seconds: j.holdMs / 1000,
     ...(j.private ? { private: true } : {}),
+    ...(j.calibrationId ? { calibration_id: j.calibrationId } : {}),
     started: iso(j.startedAt),
     ended: iso(j.endedAt),
     instance: j.instanceId,

@@ -34,6 +34,7 @@ import type {
   UsageInputs,
 } from '../../app/ports.js';
 import { type Clock, systemClock } from '../../domain/clock.js';
+import type { Calibration, CalibrationInfo } from '../../domain/backend/calibration.js';
 import type { Job } from '../../domain/job/job.js';
 import { type DispatchSnapshot, normalQueueMatters } from '../../domain/scheduling/dispatch.js';
 import type { Session } from '../../domain/session/session.js';
@@ -45,6 +46,10 @@ import {
   type BackendStateRow,
   backendStateFromRow,
   backendStateParams,
+  type CalibrationRow,
+  calibrationFromRow,
+  calibrationInfoFromRow,
+  calibrationParams,
   type EventRow,
   type JobRow,
   type ActiveRow,
@@ -564,6 +569,29 @@ export class PostgresStore implements Store {
 
   async setBackendState(state: BackendState): Promise<void> {
     await query(this.pool, named(q.SET_BACKEND_STATE, backendStateParams(state)));
+  }
+
+  async recordCalibration(c: Calibration): Promise<void> {
+    await query(this.pool, named(q.INSERT_CALIBRATION, calibrationParams(c)));
+  }
+
+  async listCalibrations(backend: string): Promise<CalibrationInfo[]> {
+    return (await this.all<CalibrationRow>(q.LIST_CALIBRATIONS, { backend })).map(
+      calibrationInfoFromRow,
+    );
+  }
+
+  async getCalibration(backend: string, id: string): Promise<Calibration | null> {
+    const r = await this.one<CalibrationRow>(q.GET_CALIBRATION, { backend, id });
+    return r ? calibrationFromRow(r) : null;
+  }
+
+  async calibrationBefore(backend: string, at: Date): Promise<Calibration | null> {
+    const r = await this.one<CalibrationRow>(q.CALIBRATION_BEFORE, {
+      backend,
+      before: at.getTime(),
+    });
+    return r ? calibrationFromRow(r) : null;
   }
 
   onRemoteChange(listener: (backends: readonly string[]) => void): () => void {

@@ -25,6 +25,7 @@ import type {
   UsageInputs,
 } from '../../app/ports.js';
 import { type Clock, systemClock } from '../../domain/clock.js';
+import type { Calibration, CalibrationInfo } from '../../domain/backend/calibration.js';
 import type { Job } from '../../domain/job/job.js';
 import {
   type DispatchSnapshot,
@@ -43,6 +44,10 @@ import {
   type BackendStateRow,
   backendStateFromRow,
   backendStateParams,
+  type CalibrationRow,
+  calibrationFromRow,
+  calibrationInfoFromRow,
+  calibrationParams,
   type EventRow,
   type JobRow,
   type ActiveRow,
@@ -495,6 +500,27 @@ export class SqliteStore implements Store {
 
   async setBackendState(state: BackendState): Promise<void> {
     this.st(q.SET_BACKEND_STATE).run(backendStateParams(state));
+  }
+
+  async recordCalibration(c: Calibration): Promise<void> {
+    this.st(q.INSERT_CALIBRATION).run(calibrationParams(c));
+  }
+
+  async listCalibrations(backend: string): Promise<CalibrationInfo[]> {
+    return (this.st(q.LIST_CALIBRATIONS).all({ backend }) as CalibrationRow[]).map(
+      calibrationInfoFromRow,
+    );
+  }
+
+  async getCalibration(backend: string, id: string): Promise<Calibration | null> {
+    const r = this.st(q.GET_CALIBRATION).get({ backend, id }) as CalibrationRow | undefined;
+    return r ? calibrationFromRow(r) : null;
+  }
+
+  async calibrationBefore(backend: string, at: Date): Promise<Calibration | null> {
+    const r = this.st(q.CALIBRATION_BEFORE).get({ backend, before: at.getTime() }) as
+      CalibrationRow | undefined;
+    return r ? calibrationFromRow(r) : null;
   }
 
   /** One process by design: no other node commits. */

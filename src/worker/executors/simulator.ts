@@ -8,7 +8,7 @@ import type { BackendCatalog } from '../../app/backends.js';
 import type { ExecutionOutcome, Executor } from '../../app/ports.js';
 import { checkProgram } from '../../quantum/index.js';
 import { INLINE_CHECK_CHARS, circuitChars } from '../program-size.js';
-import { limitsOf, programOf } from '../programs.js';
+import { limitsOf, programOf, withCalibration } from '../programs.js';
 import { runTask } from './run-task.js';
 import type { ThreadReply, ThreadTask } from './thread-protocol.js';
 
@@ -48,6 +48,11 @@ export class SimulatorExecutor implements Executor {
   constructor(
     private readonly catalog: BackendCatalog,
     threads: number,
+    /** A calibration's documents (a job that names one runs with its noise). */
+    private readonly calibration: (
+      backend: string,
+      id: string,
+    ) => Promise<{ properties: string; configuration: string | null } | null> = async () => null,
   ) {
     for (let i = 0; i < threads; i++) {
       const slot: Slot = { thread: null as unknown as Thread, task: null, killTimer: null };
@@ -56,25 +61,38 @@ export class SimulatorExecutor implements Executor {
     }
   }
 
-  run(
-    job: { id: string; programId: string; params: unknown; backend: string },
+  async run(
+    job: {
+      id: string;
+      programId: string;
+      params: unknown;
+      backend: string;
+      calibrationId?: string | null;
+    },
     signal: AbortSignal,
   ): Promise<ExecutionOutcome> {
     const entry = this.catalog.get(job.backend);
     const programId = programOf(job.programId);
     if (!entry || !programId) {
-      return Promise.resolve({
-        kind: 'failed',
-        reason: `Cannot run ${job.programId} on ${job.backend}`,
-        logs: [],
-      });
+      return { kind: 'failed', reason: `Cannot run ${job.programId} on ${job.backend}`, logs: [] };
     }
-    if (signal.aborted) return Promise.resolve({ kind: 'stopped' });
+    let backend = entry.backend;
+    if (job.calibrationId) {
+      const documents = await this.calibration(job.backend, job.calibrationId);
+      if (!documents)
+        return {
+          kind: 'failed',
+          reason: `${job.backend} has no calibration ${job.calibrationId} any more`,
+          logs: [],
+        };
+      backend = withCalibration(backend, documents);
+    }
+    if (signal.aborted) return { kind: 'stopped' };
     const message: ThreadTask = {
       jobId: job.id,
       programId,
       params: job.params,
-      limits: limitsOf(entry.backend),
+      limits: limitsOf(backend),
       stopFlag: new SharedArrayBuffer(4),
     };
     if (isSmall(message)) {

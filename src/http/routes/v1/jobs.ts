@@ -60,6 +60,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
         cost: b.cost,
         private: b.private,
         runtime: b.runtime,
+        calibrationId: b.calibration_id,
       });
       return {
         id: job.id,

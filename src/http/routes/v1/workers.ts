@@ -31,6 +31,10 @@ const LeasedJob = Type.Object({
   backend: Type.String(),
   session_id: Type.Union([Type.String(), Type.Null()]),
   params: Type.Unknown({ description: 'the job params as submitted' }),
+  calibration_id: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'the calibration the job asked for (GET /backends/{name}/properties?calibration_id=…); null: the newest',
+  }),
   attempt: Attempt,
   lease_until: Type.String({ format: 'date-time' }),
   heartbeat_seconds: Type.Number({ description: 'heartbeat at least this often' }),
@@ -76,6 +80,7 @@ export const workerRoutes: FastifyPluginAsyncTypebox = async (app) => {
         backend: j.backend,
         session_id: j.sessionId,
         params: j.params,
+        calibration_id: j.calibrationId,
         attempt: j.attempts,
         lease_until: j.leaseUntil.toISOString(),
         heartbeat_seconds: app.services.workers.heartbeatSeconds,
