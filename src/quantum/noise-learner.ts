@@ -34,12 +34,16 @@ import { f64Tensor } from './tensor.js';
 export const STRATEGIES = ['active', 'active-circuit', 'active-accum', 'all'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
-/** The options of NoiseLearner v2, defaults filled in (ibm-quantum-schemas noise_learner_v2). */
-export interface LearnerOptions {
-  readonly maxLayersToLearn: number | null;
+/** How a layer is learned: both forms share these (IBM's defaults 128, 32, 0 1 2 4 16 32). */
+export interface LearningOptions {
   readonly shotsPerRandomization: number;
   readonly numRandomizations: number;
   readonly layerPairDepths: readonly number[];
+}
+
+/** The options of NoiseLearner v2, defaults filled in (ibm-quantum-schemas noise_learner_v2). */
+export interface LearnerOptions extends LearningOptions {
+  readonly maxLayersToLearn: number | null;
   readonly twirlingStrategy: Strategy;
   readonly seed: number | undefined;
   /** `simulator.coupling_map`: the pairs the model's two-qubit terms are on (else the backend's). */
@@ -87,6 +91,28 @@ function depths(v: unknown, what: string): number[] {
   if (Math.max(...(v as number[])) > 10_000)
     throw new QuantumInputError(`${what}: Berth learns at depths up to 10000`);
   return v as number[];
+}
+
+/** The learning experiment's options, shared by both forms (IBM's defaults). */
+function learningOptions(o: Record<string, unknown>): LearningOptions {
+  return {
+    shotsPerRandomization: int(
+      o.shots_per_randomization,
+      'options.shots_per_randomization',
+      1,
+      128,
+    ),
+    numRandomizations: int(o.num_randomizations, 'options.num_randomizations', 1, 32),
+    layerPairDepths: depths(o.layer_pair_depths, 'options.layer_pair_depths'),
+  };
+}
+
+/** The measurement bases IBM's protocol runs per layer and depth (van den Berg et al.). */
+const BASES = 9;
+
+/** Shots the experiment takes for `layers` layers: 9 bases × depths × randomizations × shots. */
+function learningShots(layers: number, o: LearningOptions): number {
+  return layers * BASES * o.layerPairDepths.length * o.numRandomizations * o.shotsPerRandomization;
 }
 
 /** Read NoiseLearner v2 params (extra fields forbidden, as IBM's models forbid them). */
@@ -168,14 +194,7 @@ export function readNoiseLearnerV2(
     options: {
       maxLayersToLearn:
         maxLayers === null ? null : int(maxLayers, 'options.max_layers_to_learn (or null)', 0, 4),
-      shotsPerRandomization: int(
-        o.shots_per_randomization,
-        'options.shots_per_randomization',
-        1,
-        128,
-      ),
-      numRandomizations: int(o.num_randomizations, 'options.num_randomizations', 1, 32),
-      layerPairDepths: depths(o.layer_pair_depths, 'options.layer_pair_depths'),
+      ...learningOptions(o),
       twirlingStrategy: strategy as Strategy,
       seed: (seed as number | null | undefined) ?? undefined,
       couplingMap: (map as [number, number][] | null | undefined) ?? null,
@@ -312,10 +331,7 @@ export const MAX_GENERATORS = 1500;
 export function learnLayer(
   layer: Pick<Layer, 'gates' | 'qubits'>,
   limits: ProgramLimits,
-  options: Pick<
-    LearnerOptions,
-    'shotsPerRandomization' | 'numRandomizations' | 'layerPairDepths' | 'couplingMap'
-  >,
+  options: LearningOptions & Pick<LearnerOptions, 'couplingMap'>,
   rng: () => number,
 ): LayerModel {
   const generators = layerGenerators(
@@ -423,21 +439,13 @@ export function runNoiseLearnerV2(params: unknown, limits: ProgramLimits, run: R
   };
 }
 
-/** Layer-learning circuits IBM's protocol runs per layer: 9 bases × depths × randomizations. */
-const BASES = 9;
-
 /** What a noise-learner job will do, known at submission (params checked, layers found). */
 export function checkNoiseLearner(params: unknown, limits: ProgramLimits) {
   if (isV3(params)) {
     const v3 = readNoiseLearnerV3(params, limits);
     return {
       pubs: v3.boxes.length,
-      totalShots:
-        v3.boxes.length *
-        BASES *
-        v3.options.layerPairDepths.length *
-        v3.options.numRandomizations *
-        v3.options.shotsPerRandomization,
+      totalShots: learningShots(v3.boxes.length, v3.options),
       maxQubits: Math.max(0, ...v3.boxes.map((b) => b.qubits.length)),
     };
   }
@@ -445,12 +453,7 @@ export function checkNoiseLearner(params: unknown, limits: ProgramLimits) {
   const layers = distinctLayers(circuits, options.twirlingStrategy, options.maxLayersToLearn);
   return {
     pubs: circuits.length,
-    totalShots:
-      layers.length *
-      BASES *
-      options.layerPairDepths.length *
-      options.numRandomizations *
-      options.shotsPerRandomization,
+    totalShots: learningShots(layers.length, options),
     maxQubits: Math.max(0, ...layers.map((l) => l.qubits.length)),
   };
 }
@@ -587,16 +590,7 @@ export function readNoiseLearnerV3(params: unknown, limits: ProgramLimits): V3Pr
   return {
     boxes,
     numQubits,
-    options: {
-      shotsPerRandomization: int(
-        o.shots_per_randomization,
-        'options.shots_per_randomization',
-        1,
-        128,
-      ),
-      numRandomizations: int(o.num_randomizations, 'options.num_randomizations', 1, 32),
-      layerPairDepths: depths(o.layer_pair_depths, 'options.layer_pair_depths'),
-    },
+    options: learningOptions(o),
   };
 }
 
@@ -660,8 +654,8 @@ function quarterTurn(v: QpyValue | undefined): boolean {
   return Number.isFinite(k) && Math.abs(k - Math.round(k)) < 1e-9;
 }
 
-/** Shots of the TREX or Lindblad experiment for a box. */
-function shotsOf(p: V3Program['options']): number {
+/** Shots per measured Pauli and depth of a box's experiment. */
+function shotsOf(p: LearningOptions): number {
   return p.shotsPerRandomization * p.numRandomizations;
 }
 

@@ -167,6 +167,11 @@ describe('@berth/client', () => {
     const err = await gone.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BerthError);
     expect(err).toMatchObject({ status: 409, code: 'job_cancelled' });
+    // So is the raw results() call, which the server answers with the reason as text.
+    const raw = await c.jobs.results(gone.id).catch((e: unknown) => e);
+    expect(raw).toBeInstanceOf(BerthError);
+    expect(raw).toMatchObject({ status: 200, code: 'job_cancelled' });
+    expect((raw as BerthError).message).toMatch(/closed by its owner/);
     // Both are idempotent.
     await cancelled.cancel();
     await cancelled.close();
