@@ -195,16 +195,6 @@ export function createBackendService(deps: {
       entry(name);
       return store.listCalibrations(name);
     },
-    /** A calibration a job names: it must be one of its backend's (400 otherwise). */
-    async requireCalibration(name: string, id: string): Promise<Calibration> {
-      const cal = await store.getCalibration(name, id);
-      if (!cal)
-        throw new AppError(
-          'invalid_calibration',
-          `${name} has no calibration ${id}; GET /api/v1/backends/${name}/calibrations lists them`,
-        );
-      return cal;
-    },
   };
 
   async function calibration(name: string, id: string): Promise<Calibration> {

@@ -25,7 +25,6 @@ import { restrictReadout } from './readout.js';
 import { restrictRelaxation } from './relaxation.js';
 import { type Rng, binomial } from './rng.js';
 import { amplify, cancel, noiseGain, totalRate } from './pec.js';
-import { QuantumInputError } from './errors.js';
 import { StateVector } from './statevector.js';
 import { runTree } from './trajectories.js';
 
@@ -91,10 +90,6 @@ export function noisyEstimates(
   );
   const xs = plans.map((p) => p.reached);
   const dense = n <= ESTIMATOR_DENSITY_MAX_QUBITS;
-  if (res.pec && !dense)
-    throw new QuantumInputError(
-      `resilience.pec_mitigation: Berth runs PEC on up to ${ESTIMATOR_DENSITY_MAX_QUBITS} active qubits (this circuit acts on ${n}); use ZNE with amplifier "pea" for wider circuits`,
-    );
   const exact = pub.precision === 0 && dense;
   let shots =
     pub.precision > 0 ? Math.ceil(1 / pub.precision ** 2) : exact ? 0 : DEFAULT_TRAJECTORIES;
