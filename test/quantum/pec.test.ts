@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
-import { runProgram } from '../../src/quantum/index.js';
+import { checkProgram, runProgram } from '../../src/quantum/index.js';
 import type { ProgramLimits } from '../../src/quantum/pubs.js';
 import { limitsOf } from '../../src/worker/programs.js';
 
@@ -108,5 +108,33 @@ describe('PEA', () => {
       expect(e2).toBeCloseTo((e1 as number) ** 2, 9);
     }
     for (const ev of r.evs) expect(ev).toBeCloseTo(1, 9);
+  });
+});
+
+describe('PEC on a wider circuit', () => {
+  it('is refused at submission past the density matrix, with PEA suggested instead', () => {
+    const kolkata = limitsOf(
+      loadConfig({
+        env: { BERTH_DB: ':memory:' },
+        file: {
+          backends: [{ name: 'dev', reference: 'kolkata', noise: 'calibrated', isa: false }],
+        },
+      }).backends[0] as never,
+    );
+    const wide = `OPENQASM 3.0; include "stdgates.inc"; qubit[11] q; ${Array.from({ length: 11 }, (_, k) => `x q[${k}];`).join(' ')}`;
+    const params = (resilience: object) => ({
+      pubs: [[wide, ['Z'.repeat(11)]]],
+      options: { resilience },
+    });
+    expect(() => checkProgram('estimator', params({ pec_mitigation: true }), kolkata)).toThrow(
+      /up to 10 active qubits .* acts on 11\); use ZNE with amplifier "pea"/,
+    );
+    expect(() =>
+      checkProgram(
+        'estimator',
+        params({ zne_mitigation: true, zne: { amplifier: 'pea' } }),
+        kolkata,
+      ),
+    ).not.toThrow();
   });
 });
