@@ -1,9 +1,10 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Two projects: every test on the default store (SQLite), and the whole-service suites once
- * more with each test runtime on a fresh PostgreSQL schema (BERTH_TEST_DB=postgres), so both
- * stores answer the API the same. The store contract runs against both in the first project.
+ * Projects: every test on the default store (SQLite); the whole-service suites once more with
+ * each test runtime on a fresh PostgreSQL 17 schema (BERTH_TEST_DB=postgres), so both stores
+ * answer the API the same; and the PostgreSQL store contract and failure tests on 15 and 18.
+ * The store contract runs against both stores in the first project.
  */
 const ON_BOTH = [
   'test/scenarios/**/*.test.ts',
@@ -41,6 +42,20 @@ export default defineConfig({
           env: { BERTH_TEST_DB: 'postgres' },
         },
       },
+      // The oldest and the newest PostgreSQL upstream supports (December 2026): the store
+      // contract and the failure tests again on each.
+      ...[15, 18].map((version) => ({
+        extends: true as const,
+        test: {
+          name: `postgres-${version}`,
+          include: [
+            'src/storage/postgres/postgres-store.test.ts',
+            'src/storage/schema-parity.test.ts',
+            'test/postgres/**/*.test.ts',
+          ],
+          env: { BERTH_TEST_DB: 'postgres', BERTH_TEST_PG: String(version) },
+        },
+      })),
     ],
   },
 });

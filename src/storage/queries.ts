@@ -93,14 +93,14 @@ export const NEXT_DEADLINE = `SELECT MIN(t) AS t FROM (
   UNION ALL SELECT MIN(max_deadline) FROM sessions
   UNION ALL SELECT MIN(settle_at) FROM jobs
   UNION ALL SELECT MIN(cost_deadline) FROM jobs
-  UNION ALL SELECT MIN(lease_until) FROM jobs)`;
+  UNION ALL SELECT MIN(lease_until) FROM jobs) AS deadlines`;
 export const DUE_ITEMS = `SELECT kind, id, at FROM (
   SELECT 'session' AS kind, id, open_deadline AS at FROM sessions WHERE open_deadline <= @now
   UNION ALL SELECT 'session', id, idle_deadline FROM sessions WHERE idle_deadline <= @now
   UNION ALL SELECT 'session', id, max_deadline FROM sessions WHERE max_deadline <= @now
   UNION ALL SELECT 'job_settle', id, settle_at FROM jobs WHERE settle_at <= @now
   UNION ALL SELECT 'job_cost', id, cost_deadline FROM jobs WHERE cost_deadline <= @now
-  UNION ALL SELECT 'job_lease', id, lease_until FROM jobs WHERE lease_until <= @now)
+  UNION ALL SELECT 'job_lease', id, lease_until FROM jobs WHERE lease_until <= @now) AS due
   ORDER BY at LIMIT @limit`;
 export const JOBS_BY_STATUS = 'SELECT status, COUNT(*) AS n FROM jobs GROUP BY status';
 export const SESSIONS_BY_STATE = 'SELECT state, COUNT(*) AS n FROM sessions GROUP BY state';

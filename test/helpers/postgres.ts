@@ -4,9 +4,18 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { PostgresStore } from '../../src/storage/postgres/postgres-store.js';
 import { quoteIdent } from '../../src/storage/postgres/sql.js';
+import { DEFAULT_PG, PG_VERSIONS, type PgVersion } from './embedded-postgres.js';
+
+/** The PostgreSQL version this test project runs on (BERTH_TEST_PG; 17 by default). */
+export function testPgVersion(): PgVersion {
+  const v = Number(process.env.BERTH_TEST_PG ?? DEFAULT_PG);
+  return (PG_VERSIONS as readonly number[]).includes(v) ? (v as PgVersion) : DEFAULT_PG;
+}
 
 export function postgresUrl(): string {
-  return inject('postgresUrl');
+  const url = inject('postgresUrls')[String(testPgVersion())];
+  if (!url) throw new Error(`no PostgreSQL ${testPgVersion()} was started for the tests`);
+  return url;
 }
 
 /** A schema name no other test uses. */

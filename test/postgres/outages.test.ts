@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../helpers/embedded-postgres.js';
-import { postgresUrl } from '../helpers/postgres.js';
+import { postgresUrl, testPgVersion } from '../helpers/postgres.js';
 import { call, startServer } from '../helpers/spawn-server.js';
 import { testDatabase, testRuntime } from '../helpers/test-runtime.js';
 import { until } from '../helpers/until.js';
@@ -74,7 +74,7 @@ it("recovers when a node's database connections are cut (pg_terminate_backend)",
 });
 
 it('keeps every accepted job through a PostgreSQL restart under load', async () => {
-  const server = await startEmbeddedPostgres();
+  const server = await startEmbeddedPostgres(testPgVersion());
   const KEY = 'restart-admin-key-0123';
   const berth = await startServer({
     BERTH_API_KEY: KEY,

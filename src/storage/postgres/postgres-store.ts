@@ -71,6 +71,7 @@ import {
 } from '../rows.js';
 import { PostgresWebhookStore } from './webhook-store.js';
 import * as q from './queries.js';
+import { unsupportedServer } from './server-version.js';
 import {
   LOCKS,
   type PoolOptions,
@@ -661,7 +662,7 @@ export class PostgresStore implements Store {
   }
 }
 
-/** Apply the embedded migrations, one node at a time (a session-level advisory lock). */
+/** Refuse a server too old for Berth, then apply the embedded migrations, one node at a time (a session-level advisory lock). */
 async function migrate(
   pool: pg.Pool,
   embedded: readonly Migration[],
@@ -672,6 +673,12 @@ async function migrate(
   const noCrash = (): void => {}; // the failing query rejects; this only prevents a crash
   client.on('error', noCrash);
   try {
+    const version = await client.query<{ num: string; shown: string }>(
+      "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS shown",
+    );
+    const row = version.rows[0];
+    const refused = unsupportedServer(Number(row?.num), row?.shown ?? '?');
+    if (refused) throw new Error(refused);
     await client.query(`SELECT pg_advisory_lock(${LOCKS.migrations})`);
     try {
       // Under the lock: two nodes creating the same schema at once would collide otherwise.
