@@ -14,6 +14,8 @@ const ON_BOTH = [
   'test/http/auth.test.ts',
   'test/http/ops.test.ts',
   'test/http/calibrations.test.ts',
+  // Workers killed and paused past their lease.
+  'test/http/remote-workers.test.ts',
 ];
 
 export default defineConfig({
@@ -51,6 +53,7 @@ export default defineConfig({
           include: [
             'src/storage/postgres/postgres-store.test.ts',
             'src/storage/schema-parity.test.ts',
+            'test/http/remote-workers.test.ts',
             'test/postgres/**/*.test.ts',
           ],
           env: { BERTH_TEST_DB: 'postgres', BERTH_TEST_PG: String(version) },

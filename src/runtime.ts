@@ -15,7 +15,7 @@ import { createExecution } from './app/execution.js';
 import { createJobService } from './app/jobs.js';
 import { createOpsService } from './app/ops.js';
 import type { Executor, Logger, Store } from './app/ports.js';
-import { Scheduler } from './app/scheduler.js';
+import { Scheduler } from './app/scheduler/scheduler.js';
 import { createSessionService } from './app/sessions.js';
 import { createUsageService } from './app/usage.js';
 import { createWebhookService } from './app/webhooks.js';
@@ -212,7 +212,12 @@ export async function createRuntime(
     ops: createOpsService({
       store,
       clock,
-      isReady: () => !stopping && sched.currentState === 'running',
+      notReady: () =>
+        stopping || sched.currentState === 'stopping' || sched.currentState === 'stopped'
+          ? 'it is shutting down'
+          : sched.currentState === 'created'
+            ? 'it is starting'
+            : sched.problem,
     }),
     events,
     feed,

@@ -46,7 +46,8 @@ export interface Handoff {
 /** Extra data committed with a transition. */
 export interface TransitionExtra {
   readonly result?: string;
-  readonly logs?: readonly string[];
+  /** Log lines, or a function of the job before and after the change (lossLog). */
+  readonly logs?: readonly string[] | ((before: Job, after: Job) => readonly string[]);
   /** The store's start check (a job taking a lane); a failed check is not retried. */
   readonly start?: Commit['start'];
   /**
@@ -193,7 +194,8 @@ export function createExecution(deps: ExecutionDeps) {
     at: Date,
     extra: TransitionExtra,
   ): Promise<Commit> {
-    const logs = (extra.logs ?? []).map((line) => ({ jobId: job.id, at, line }));
+    const lines = typeof extra.logs === 'function' ? extra.logs(job, next) : (extra.logs ?? []);
+    const logs = lines.map((line) => ({ jobId: job.id, at, line }));
     let commit: Commit = { job: { next }, logs, ...(extra.start ? { start: extra.start } : {}) };
     if (extra.result !== undefined)
       commit = { ...commit, result: { jobId: job.id, body: extra.result } };

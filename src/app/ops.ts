@@ -4,10 +4,19 @@ import type { NodeRecord, Store, StoreStats } from './ports.js';
 
 export type OpsService = ReturnType<typeof createOpsService>;
 
-export function createOpsService(deps: { store: Store; clock: Clock; isReady: () => boolean }) {
+export function createOpsService(deps: {
+  store: Store;
+  clock: Clock;
+  /** Why the node takes no work now (starting, stopping, a scheduler that fails), or null. */
+  notReady: () => string | null;
+}) {
   return {
-    /** Taking work: started, not stopping, and the database answers. */
-    ready: async (): Promise<boolean> => deps.isReady() && (await deps.store.ping()),
+    /** Why the node takes no work now, or null: started, scheduling, and the database answers. */
+    async notReady(): Promise<string | null> {
+      const why = deps.notReady();
+      if (why) return why;
+      return (await deps.store.ping()) ? null : 'its database does not answer';
+    },
     stats: (): Promise<StoreStats> => deps.store.stats(),
     /** Each node, and whether it heartbeat within `aliveMs` (else it counts as gone). */
     async nodes(aliveMs: number): Promise<(NodeRecord & { alive: boolean })[]> {

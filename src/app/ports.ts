@@ -150,6 +150,8 @@ export interface NodeRecord {
   readonly version: string;
   readonly startedAt: Date;
   readonly heartbeatAt: Date;
+  /** Why it cannot schedule now (it claims no backends), or null. */
+  readonly problem: string | null;
   /** The backends it schedules (holds an unexpired lease on). */
   readonly backends: readonly string[];
 }
@@ -164,6 +166,11 @@ export interface StoreStats {
 
 /** Persistence. Every method is atomic; none holds a transaction across an await. */
 export interface Store {
+  /**
+   * Whether other processes may use this database at the same time (PostgreSQL). SQLite's file
+   * is opened by one process at a time (adr/0005), so node ids cannot clash there.
+   */
+  readonly shared: boolean;
   /** Apply one atomic change; false when a version check failed. */
   commit(change: Commit): Promise<boolean>;
 
@@ -225,7 +232,13 @@ export interface Store {
    * each backend is scheduled by one node at a time.
    */
   heartbeat(
-    node: { readonly id: string; readonly version: string; readonly startedAt: Date },
+    node: {
+      readonly id: string;
+      readonly version: string;
+      readonly startedAt: Date;
+      /** Why it cannot schedule now, or null. */
+      readonly problem: string | null;
+    },
     backends: readonly string[],
     now: Date,
     until: Date,

@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, describeDb, loadConfig } from './config.js';
@@ -89,6 +89,11 @@ describe('loadConfig', () => {
     expect(describeDb('postgresql://berth:s3cret@db:5432/berth')).toBe(
       'postgresql://berth:***@db:5432/berth',
     );
+    // Two nodes on one host differ by port unless told otherwise.
+    const idOn = (port: string) => loadConfig({ env: { BERTH_PORT: port } }).nodeId;
+    expect(idOn('8001')).toBe(`${hostname()}:8001`);
+    expect(idOn('8002')).not.toBe(idOn('8001'));
+    expect(idOn('0')).toBe(`${hostname()}:pid${process.pid}`);
     expect(of({ BERTH_NODE_ID: 'two words' })).toEqual([
       expect.stringMatching(/^BERTH_NODE_ID: "two words" is not a node id/),
     ]);

@@ -114,11 +114,12 @@ export function loadConfig(
   if (ttl.defaultMaxTtlSeconds > Math.max(...instances.map((i) => i.maxTtlSeconds))) {
     problems.push('ttl.defaultMaxTtlSeconds is above every instance maxTtlSeconds');
   }
+  const port = intFromEnv(env, 'BERTH_PORT', 8000, 0, 65535, problems);
   const config: ResolvedConfig = {
     host: env.BERTH_HOST ?? '127.0.0.1',
-    port: intFromEnv(env, 'BERTH_PORT', 8000, 0, 65535, problems),
+    port,
     db: dbFromEnv(env, problems),
-    nodeId: nodeIdFromEnv(env, problems),
+    nodeId: nodeIdFromEnv(env, port, problems),
     leaseMs: intFromEnv(env, 'BERTH_LEASE_MS', 30_000, 100, 3_600_000, problems),
     dbSynchronous: oneOf(env, 'BERTH_DB_SYNC', ['normal', 'full'] as const, 'normal', problems),
     apiKey: apiKeyFromEnv(env, problems),
@@ -432,11 +433,19 @@ export function describeDb(db: string): string {
 }
 
 /**
- * BERTH_NODE_ID: stable across restarts (a restarted node takes back its own jobs at once), so
- * the host name by default; two nodes on one host must each set their own.
+ * BERTH_NODE_ID: unique among the processes on one database, and stable across restarts (a
+ * restarted node takes back its own jobs at once). By default the host name and the port: two
+ * nodes on one host listen on different ports. With port 0 (any free port, known only once
+ * listening) the process id stands in for it.
  */
-function nodeIdFromEnv(env: Record<string, string | undefined>, problems: string[]): string {
-  const id = (env.BERTH_NODE_ID ?? hostname()).trim();
+function nodeIdFromEnv(
+  env: Record<string, string | undefined>,
+  port: number,
+  problems: string[],
+): string {
+  const id = (
+    env.BERTH_NODE_ID ?? `${hostname()}:${port === 0 ? `pid${process.pid}` : port}`
+  ).trim();
   if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/.test(id)) {
     problems.push(
       `BERTH_NODE_ID: ${JSON.stringify(id)} is not a node id; use letters, digits and _ . : - (at most 100)`,

@@ -235,8 +235,9 @@ export const ERRORS = {
   not_ready: {
     status: 503,
     message: 'The server is not ready',
-    cause: 'The server is starting or shutting down.',
-    fix: 'Retry in a moment.',
+    cause:
+      'The server is starting or shutting down, its database does not answer, its scheduler fails pass after pass, or another process uses its node id; the message says which.',
+    fix: 'Retry in a moment, or send requests to another node; the server log has the scheduler error.',
   },
   shutting_down: {
     status: 503,

@@ -138,10 +138,10 @@ export const PRUNE_EVENTS = `DELETE FROM events WHERE seq < COALESCE(
   (SELECT seq FROM events WHERE at >= @before ORDER BY seq LIMIT 1),
   (SELECT MAX(seq) + 1 FROM events))`;
 
-export const UPSERT_NODE = `INSERT INTO nodes (id, version, started_at, heartbeat_at)
-  VALUES (@id, @version, @started_at, @now)
+export const UPSERT_NODE = `INSERT INTO nodes (id, version, started_at, heartbeat_at, problem)
+  VALUES (@id, @version, @started_at, @now, @problem)
   ON CONFLICT (id) DO UPDATE SET version = excluded.version, started_at = excluded.started_at,
-    heartbeat_at = excluded.heartbeat_at`;
+    heartbeat_at = excluded.heartbeat_at, problem = excluded.problem`;
 // Take a backend that is free or whose lease ran out, or renew our own.
 export const CLAIM_BACKEND = `INSERT INTO backend_owners (backend, node_id, lease_until)
   VALUES (@backend, @node_id, @until)

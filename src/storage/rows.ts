@@ -338,6 +338,7 @@ export interface NodeRow {
   version: string;
   started_at: number;
   heartbeat_at: number;
+  problem: string | null;
 }
 
 /** The nodes, each with the backends it holds a live lease on. */
@@ -350,6 +351,7 @@ export function nodesFromRows(
     version: n.version,
     startedAt: new Date(n.started_at),
     heartbeatAt: new Date(n.heartbeat_at),
+    problem: n.problem ?? null,
     backends: owners.filter((o) => o.node_id === n.id).map((o) => o.backend),
   }));
 }

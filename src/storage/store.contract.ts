@@ -170,7 +170,12 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
     it(
       'leases each backend to one node, renews it for its holder, and passes it on when it ends',
       withStore(async (store) => {
-        const node = (id: string) => ({ id, version: '1', startedAt: at(0) });
+        const node = (id: string, problem: string | null = null) => ({
+          id,
+          version: '1',
+          startedAt: at(0),
+          problem,
+        });
         const all = ['b1', 'b2'];
         expect(await store.heartbeat(node('a'), all, at(0), at(3))).toEqual(all);
         expect(await store.heartbeat(node('b'), all, at(1), at(4))).toEqual([]);
@@ -189,6 +194,12 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
         await store.leave('b');
         expect(await store.heartbeat(node('a'), all, at(7), at(10))).toEqual(all);
         expect((await store.listNodes(at(7))).map((n) => n.id)).toEqual(['a']);
+        // A node that cannot schedule says why in its heartbeat; the others see it.
+        await store.heartbeat(node('c', 'passes keep failing'), [], at(8), at(11));
+        expect((await store.listNodes(at(8))).map((n) => [n.id, n.problem])).toEqual([
+          ['a', null],
+          ['c', 'passes keep failing'],
+        ]);
       }),
     );
 

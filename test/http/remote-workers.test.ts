@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { call, startServer, tempDir, writeConfig } from '../helpers/spawn-server.js';
+import { testDatabase } from '../helpers/test-runtime.js';
 import { until } from '../helpers/until.js';
 
 const KEY = 'remote-workers-admin-key';
@@ -20,7 +21,8 @@ async function server() {
   });
   const env = {
     BERTH_API_KEY: KEY,
-    BERTH_DB: join(dir, 'b.db'),
+    // A file here; on the PostgreSQL projects, a schema of its own (the failure tests run there).
+    BERTH_DB: process.env.BERTH_TEST_DB === 'postgres' ? await testDatabase() : join(dir, 'b.db'),
     BERTH_CONFIG: config,
     BERTH_LEASE_MS: '3000',
   };
@@ -167,6 +169,15 @@ describe('remote workers as processes', () => {
       15_000,
     );
     expect(await rescuer.exited).toBe(0);
+    const logsOf = async (id: string): Promise<string> =>
+      (
+        await fetch(`${s.url}/api/v1/jobs/${id}/logs`, {
+          headers: { authorization: `Bearer ${KEY}` },
+        })
+      ).text();
+    expect(await logsOf(a)).toMatch(
+      /Waiting for a worker to run the job again: its executor stopped renewing its lease[\s\S]*Running the job again on worker \S*\/rescuer/,
+    );
 
     // Killed while measuring (work began): the job ends Failed, not run twice on the device.
     const busy = python(s.url, workerKey, '--name', 'busy', '--work-seconds', '30');
@@ -174,6 +185,7 @@ describe('remote workers as processes', () => {
     await until('work to begin', async () => (await job(b)).status === 'Running');
     await new Promise((r) => setTimeout(r, 1500)); // past the work_started heartbeat
     kill(busy.child, 'SIGKILL');
+    const killedAt = Date.now();
     const failed = await until(
       'the job to fail',
       async () => {
@@ -183,6 +195,11 @@ describe('remote workers as processes', () => {
       15_000,
     );
     expect(failed.state.reason).toBe('The worker was lost after it had started work on the device');
+    // Within the 3-s lease and a wake-up of its end, and its log says what happened.
+    expect(Date.now() - killedAt).toBeLessThan(5000);
+    const log = await logsOf(b);
+    expect(log).not.toMatch(/Running the job again/);
+    expect(log).toMatch(/Failed: The worker was lost after it had started work on the device/);
   });
 
   it('refuses a worker paused (SIGSTOP) past its lease once it resumes; another worker runs the job', async () => {

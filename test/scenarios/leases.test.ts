@@ -62,7 +62,9 @@ describe('job leases', () => {
     expect(retried).toMatchObject({ status: 'Running', attempts: 2, workerId: rt.config.nodeId });
     expect(controlled.waiting).toContain(id);
     const logs = (await api('GET', `/api/v1/jobs/${id}/logs`)).text;
-    expect(logs).toMatch(/Running the job again: its executor stopped renewing its lease/);
+    expect(logs).toMatch(
+      /Running the job again \(execution 2 of 2\): its executor stopped renewing its lease/,
+    );
     await takeAway();
     await advance(20);
     await advance(11);
@@ -70,6 +72,12 @@ describe('job leases', () => {
       status: 'Failed',
       reason: 'The executor was lost twice while running the job',
     });
+    // The log says what really happened the second time: no "again" for a job that failed.
+    const final = (await api('GET', `/api/v1/jobs/${id}/logs`)).text;
+    expect(final.match(/Running the job again/g)).toHaveLength(1);
+    expect(final).toMatch(
+      /Failed: The executor was lost twice while running the job \(its executor stopped renewing its lease\)/,
+    );
   });
 
   it('takes back its own running jobs at once after a restart, and no other executor’s', async () => {

@@ -1643,6 +1643,8 @@ export interface paths {
                                 heartbeat_at: string;
                                 /** @description BERTH_NODE_ID of the node */
                                 id: string;
+                                /** @description why it cannot schedule (its scheduler passes keep failing, or another process uses its id): it claims no backends; null when it can */
+                                problem: string | null;
                                 /** Format: date-time */
                                 started_at: string;
                                 version: string;

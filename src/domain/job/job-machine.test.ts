@@ -3,7 +3,7 @@ import { aJob, at } from '../../../test/helpers/builders.js';
 import { AppError } from '../errors.js';
 import type { Job, JobStatus } from './job.js';
 import { RAN_TOO_LONG_CODE, displayStatus } from './job.js';
-import { JOB_ACCEPTS, type JobInput, decideJob } from './job-machine.js';
+import { JOB_ACCEPTS, type JobInput, decideJob, lossLog } from './job-machine.js';
 
 const LEASE = { workerId: 'node-a', until: at(40) };
 const INPUTS: JobInput[] = [
@@ -194,5 +194,27 @@ describe('decideJob', () => {
         at(31),
       ),
     ).toBeNull();
+  });
+
+  it('logs what a loss really did: ran again, waits for a worker, failed, or cancelled', () => {
+    const why = 'node node-a stopped heartbeating';
+    const lost = (lease: typeof LEASE | null) =>
+      ({ kind: 'executor_lost', lease, onlyIfExpired: false }) as const;
+    const log = (j: Job, lease: typeof LEASE | null = LEASE): string[] =>
+      lossLog(j, decideJob(j, lost(lease), at(31)) ?? j, why);
+    const held = running({ attempts: 1 });
+    expect(log(held)).toEqual([`Running the job again (execution 2 of 2): ${why}`]);
+    expect(log(held, null)).toEqual([`Waiting for a worker to run the job again: ${why}`]);
+    // The second loss, and a loss after real work began, fail the job: no "again" for them.
+    expect(log({ ...held, attempts: 2 })).toEqual([
+      `Failed: The executor was lost twice while running the job (${why})`,
+    ]);
+    expect(log({ ...held, workStartedAt: at(15) })).toEqual([
+      `Failed: The worker was lost after it had started work on the device (${why})`,
+    ]);
+    expect(log({ ...held, cancelRequestedAt: at(20) })).toEqual([
+      `Cancelled: the cancel waited for the lost executor (${why})`,
+    ]);
+    expect(log({ ...held, leaseUntil: null, settleAt: at(50) })).toEqual([]);
   });
 });

@@ -54,6 +54,27 @@ export type JobInput =
 /** Executions a job gets: a lost executor is retried once (sessions.md §5). */
 export const MAX_EXECUTIONS = 2;
 
+/**
+ * The log line for a job whose executor was lost (`why`), from what the machine decided for it:
+ * run again (here, or by the next worker that leases), failed, or cancelled. Empty when the
+ * loss changed nothing (a result had ended the lease, or the lease had not run out).
+ */
+export function lossLog(before: Job, after: Job, why: string): string[] {
+  if (after.version === before.version) return [];
+  switch (after.status) {
+    case 'Running':
+      return after.workerId
+        ? [`Running the job again (execution ${after.attempts} of ${MAX_EXECUTIONS}): ${why}`]
+        : [`Waiting for a worker to run the job again: ${why}`];
+    case 'Failed':
+      return [`Failed: ${after.reason ?? 'the executor was lost'} (${why})`];
+    case 'Cancelled':
+      return [`Cancelled: the cancel waited for the lost executor (${why})`];
+    default:
+      return [];
+  }
+}
+
 /** Which inputs each state accepts. */
 export const JOB_ACCEPTS: Readonly<Record<JobStatus, readonly JobInput['kind'][]>> = {
   Queued: ['start', 'cancel'],

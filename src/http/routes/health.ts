@@ -28,16 +28,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      if (await app.services.ops.ready()) return { status: 'ready' };
+      const why = await app.services.ops.notReady();
+      if (!why) return { status: 'ready' };
       return reply
         .code(503)
-        .send(
-          errorBody(
-            req.id,
-            'not_ready',
-            'The server is starting or shutting down, or its database does not answer',
-          ),
-        );
+        .send(errorBody(req.id, 'not_ready', `The server is not ready: ${why}`));
     },
   );
 };

@@ -96,6 +96,7 @@ const CHANNEL = 'berth_events';
 const RELISTEN_MS = 500;
 
 export class PostgresStore implements Store {
+  readonly shared = true;
   private readonly eventListeners = new Set<() => void>();
   private readonly remoteListeners = new Set<(backends: readonly string[]) => void>();
   private listener: pg.Client | null = null;
@@ -520,7 +521,7 @@ export class PostgresStore implements Store {
   }
 
   async heartbeat(
-    node: { readonly id: string; readonly version: string; readonly startedAt: Date },
+    node: Parameters<Store['heartbeat']>[0],
     backends: readonly string[],
     now: Date,
     until: Date,
@@ -533,6 +534,7 @@ export class PostgresStore implements Store {
           version: node.version,
           started_at: node.startedAt.getTime(),
           now: t,
+          problem: node.problem,
         }),
       );
       for (const backend of backends)

@@ -108,6 +108,7 @@ function isUniqueViolation(e: unknown): boolean {
 
 /** The SQLite implementation of the Store port. */
 export class SqliteStore implements Store {
+  readonly shared = false;
   private readonly db: Database.Database;
   private readonly stmts = new Map<string, Database.Statement>();
   private readonly applyCommit: (c: Commit) => void;
@@ -452,7 +453,7 @@ export class SqliteStore implements Store {
   }
 
   async heartbeat(
-    node: { readonly id: string; readonly version: string; readonly startedAt: Date },
+    node: Parameters<Store['heartbeat']>[0],
     backends: readonly string[],
     now: Date,
     until: Date,
@@ -464,6 +465,7 @@ export class SqliteStore implements Store {
         version: node.version,
         started_at: node.startedAt.getTime(),
         now: t,
+        problem: node.problem,
       });
       for (const backend of backends)
         this.st(q.CLAIM_BACKEND).run({ backend, node_id: node.id, until: until.getTime(), now: t });

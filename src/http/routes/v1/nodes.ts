@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AppError } from '../../../domain/errors.js';
-import { OWNERSHIP_MS } from '../../../app/scheduler.js';
+import { OWNERSHIP_MS } from '../../../app/scheduler/scheduler.js';
 import { ErrorBody } from '../../schemas/error.js';
 
 const NodeSchema = Type.Object({
@@ -12,6 +12,10 @@ const NodeSchema = Type.Object({
   heartbeat_at: Type.String({ format: 'date-time' }),
   alive: Type.Boolean({ description: 'it heartbeat within the backend ownership lease (3 s)' }),
   backends: Type.Array(Type.String(), { description: 'the backends it schedules now' }),
+  problem: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'why it cannot schedule (its scheduler passes keep failing, or another process uses its id): it claims no backends; null when it can',
+  }),
 });
 
 export const nodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -39,6 +43,7 @@ export const nodeRoutes: FastifyPluginAsyncTypebox = async (app) => {
           heartbeat_at: n.heartbeatAt.toISOString(),
           alive: n.alive,
           backends: [...n.backends],
+          problem: n.problem,
         })),
       };
     },
