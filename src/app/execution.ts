@@ -55,6 +55,8 @@ export interface TransitionExtra {
    * `attempt`-th run. Otherwise `lease_lost`, and nothing changes (a late report is refused).
    */
   readonly holder?: Holder;
+  /** The job as the caller just read it: the first try decides on it instead of reading again. */
+  readonly current?: Job;
 }
 
 /** One execution of a job: who ran it, and which run it was. */
@@ -118,8 +120,11 @@ export function createExecution(deps: ExecutionDeps) {
     extra: TransitionExtra = {},
   ): Promise<Job | null> {
     let handOff = deps.handoff !== undefined;
+    let known = extra.current;
     return withRetries(`Job ${jobId} kept changing concurrently`, async () => {
-      const job = await store.getJob(jobId);
+      // A retry reads again: the known version lost its compare-and-set.
+      const job = known ?? (await store.getJob(jobId));
+      known = undefined;
       if (!job) return null;
       const h = extra.holder;
       if (h && (job.workerId !== h.workerId || job.attempts !== h.attempt || isFinal(job.status)))
@@ -263,14 +268,20 @@ export function createExecution(deps: ExecutionDeps) {
           result: outcome.resultJson,
           logs: outcome.logs,
           holder,
+          current: job,
         });
       case 'failed':
         return transition(jobId, [{ kind: 'fail', reason: outcome.reason }], now, {
           logs: [...outcome.logs, `Failed: ${outcome.reason}`],
           holder,
+          current: job,
         });
       case 'stopped':
-        return transition(jobId, [{ kind: 'stopped' }], now, { logs: ['Stopped'], holder });
+        return transition(jobId, [{ kind: 'stopped' }], now, {
+          logs: ['Stopped'],
+          holder,
+          current: job,
+        });
       default:
         return assertNever(outcome, 'outcome');
     }

@@ -63,6 +63,25 @@ export function commitParts(c: Commit): Commit[] {
   return parts;
 }
 
+/**
+ * The earliest deadline a commit writes (ms since the epoch), or null: sessions' open, idle and
+ * max deadlines, jobs' settle time, max execution time and lease. What the scheduler needs to
+ * know so that it can skip looking for due deadlines until then (Store.onDeadline).
+ */
+export function earliestDeadline(c: Commit): number | null {
+  let at = Infinity;
+  const add = (d: Date | null): void => {
+    if (d && d.getTime() < at) at = d.getTime();
+  };
+  for (const p of commitParts(c)) {
+    const s = p.session?.next;
+    if (s) for (const d of [s.openDeadline, s.idleDeadline, s.maxDeadline]) add(d);
+    for (const j of [...(p.job ? [p.job.next] : []), ...(p.otherJobs ?? [])])
+      for (const d of [j.settleAt, j.costDeadline, j.leaseUntil]) add(d);
+  }
+  return at === Infinity ? null : at;
+}
+
 /** What the event log records: a subject as it was right after a change. */
 export type DomainEvent =
   | { readonly type: 'session.state_changed'; readonly at: Date; readonly session: Session }
@@ -225,6 +244,12 @@ export interface Store {
    * adapter would relay its database's notifications). Returns the unsubscribe function.
    */
   onEventsAppended(listener: () => void): () => void;
+  /**
+   * Call `listener` with the earliest deadline (ms since the epoch) of each commit that wrote
+   * one: this process's commits, and (PostgreSQL) other nodes' commits that appended events.
+   * Deadlines are still only in the database; this tells a scheduler when to look again.
+   */
+  onDeadline(listener: (at: number) => void): () => void;
 
   /**
    * A node's heartbeat: record it alive at `now`, and hold the lease on each of `backends` that

@@ -79,6 +79,13 @@ const CONCURRENCY = 8;
 const CLAIM_MARGIN_MS = 5_000;
 /** The longest sleep between checks (a safety net; every change wakes the loop anyway). */
 const MAX_SLEEP_MS = 60_000;
+/**
+ * After a fan-out found no webhook at all, commits are not looked at for this long: a busy node
+ * commits hundreds of times a second, and a lab without webhooks should not pay two reads for
+ * each. Nothing is missed: the cursor does not move meanwhile, and a webhook made in that time
+ * (here or on another node) wants only events after its creation, which the next look scans.
+ */
+const NO_WEBHOOKS_FRESH_MS = 1000;
 
 export type WebhookService = ReturnType<typeof createWebhookService>;
 
@@ -98,6 +105,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
    * attempt is in flight, a commit costs the dispatcher one read, not a sending pass.
    */
   let pending: boolean | null = null;
+  /** When a fan-out last found no webhook (performance.now()), or null. */
+  let noneSince: number | null = null;
 
   async function load(ctx: CallContext, id: string): Promise<Webhook> {
     const w = await webhooks.getWebhook(id);
@@ -139,6 +148,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
    * and again make none).
    */
   async function fanOut(): Promise<void> {
+    if (noneSince !== null && performance.now() - noneSince < NO_WEBHOOKS_FRESH_MS) return;
+    noneSince = null;
     let cursor = memCursor ?? (await webhooks.deliveryCursor());
     // The head is read before the webhooks: one created after it wants only later events.
     const head = await deps.store.lastEventSeq();
@@ -146,6 +157,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
     const hooks = await webhooks.activeWebhooks();
     if (hooks.length === 0) {
       memCursor = Math.max(cursor, head);
+      noneSince = performance.now();
       return;
     }
     while (cursor < head) {
@@ -276,6 +288,7 @@ export function createWebhookService(deps: WebhookServiceDeps) {
         afterSeq: await deps.store.lastEventSeq(),
       };
       await webhooks.createWebhook(webhook);
+      noneSince = null;
       return { webhook, secret };
     },
 

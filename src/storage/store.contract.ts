@@ -168,6 +168,29 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
     );
 
     it(
+      'tells its listeners the earliest deadline each commit wrote',
+      withStore(async (store) => {
+        const heard: number[] = [];
+        const off = store.onDeadline((t) => heard.push(t));
+        const s = aSession('open', { id: 'dl', openDeadline: at(30) });
+        await store.commit({ session: { next: s, insert: true } });
+        const j = aJob({
+          id: 'dl-job',
+          status: 'Running',
+          leaseUntil: at(20),
+          costDeadline: at(90),
+        });
+        await store.commit({ job: { next: j, insert: true } });
+        await store.commit({ job: { next: aJob({ id: 'no-deadline' }), insert: true } });
+        off();
+        await store.commit({
+          session: { next: { ...s, idleDeadline: at(5), version: s.version + 1 } },
+        });
+        expect(heard).toEqual([at(30).getTime(), at(20).getTime()]);
+      }),
+    );
+
+    it(
       'leases each backend to one node, renews it for its holder, and passes it on when it ends',
       withStore(async (store) => {
         const node = (id: string, problem: string | null = null) => ({
@@ -759,6 +782,27 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
             }),
           );
           expect(claimed.sort((p, q) => p - q)).toEqual(many.map((d) => d.eventSeq));
+        }),
+      );
+
+      it(
+        "tells one node of the deadlines the other's commits wrote",
+        withPair(async (a, b) => {
+          const heard: number[] = [];
+          const got = new Promise<void>((resolve) => {
+            const off = b.onDeadline((t) => {
+              heard.push(t);
+              off();
+              resolve();
+            });
+          });
+          const s = aSession('open', { id: 'dl-remote', openDeadline: at(40) });
+          await a.commit({
+            session: { next: s, insert: true },
+            events: [{ type: 'session.state_changed', at: at(0), session: s }],
+          });
+          await got;
+          expect(heard).toEqual([at(40).getTime()]);
         }),
       );
 

@@ -114,9 +114,13 @@ function run(
   });
 }
 
-/** Start PostgreSQL `version` (default 17) in a new folder, with user/password berth/berth. */
+/**
+ * Start PostgreSQL `version` (default 17) in a new folder, with user/password berth/berth;
+ * `settings` are server settings (`-c name=value`), such as shared_preload_libraries.
+ */
 export async function startEmbeddedPostgres(
   version: PgVersion = DEFAULT_PG,
+  settings: Readonly<Record<string, string>> = {},
 ): Promise<TestPostgres> {
   const native = await binaries(version);
   const as = isRoot() ? postgresUser() : null;
@@ -139,15 +143,24 @@ export async function startEmbeddedPostgres(
     new Promise((resolve, reject) => {
       const child = spawn(
         join(native, 'bin', 'postgres'),
-        ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'],
-        { ...(as ?? {}), env: { ...process.env, LC_ALL: 'C' } },
+        [
+          ...['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1'],
+          ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+        ],
+        {
+          ...(as ?? {}),
+          env: { ...process.env, LC_ALL: 'C' },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
       );
       server = child;
       let log = '';
       const onData = (d: Buffer): void => {
         log += d.toString();
         if (log.includes('database system is ready to accept connections')) {
+          // Still read (and drop) what it logs: a full pipe would block the server.
           child.stderr.off('data', onData);
+          child.stderr.resume();
           resolve();
         }
       };

@@ -61,6 +61,16 @@ export class Scheduler {
   private wake: NodeJS.Timeout | null = null;
   private soon: NodeJS.Immediate | null = null;
   private unsubscribe: (() => void) | null = null;
+  /**
+   * No deadline in the store falls due before this (ms since the epoch): the last look's
+   * answer, lowered by every deadline a commit wrote since (Store.onDeadline). Until then a pass
+   * skips the due-deadline queries. -Infinity: unknown, look.
+   */
+  private nextDue = -Infinity;
+  /** The earliest deadline heard of while a look was in flight (its answer may predate it). */
+  private heardDuringLook = Infinity;
+  /** When the wake-up timer fires (ms since the epoch), or Infinity when none is armed. */
+  private wakeAt = Infinity;
   /** Dead nodes whose in-process runs were all taken over, by their last heartbeat. */
   private readonly sweptDead = new Map<string, number>();
   private readonly health = new SchedulerHealth();
@@ -114,7 +124,12 @@ export class Scheduler {
       (ms) => new Promise((r) => setTimeout(r, ms)),
     );
     this.setState('running');
-    this.unsubscribe = this.deps.store.onRemoteChange((backends) => this.nudgeOwned(backends));
+    const offRemote = this.deps.store.onRemoteChange((backends) => this.nudgeOwned(backends));
+    const offDeadline = this.deps.store.onDeadline((at) => this.heard(at));
+    this.unsubscribe = () => {
+      offRemote();
+      offDeadline();
+    };
     await this.tick();
     await this.runs.recoverOwn();
     this.nudgeOwned();
@@ -137,6 +152,15 @@ export class Scheduler {
       .catch((err: unknown) => this.deps.log.warn({ err }, 'could not release backends'));
   }
 
+  /** A commit wrote a deadline at `at`: wake by then. */
+  private heard(at: number): void {
+    if (at < this.heardDuringLook) this.heardDuringLook = at;
+    if (at >= this.nextDue) return;
+    this.nextDue = at;
+    if (at < this.wakeAt && this.state === 'running' && this.deps.autoRun && !this.inFlight)
+      this.setWake(at);
+  }
+
   /** Something changed on a backend: dispatch it soon. */
   nudge(backend: string): void {
     this.dirty.add(backend);
@@ -146,8 +170,15 @@ export class Scheduler {
   /** Another node changed these backends (none named: any): dispatch those this node schedules. */
   private nudgeOwned(backends: readonly string[] = []): void {
     const owned = this.membership.ownedBackends;
-    for (const b of backends.length ? backends : owned) if (owned.has(b)) this.dirty.add(b);
-    this.tickSoon();
+    let mine = false;
+    for (const b of backends.length ? backends : owned)
+      if (owned.has(b)) {
+        this.dirty.add(b);
+        mine = true;
+      }
+    // A change on backends another node schedules needs no pass here: its deadlines come with
+    // it (onDeadline) and wake this node only when they fall due.
+    if (mine) this.tickSoon();
   }
 
   /** The Handoff of execution.ts (see Dispatcher.handoffSlot); none unless running. */
@@ -213,7 +244,13 @@ export class Scheduler {
       await this.takeOverDead(beat.dead);
     }
     await this.runs.renew();
-    if (await this.deadlines.applyDue()) this.again = true;
+    // The manual clock of tests jumps: without autoRun every pass looks.
+    if (!this.deps.autoRun || this.deps.clock.now().getTime() >= this.nextDue) {
+      this.heardDuringLook = Infinity;
+      if (await this.deadlines.applyDue()) this.again = true;
+      const next = await this.deps.store.nextDeadline();
+      this.nextDue = Math.min(next ? next.getTime() : Infinity, this.heardDuringLook);
+    }
     const names = [...this.dirty];
     this.dirty.clear();
     for (const name of names) await this.dispatcher.dispatch(name);
@@ -237,18 +274,26 @@ export class Scheduler {
     if (!this.deps.autoRun || this.state !== 'running') return;
     const now = this.deps.clock.now().getTime();
     let at = now + this.deps.pollIntervalMs;
-    if (!failed) {
-      const next = await this.deps.store.nextDeadline();
-      if (next) at = Math.min(at, next.getTime());
-      at = Math.min(at, this.membership.nextBeatAt, this.runs.nextRenewalAt);
-    }
-    const delay = Math.max(0, at - now);
+    if (!failed)
+      at = Math.min(at, this.nextDue, this.membership.nextBeatAt, this.runs.nextRenewalAt);
+    else this.nextDue = -Infinity; // look again next time
+    this.setWake(at);
+  }
+
+  private setWake(at: number): void {
     if (this.wake) clearTimeout(this.wake);
+    this.wake = null;
+    this.wakeAt = Infinity;
     if (this.state !== 'running') return;
-    this.wake = setTimeout(() => {
-      this.wake = null;
-      for (const b of this.membership.ownedBackends) this.dirty.add(b);
-      void this.tick();
-    }, delay);
+    this.wakeAt = at;
+    this.wake = setTimeout(
+      () => {
+        this.wake = null;
+        this.wakeAt = Infinity;
+        for (const b of this.membership.ownedBackends) this.dirty.add(b);
+        void this.tick();
+      },
+      Math.max(0, at - this.deps.clock.now().getTime()),
+    );
   }
 }

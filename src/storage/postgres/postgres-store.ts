@@ -16,11 +16,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { commitParts } from '../../app/ports.js';
+import { commitParts, earliestDeadline } from '../../app/ports.js';
 import type {
   BackendState,
   Commit,
-  DomainEvent,
   DueItem,
   EventFilter,
   JobFilter,
@@ -36,7 +35,11 @@ import type {
 import { type Clock, systemClock } from '../../domain/clock.js';
 import type { Calibration, CalibrationInfo } from '../../domain/backend/calibration.js';
 import type { Job } from '../../domain/job/job.js';
-import { type DispatchSnapshot, normalQueueMatters } from '../../domain/scheduling/dispatch.js';
+import type {
+  ActiveSessionHead,
+  DispatchSnapshot,
+  InstanceHead,
+} from '../../domain/scheduling/dispatch.js';
 import type { Session } from '../../domain/session/session.js';
 import type { ApiKeyRecord, Instance } from '../../domain/tenancy.js';
 import { usagePeriod } from '../../domain/usage.js';
@@ -70,12 +73,19 @@ import {
   sessionParams,
 } from '../rows.js';
 import { PostgresWebhookStore } from './webhook-store.js';
+import {
+  CALL_COMMIT,
+  CHANNEL,
+  COMMIT_FUNCTION,
+  COMMIT_FUNCTION_EXISTS,
+  CONFLICT_SQLSTATE,
+  CREATE_COMMIT_FUNCTION,
+} from './commit-function.js';
 import * as q from './queries.js';
 import { unsupportedServer } from './server-version.js';
 import {
   LOCKS,
   type PoolOptions,
-  type Queryable,
   connectionConfig,
   createPool,
   inTransaction,
@@ -90,14 +100,13 @@ export interface PostgresStoreOptions extends PoolOptions {
   readonly clock?: Clock;
 }
 
-const CONFLICT = Symbol('version conflict');
-const CHANNEL = 'berth_events';
 /** How soon a lost LISTEN connection is opened again. */
 const RELISTEN_MS = 500;
 
 export class PostgresStore implements Store {
   readonly shared = true;
   private readonly eventListeners = new Set<() => void>();
+  private readonly deadlineListeners = new Set<(at: number) => void>();
   private readonly remoteListeners = new Set<(backends: readonly string[]) => void>();
   private listener: pg.Client | null = null;
   private relisten: NodeJS.Timeout | null = null;
@@ -145,9 +154,11 @@ export class PostgresStore implements Store {
     client.on('error', lost);
     client.on('end', lost);
     client.on('notification', (n) => {
-      // The payload: the committing process's tag, then the backends the commit touched.
-      const [tag = '', backends = ''] = (n.payload ?? '').split(' ');
+      // The payload: the committing process's tag, the backends the commit touched, and the
+      // earliest deadline it wrote (or -).
+      const [tag = '', backends = '', due = '-'] = (n.payload ?? '').split(' ');
       if (tag === this.tag) return;
+      if (due !== '-') this.tellDeadline(Number(due));
       this.wakeListeners();
       const touched = backends ? backends.split(',') : [];
       for (const fn of this.remoteListeners) fn(touched);
@@ -161,7 +172,9 @@ export class PostgresStore implements Store {
     this.relisten = null;
     try {
       await this.listen();
-      // Whatever was committed while nobody listened: readers catch up from their cursors.
+      // Whatever was committed while nobody listened: readers catch up from their cursors, and
+      // schedulers look for due deadlines at once (a deadline written meanwhile went unheard).
+      this.tellDeadline(0);
       this.wakeListeners();
       for (const fn of this.remoteListeners) fn([]);
     } catch {
@@ -169,86 +182,51 @@ export class PostgresStore implements Store {
     }
   }
 
+  private tellDeadline(at: number): void {
+    for (const fn of this.deadlineListeners) fn(at);
+  }
+
+  onDeadline(listener: (at: number) => void): () => void {
+    this.deadlineListeners.add(listener);
+    return () => this.deadlineListeners.delete(listener);
+  }
+
   private wakeListeners(): void {
     for (const fn of this.eventListeners) fn();
   }
 
   async commit(c: Commit): Promise<boolean> {
-    let appended: boolean;
-    try {
-      appended = await inTransaction(this.pool, (db) => this.writeCommit(db, c));
-    } catch (e) {
-      if (e === CONFLICT || isUniqueViolation(e)) return false;
-      throw e;
-    }
-    if (appended) this.wakeListeners();
-    return true;
-  }
-
-  /** The change's writes, part after part, then their events; true when it appended any. */
-  private async writeCommit(db: Queryable, commit: Commit): Promise<boolean> {
-    const parts = commitParts(commit);
-    for (const c of parts) await this.writePart(db, c);
-    const events = parts.flatMap((c) => c.events ?? []);
-    if (events.length === 0) return false;
-    // Held until COMMIT: event-appending commits take turns from here, so sequence numbers are
-    // handed out in commit order.
-    await db.query(`SELECT pg_advisory_xact_lock(${LOCKS.events})`);
-    for (const e of events) await this.appendEvent(db, e);
+    const parts = commitParts(c);
+    const events = parts.flatMap((p) => p.events ?? []);
     const touched = new Set<string>();
-    for (const c of parts)
+    for (const p of parts)
       for (const b of [
-        c.session?.next.backend,
-        c.job?.next.backend,
-        ...(c.otherJobs ?? []).map((j) => j.backend),
+        p.session?.next.backend,
+        p.job?.next.backend,
+        ...(p.otherJobs ?? []).map((j) => j.backend),
       ])
         if (b) touched.add(b);
-    await db.query('SELECT pg_notify($1, $2)', [CHANNEL, `${this.tag} ${[...touched].join(',')}`]);
-    return true;
-  }
-
-  private async writePart(db: Queryable, c: Commit): Promise<void> {
-    const run = (sql: string, params: Record<string, unknown>) => db.query(named(sql, params));
-    if (c.start && c.job) {
-      const backend = c.start.backend;
-      await run(q.LOCK_BACKEND, { backend });
-      const running = (await run(q.RUNNING_ON_BACKEND, { backend })).rows[0] as { n: number };
-      if (running.n >= c.start.lanes) throw CONFLICT;
-      const other = await run(q.OTHER_DEDICATED, { backend, session_id: c.job.next.sessionId });
-      if (other.rowCount) throw CONFLICT;
-    }
-    if (c.session) {
-      const sql = c.session.insert ? q.INSERT_SESSION : q.UPDATE_SESSION;
-      const r = await run(sql, { ...sessionParams(c.session.next) });
-      if (r.rowCount !== 1) throw CONFLICT;
-    }
-    if (c.job) {
-      const r = await run(c.job.insert ? q.INSERT_JOB : q.UPDATE_JOB, { ...jobParams(c.job.next) });
-      if (r.rowCount !== 1) throw CONFLICT;
-      if (c.job.insert)
-        await run(q.INSERT_PARAMS, {
-          job_id: c.job.next.id,
-          body: JSON.stringify(c.job.next.params ?? null),
-        });
-    }
-    for (const j of c.otherJobs ?? []) {
-      if ((await run(q.UPDATE_JOB, { ...jobParams(j) })).rowCount !== 1) throw CONFLICT;
-    }
-    if (c.charge && c.charge.ms > 0) {
-      await run(q.CHARGE, chargeParams(c.charge));
-    }
-    if (c.result) await run(q.INSERT_RESULT, { job_id: c.result.jobId, body: c.result.body });
-    if (c.logs?.length) {
-      await run(q.INSERT_LOGS, {
-        job_ids: c.logs.map((l) => l.jobId),
-        ats: c.logs.map((l) => l.at.getTime()),
-        lines: c.logs.map((l) => l.line),
+    const due = earliestDeadline(c);
+    const doc = {
+      parts: parts.map(partDocument),
+      events: events.map(eventParams),
+      // The committing process's tag (it does not wake itself twice), the backends touched, and
+      // the earliest deadline written.
+      notify: `${this.tag} ${[...touched].join(',')} ${due ?? '-'}`,
+    };
+    try {
+      await query(this.pool, {
+        name: COMMIT_FUNCTION,
+        text: CALL_COMMIT,
+        values: [JSON.stringify(doc)],
       });
+    } catch (e) {
+      if (isConflict(e) || isUniqueViolation(e)) return false;
+      throw e;
     }
-  }
-
-  private async appendEvent(db: Queryable, e: DomainEvent): Promise<void> {
-    await db.query(named(q.INSERT_EVENT, { ...eventParams(e) }));
+    if (due !== null) this.tellDeadline(due);
+    if (events.length) this.wakeListeners();
+    return true;
   }
 
   private async all<T>(sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
@@ -390,50 +368,36 @@ export class PostgresStore implements Store {
     backend: { name: string; lanes: number; online: boolean },
     now: Date,
   ): Promise<DispatchSnapshot> {
-    // One snapshot: REPEATABLE READ, so the counts and heads are of one moment.
-    return inTransaction(this.pool, async (db) => {
-      await db.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const run = async <T>(sql: string, params: Record<string, unknown>) =>
-        (await db.query(named(sql, params))).rows as T[];
-      const [running] = await run<{ n: number }>(q.RUNNING_ON_BACKEND, { backend: backend.name });
-      const base = {
-        lanes: backend.lanes,
-        online: backend.online,
-        running: running?.n ?? 0,
-        active: [],
-        normalHeads: [],
-      };
-      if (!backend.online || base.running >= backend.lanes) return base;
-      const active = (await run<ActiveRow>(q.ACTIVE_HEADS, { backend: backend.name })).map(
-        activeHead,
-      );
-      if (!normalQueueMatters(active)) return { ...base, active };
-      const heads = await run<{
-        seq: number;
-        id: string;
-        session_id: string | null;
-        instance_id: string;
-        usage_ms: number;
-        share: number;
-      }>(q.NORMAL_HEADS, {
-        backend: backend.name,
-        period_start: usagePeriod(now).start.getTime(),
-      });
-      return {
-        ...base,
-        active,
-        normalHeads: heads.map((h) => ({
-          candidate: {
-            jobId: h.id,
-            sessionId: h.session_id,
-            instanceId: h.instance_id,
-            seq: h.seq,
-          },
-          usageMs: h.usage_ms,
-          share: h.share,
-        })),
-      };
+    const base = { lanes: backend.lanes, online: backend.online, running: 0 };
+    if (!backend.online) {
+      const [r] = await this.all<{ n: number }>(q.RUNNING_ON_BACKEND, { backend: backend.name });
+      return { ...base, running: r?.n ?? 0, active: [], normalHeads: [] };
+    }
+    // One statement: the counts and heads are of one moment, in one round trip.
+    const rows = await this.all<SnapshotRow>(q.DISPATCH_SNAPSHOT, {
+      backend: backend.name,
+      lanes: backend.lanes,
+      period_start: usagePeriod(now).start.getTime(),
     });
+    const active: ActiveSessionHead[] = [];
+    const normalHeads: InstanceHead[] = [];
+    let running = 0;
+    for (const r of rows) {
+      if (r.kind === 'running') running = r.seq ?? 0;
+      else if (r.kind === 'active') active.push(activeHead(r as ActiveRow));
+      else if (r.id !== null && r.seq !== null && r.instance_id !== null)
+        normalHeads.push({
+          candidate: {
+            jobId: r.id,
+            sessionId: r.session_id,
+            instanceId: r.instance_id,
+            seq: r.seq,
+          },
+          usageMs: r.usage_ms ?? 0,
+          share: r.share ?? 1,
+        });
+    }
+    return { ...base, running, active, normalHeads };
   }
 
   async queuePosition(job: Job): Promise<number> {
@@ -704,6 +668,9 @@ async function migrate(
           throw e;
         }
       }
+      // The commit function this version calls (commit-function.ts), if no node made it yet.
+      if (!(await client.query(COMMIT_FUNCTION_EXISTS)).rowCount)
+        await client.query(CREATE_COMMIT_FUNCTION);
     } finally {
       await client.query(`SELECT pg_advisory_unlock(${LOCKS.migrations})`);
     }
@@ -711,4 +678,41 @@ async function migrate(
     client.off('error', noCrash);
     client.release();
   }
+}
+
+/** A failed check in the commit function: the commit wrote nothing. */
+const isConflict = (e: unknown): boolean => (e as { code?: unknown }).code === CONFLICT_SQLSTATE;
+
+/** One part of a commit as the commit function reads it (commit-function.ts). */
+function partDocument(c: Commit): Record<string, unknown> {
+  const doc: Record<string, unknown> = {};
+  if (c.start) doc.start = { backend: c.start.backend, lanes: c.start.lanes };
+  if (c.session) {
+    doc.session = sessionParams(c.session.next);
+    doc.session_insert = c.session.insert === true;
+  }
+  if (c.job) {
+    doc.job = jobParams(c.job.next);
+    doc.job_insert = c.job.insert === true;
+    if (c.job.insert) doc.params = JSON.stringify(c.job.next.params ?? null);
+  }
+  if (c.otherJobs?.length) doc.other_jobs = c.otherJobs.map(jobParams);
+  if (c.charge && c.charge.ms > 0) doc.charge = chargeParams(c.charge);
+  if (c.result) doc.result = { job_id: c.result.jobId, body: c.result.body };
+  if (c.logs?.length)
+    doc.logs = c.logs.map((l) => ({ job_id: l.jobId, at: l.at.getTime(), line: l.line }));
+  return doc;
+}
+
+/** A row of DISPATCH_SNAPSHOT: the running count, an active session's head, or a normal head. */
+interface SnapshotRow {
+  kind: 'running' | 'active' | 'normal';
+  session_id: string | null;
+  mode: string | null;
+  created_at: number | null;
+  seq: number | null;
+  id: string | null;
+  instance_id: string | null;
+  usage_ms: number | null;
+  share: number | null;
 }

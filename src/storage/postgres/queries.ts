@@ -1,6 +1,7 @@
 /** SQL of the PostgreSQL adapter that differs from the shared statements (../queries.ts). */
 
 export * from '../queries.js';
+import { NORMAL_HEADS } from '../queries.js';
 
 export const GET_SESSION = 'SELECT * FROM sessions WHERE id = @id';
 export const INSERT_PARAMS = 'INSERT INTO job_params (job_id, body) VALUES (@job_id, @body)';
@@ -28,6 +29,27 @@ export const ACTIVE_HEADS = `SELECT s.id AS session_id, s.mode, s.created_at,
     SELECT q.seq, q.id, q.instance_id FROM jobs q
     WHERE q.session_id = s.id AND q.status = 'Queued' ORDER BY q.seq LIMIT 1) j ON true
   WHERE s.state = 'active' AND s.backend = @backend`;
+
+/**
+ * The dispatch snapshot in one statement (one snapshot of the database, one round trip): the
+ * running count, then each active session with its oldest queued job, then (only when nothing
+ * active decides the pick: no dedicated session, no batch session with work; normalQueueMatters)
+ * the normal queue's head of each instance with its usage and share.
+ */
+export const DISPATCH_SNAPSHOT = `WITH running AS (
+    SELECT COUNT(*) AS n FROM jobs WHERE backend = @backend AND status = 'Running'),
+  active AS (${ACTIVE_HEADS})
+  SELECT 'running' AS kind, NULL AS session_id, NULL AS mode, NULL::bigint AS created_at,
+    n AS seq, NULL AS id, NULL AS instance_id, NULL::bigint AS usage_ms,
+    NULL::double precision AS share
+  FROM running
+  UNION ALL SELECT 'active', session_id, mode, created_at, seq, id, instance_id, NULL, NULL
+  FROM active WHERE (SELECT n FROM running) < @lanes
+  UNION ALL SELECT 'normal', h.session_id, NULL, NULL, h.seq, h.id, h.instance_id, h.usage_ms,
+    h.share
+  FROM (${NORMAL_HEADS}) h
+  WHERE (SELECT n FROM running) < @lanes
+    AND NOT EXISTS (SELECT 1 FROM active WHERE mode = 'dedicated' OR id IS NOT NULL)`;
 
 export const QUEUE_POSITION = `SELECT COUNT(*) AS n FROM jobs
   WHERE backend = @backend AND status = 'Queued'

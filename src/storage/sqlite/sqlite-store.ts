@@ -7,7 +7,7 @@
  * at start-up instead of corrupting the scheduling. It also lets WAL skip shared memory.
  */
 import Database from 'better-sqlite3';
-import { commitParts } from '../../app/ports.js';
+import { commitParts, earliestDeadline } from '../../app/ports.js';
 import type {
   BackendState,
   Commit,
@@ -119,6 +119,7 @@ export class SqliteStore implements Store {
   private eventsPending = false;
   private notifying = false;
   private readonly eventListeners = new Set<() => void>();
+  private readonly deadlineListeners = new Set<(at: number) => void>();
   private webhookStore: SqliteWebhookStore | null = null;
 
   constructor(options: SqliteStoreOptions) {
@@ -146,6 +147,8 @@ export class SqliteStore implements Store {
       throw e;
     }
     this.afterCommit(c);
+    const due = earliestDeadline(c);
+    if (due !== null) for (const fn of this.deadlineListeners) fn(due);
     if (this.eventsPending) {
       this.eventsPending = false;
       this.notifySoon();
@@ -251,6 +254,11 @@ export class SqliteStore implements Store {
 
   async pruneEvents(before: Date): Promise<number> {
     return this.st(q.PRUNE_EVENTS).run({ before: before.getTime() }).changes;
+  }
+
+  onDeadline(listener: (at: number) => void): () => void {
+    this.deadlineListeners.add(listener);
+    return () => this.deadlineListeners.delete(listener);
   }
 
   onEventsAppended(listener: () => void): () => void {
