@@ -126,6 +126,23 @@ async function lifecycles(nodes: Node[], db: pg.Client, n: number, concurrency: 
   };
 }
 
+/** Wait until no `noop` job is queued or running; how many there were and how fast they went. */
+async function drain(db: pg.Client) {
+  const left = async (): Promise<number> =>
+    Number(
+      (
+        await db.query(
+          `SELECT COUNT(*) AS n FROM jobs WHERE backend = 'noop' AND status IN ('Queued', 'Running') /* bench-watch */`,
+        )
+      ).rows[0].n,
+    );
+  const jobs = await left();
+  const t0 = performance.now();
+  while ((await left()) > 0) await sleep(20);
+  const s = (performance.now() - t0) / 1000;
+  return { jobs, seconds: round(s), jobsPerSecond: Math.round(jobs / s) };
+}
+
 /** graphile-worker: add → handler start latency (one at a time), and jobs/s for a batch. */
 async function graphileWorker(url: string, latencyJobs: number, batch: number) {
   const started = new Map<number, number>();
@@ -265,7 +282,7 @@ async function counted<T>(
   value: T;
   statements: number;
   commits: number;
-  top: { calls: number; query: string }[];
+  top: { calls: number; ms: number; blocksPerCall: number; query: string }[];
 }> {
   const commits = async (): Promise<number> =>
     Number(
@@ -294,13 +311,16 @@ async function counted<T>(
   );
   const top = (
     await db.query(
-      `SELECT calls, query FROM pg_stat_statements
+      `SELECT calls, total_exec_time AS ms, shared_blks_hit + shared_blks_read AS blocks, query
+        FROM pg_stat_statements
         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
           AND toplevel AND query NOT LIKE '%pg_stat%' AND query NOT LIKE '%bench-watch%'
-        ORDER BY calls DESC LIMIT 12`,
+        ORDER BY total_exec_time DESC LIMIT 12`,
     )
-  ).rows.map((r: { calls: string; query: string }) => ({
+  ).rows.map((r: { calls: string; ms: number; blocks: string; query: string }) => ({
     calls: Number(r.calls),
+    ms: Number(r.ms),
+    blocksPerCall: Math.round(Number(r.blocks) / Math.max(1, Number(r.calls))),
     query: r.query.replace(/\s+/g, ' ').slice(0, 120),
   }));
   return { value, statements, commits: c1 - c0, top };
@@ -357,7 +377,9 @@ async function onVersion(version: PgVersion): Promise<Record<string, unknown>> {
       5,
     );
     report.jobSubmit = await postThroughput(nodes, '/api/v1/jobs', job('noop'), 5);
-    await lifecycles(nodes, watch, 1, 1); // let the submitted backlog drain first
+    // The submissions above left a backlog: how fast it drains (the scheduler starting job after
+    // job), and nothing left before the next measurement.
+    report.backlogDrain = await drain(watch);
     const cpu = await cpuDuring(nodes, () =>
       counted(watch, () => lifecycles(nodes, watch, 3000, 48)),
     );
@@ -375,8 +397,11 @@ async function onVersion(version: PgVersion): Promise<Record<string, unknown>> {
         postgres: perJob(cpu.cpuMs.postgres),
         benchmarkClient: perJob(cpu.cpuMs.benchmarkClient),
       },
-      mostSentPerLifecycle: life.top.map((t) => ({
+      // The statements that took the server's time, per lifecycle.
+      busiestStatementsPerLifecycle: life.top.map((t) => ({
         calls: round(t.calls / life.value.jobs, 2),
+        serverMs: round(t.ms / life.value.jobs, 3),
+        blocksPerCall: t.blocksPerCall,
         query: t.query,
       })),
     };

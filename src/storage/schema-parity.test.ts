@@ -20,6 +20,8 @@ import { join } from 'node:path';
 const POSTGRES_ONLY: Record<string, string> = {
   'job_logs.id':
     'SQLite orders log lines by its implicit rowid; PostgreSQL has none, so an identity column',
+  'events.xid':
+    "PostgreSQL's writers commit concurrently: an event's transaction id tells readers when all events before it are visible (SQLite has one writer)",
 };
 
 type Kind = 'integer' | 'real' | 'text';

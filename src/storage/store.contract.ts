@@ -518,6 +518,19 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
     it(
       'puts open and inactive sessions’ jobs in the normal queue with their instance usage',
       withStore(async (store) => {
+        // Every instance is in the store (the configured ones are written at start).
+        const instance = (id: string) => ({
+          id,
+          name: id,
+          planId: 'p',
+          planName: 'P',
+          pricingType: 'free' as const,
+          tags: [],
+          share: 1,
+          usageLimitSeconds: null,
+          maxTtlSeconds: 3600,
+        });
+        await store.syncInstances([instance(INSTANCE), instance('crn:v1:test:b')]);
         await store.commit({
           session: { next: aSession('inactive', { id: 'in', queued: 1 }), insert: true },
         });

@@ -53,6 +53,12 @@ export interface SchedulerDeps {
 
 export class IllegalStateError extends Error {}
 
+/**
+ * The longest a node goes without looking for due deadlines, whatever it heard: a node that died
+ * between a commit and telling the others of it (notifier.ts) leaves a deadline unheard.
+ */
+const MAX_LOOK_INTERVAL_MS = 5000;
+
 export class Scheduler {
   private state: SchedulerState = 'created';
   private readonly dirty = new Set<string>();
@@ -69,6 +75,8 @@ export class Scheduler {
   private nextDue = -Infinity;
   /** The earliest deadline heard of while a look was in flight (its answer may predate it). */
   private heardDuringLook = Infinity;
+  /** When the last look for due deadlines began (ms since the epoch). */
+  private lastLook = -Infinity;
   /** When the wake-up timer fires (ms since the epoch), or Infinity when none is armed. */
   private wakeAt = Infinity;
   /** Dead nodes whose in-process runs were all taken over, by their last heartbeat. */
@@ -245,7 +253,9 @@ export class Scheduler {
     }
     await this.runs.renew();
     // The manual clock of tests jumps: without autoRun every pass looks.
-    if (!this.deps.autoRun || this.deps.clock.now().getTime() >= this.nextDue) {
+    const now = this.deps.clock.now().getTime();
+    if (!this.deps.autoRun || now >= this.nextDue || now - this.lastLook >= MAX_LOOK_INTERVAL_MS) {
+      this.lastLook = now;
       this.heardDuringLook = Infinity;
       if (await this.deadlines.applyDue()) this.again = true;
       const next = await this.deps.store.nextDeadline();
@@ -265,6 +275,8 @@ export class Scheduler {
     for (const n of dead) {
       const beatAt = n.heartbeatAt.getTime();
       if (this.sweptDead.get(n.id) === beatAt) continue;
+      // It may have died between a commit and telling the others: look now.
+      this.nextDue = -Infinity;
       const left = await this.runs.takeOverFrom(n.id, this.membership.ownedBackends);
       if (!left) this.sweptDead.set(n.id, beatAt);
     }
@@ -275,7 +287,13 @@ export class Scheduler {
     const now = this.deps.clock.now().getTime();
     let at = now + this.deps.pollIntervalMs;
     if (!failed)
-      at = Math.min(at, this.nextDue, this.membership.nextBeatAt, this.runs.nextRenewalAt);
+      at = Math.min(
+        at,
+        this.nextDue,
+        this.lastLook + MAX_LOOK_INTERVAL_MS,
+        this.membership.nextBeatAt,
+        this.runs.nextRenewalAt,
+      );
     else this.nextDue = -Infinity; // look again next time
     this.setWake(at);
   }

@@ -1,11 +1,21 @@
 /**
  * A whole commit in one round trip: a PL/pgSQL function that takes the commit as one JSON
- * document and writes it (the start check, the compare-and-sets, the inserts, the events and
- * the NOTIFY), called as one statement outside any explicit transaction, so the statement is
+ * document and writes it (the start check, the compare-and-sets, the inserts and the events;
+ * the other nodes hear of it afterwards, notifier.ts), called as one statement outside any explicit transaction, so the statement is
  * the transaction. A commit used to take 8 to 12 round trips (BEGIN, one per statement,
  * COMMIT), and the events lock was held across the client round trips between its statements;
- * now it is held only inside the server, from the events' insert to the commit. PL/pgSQL keeps
- * the plans of its statements per connection, so nothing is planned twice.
+ * PL/pgSQL keeps the plans of its statements per connection, so nothing is planned twice.
+ *
+ * Event order without a global lock. Readers must never find an event numbered below one they
+ * already read (issue 10's guarantee), yet transactions commit in any order. So a commit that
+ * appends events first takes its transaction id and its events' sequence numbers together,
+ * under a lock held only for that (microseconds, released before any other write): across such
+ * commits, transaction ids and sequence numbers grow together. A reader reads only events whose
+ * transaction id is below its snapshot's xmin (every transaction below it has ended, so all of
+ * their events are visible); an event that becomes visible later belongs to a transaction at or
+ * above that xmin, and so has a higher number than everything read. The global lock this
+ * replaces was held from the events' insert through the commit's WAL flush, and every
+ * event-appending commit of every node queued on it.
  *
  * The function is generated from the same column lists as the statements (queries.ts), and its
  * name carries a hash of its text: a node creates the version it needs if it is missing (under
@@ -16,10 +26,16 @@
  * another active dedicated session): the statement, and so the whole commit, is rolled back.
  */
 import { createHash } from 'node:crypto';
-import { JOB_COLUMNS, SESSION_COLUMNS } from './queries.js';
+import { JOB_COLUMNS, SESSION_COLUMNS } from '../queries.js';
 
 /** The SQLSTATE of a failed check: the commit wrote nothing and is `false`. */
 export const CONFLICT_SQLSTATE = 'BE409';
+
+/**
+ * Only events every transaction before which has ended: see the header. An event written
+ * before migration 0012 has no transaction id, and its transaction is long over.
+ */
+export const EVENTS_VISIBLE = '(xid IS NULL OR xid < pg_snapshot_xmin(pg_current_snapshot()))';
 
 /** The channel every node LISTENs on. */
 export const CHANNEL = 'berth_events';
@@ -55,7 +71,26 @@ DECLARE
   p jsonb;
   b text;
   n bigint;
+  events_n int := jsonb_array_length(c->'events');
+  first_seq bigint;
 BEGIN
+  IF events_n > 0 THEN
+    -- This transaction's id and its events' numbers, together (see the header), under a
+    -- session lock: an error does not release one, so the handler does. (Berth never cancels a
+    -- statement, which no handler catches; a terminated connection releases its locks.)
+    PERFORM pg_advisory_lock(hashtext('berth.event_numbers'));
+    BEGIN
+      PERFORM pg_current_xact_id();
+      first_seq := nextval(pg_get_serial_sequence('events', 'seq'));
+      IF events_n > 1 THEN
+        PERFORM setval(pg_get_serial_sequence('events', 'seq'), first_seq + events_n - 1);
+      END IF;
+    EXCEPTION WHEN OTHERS THEN
+      PERFORM pg_advisory_unlock(hashtext('berth.event_numbers'));
+      RAISE;
+    END;
+    PERFORM pg_advisory_unlock(hashtext('berth.event_numbers'));
+  END IF;
   FOR p IN SELECT value FROM jsonb_array_elements(c->'parts') LOOP
     IF p ? 'start' THEN
       -- The backend's own lock: start commits on one backend take turns.
@@ -103,16 +138,13 @@ BEGIN
         ORDER BY e.i;
     END IF;
   END LOOP;
-  IF jsonb_array_length(c->'events') > 0 THEN
-    -- Held until the commit: event-appending commits take turns from here, so sequence numbers
-    -- are handed out in commit order (a reader that saw event n never later finds one below n).
-    PERFORM pg_advisory_xact_lock(hashtext('berth.events'));
-    INSERT INTO events (type, instance_id, session_id, job_id, at, body)
-      SELECT r.type, r.instance_id, r.session_id, r.job_id, r.at, r.body
+  IF events_n > 0 THEN
+    INSERT INTO events (seq, type, instance_id, session_id, job_id, at, body, xid)
+      OVERRIDING SYSTEM VALUE
+      SELECT first_seq + e.i - 1, r.type, r.instance_id, r.session_id, r.job_id, r.at, r.body,
+        pg_current_xact_id()
       FROM jsonb_array_elements(c->'events') WITH ORDINALITY AS e(v, i),
-        jsonb_populate_record(NULL::events, e.v) r
-      ORDER BY e.i;
-    PERFORM pg_notify('${CHANNEL}', c->>'notify');
+        jsonb_populate_record(NULL::events, e.v) r;
   END IF;
 END`;
 }

@@ -72,6 +72,7 @@ import {
   sessionFromRow,
   sessionParams,
 } from '../rows.js';
+import { Notifier } from './notifier.js';
 import { PostgresWebhookStore } from './webhook-store.js';
 import {
   CALL_COMMIT,
@@ -80,6 +81,7 @@ import {
   COMMIT_FUNCTION_EXISTS,
   CONFLICT_SQLSTATE,
   CREATE_COMMIT_FUNCTION,
+  EVENTS_VISIBLE,
 } from './commit-function.js';
 import * as q from './queries.js';
 import { unsupportedServer } from './server-version.js';
@@ -114,6 +116,7 @@ export class PostgresStore implements Store {
   private webhookStore: PostgresWebhookStore | null = null;
   /** Tags this process's notifications, so that it does not wake itself twice. */
   private readonly tag = randomUUID();
+  private readonly notifier: Notifier;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -121,6 +124,7 @@ export class PostgresStore implements Store {
   ) {
     // An idle pooled connection that the server drops must not crash the process.
     pool.on('error', () => {});
+    this.notifier = new Notifier(pool, CHANNEL, this.tag);
   }
 
   /** Connect, apply migrations (under an advisory lock), and start listening. */
@@ -207,13 +211,7 @@ export class PostgresStore implements Store {
       ])
         if (b) touched.add(b);
     const due = earliestDeadline(c);
-    const doc = {
-      parts: parts.map(partDocument),
-      events: events.map(eventParams),
-      // The committing process's tag (it does not wake itself twice), the backends touched, and
-      // the earliest deadline written.
-      notify: `${this.tag} ${[...touched].join(',')} ${due ?? '-'}`,
-    };
+    const doc = { parts: parts.map(partDocument), events: events.map(eventParams) };
     try {
       await query(this.pool, {
         name: COMMIT_FUNCTION,
@@ -224,6 +222,8 @@ export class PostgresStore implements Store {
       if (isConflict(e) || isUniqueViolation(e)) return false;
       throw e;
     }
+    // The other nodes hear of it after the commit, not inside it (notifier.ts).
+    if (events.length || due !== null) this.notifier.add(touched, due);
     if (due !== null) this.tellDeadline(due);
     if (events.length) this.wakeListeners();
     return true;
@@ -243,7 +243,8 @@ export class PostgresStore implements Store {
     if (f.sessionId !== undefined) where.push('session_id = @session_id');
     if (f.jobId !== undefined) where.push('job_id = @job_id');
     const rows = await this.all<EventRow>(
-      `SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`,
+      `SELECT * FROM events WHERE ${where.join(' AND ')} AND ${EVENTS_VISIBLE}
+        ORDER BY seq LIMIT @limit`,
       {
         after: f.after,
         instance_id: f.instanceId,
@@ -619,6 +620,7 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.notifier.flushed();
     this.closed = true;
     if (this.relisten) clearTimeout(this.relisten);
     const l = this.listener;

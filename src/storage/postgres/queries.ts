@@ -1,7 +1,23 @@
 /** SQL of the PostgreSQL adapter that differs from the shared statements (../queries.ts). */
 
 export * from '../queries.js';
-import { NORMAL_HEADS } from '../queries.js';
+import { EVENTS_VISIBLE } from './commit-function.js';
+
+/**
+ * NORMAL_HEADS (../queries.ts) with LATERAL: PostgreSQL's planner would turn the shared
+ * statement's `j.seq = (subquery)` into a hash join over every job; a lateral subquery keeps it
+ * to one index walk per instance.
+ */
+export const NORMAL_HEADS = `SELECT j.seq, j.id, j.session_id, j.instance_id,
+    COALESCE(u.usage_ms, 0) AS usage_ms, i.share AS share
+  FROM instances i
+  CROSS JOIN LATERAL (
+    SELECT q.seq, q.id, q.session_id, q.instance_id FROM jobs q
+    LEFT JOIN sessions s ON s.id = q.session_id
+    WHERE q.backend = @backend AND q.instance_id = i.id AND q.status = 'Queued'
+      AND (q.session_id IS NULL OR s.state IN ('open', 'inactive'))
+    ORDER BY q.seq LIMIT 1) j
+  LEFT JOIN instance_usage u ON u.instance_id = i.id AND u.period_start = @period_start`;
 
 export const GET_SESSION = 'SELECT * FROM sessions WHERE id = @id';
 export const INSERT_PARAMS = 'INSERT INTO job_params (job_id, body) VALUES (@job_id, @body)';
@@ -78,4 +94,6 @@ export const INSERT_SECRET = `INSERT INTO secrets (name, value) VALUES (@name, @
 export const GET_SECRET = 'SELECT value FROM secrets WHERE name = @name';
 export const RELEASED_JOB = `${JOB_SELECT} WHERE backend = @backend AND status = 'Running'
   AND worker_id IS NULL AND settle_at IS NULL ORDER BY seq LIMIT 1`;
-export const LAST_EVENT_SEQ = 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events';
+/** The newest event every reader can see (commit-function.ts, EVENTS_VISIBLE). */
+export const LAST_EVENT_SEQ = `SELECT COALESCE(MAX(seq), 0) AS seq FROM events
+  WHERE ${EVENTS_VISIBLE}`;

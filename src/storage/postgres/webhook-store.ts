@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import type { NewDelivery, Page, PageOf, WebhookStore } from '../../app/ports.js';
 import type { Delivery, Webhook } from '../../domain/webhook/webhook.js';
+import { EVENTS_VISIBLE } from './commit-function.js';
 import { toDate, toMs } from '../rows.js';
 import {
   type DeliveryRow,
@@ -81,7 +82,7 @@ export class PostgresWebhookStore implements WebhookStore {
     await query(
       this.pool,
       `INSERT INTO webhook_cursor (id, seq) SELECT 1, COALESCE(MAX(seq), 0) FROM events
-       ON CONFLICT (id) DO NOTHING`,
+       WHERE ${EVENTS_VISIBLE} ON CONFLICT (id) DO NOTHING`,
     );
     const [r] = await this.all<{ seq: number }>('SELECT seq FROM webhook_cursor WHERE id = 1');
     return r?.seq ?? 0;
