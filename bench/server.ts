@@ -7,6 +7,7 @@
  * - job submit → Running on an idle backend: p50/p99 from the job's own timestamps;
  * - the gap from one job's end to the start of the next queued job of an active dedicated
  *   session: p50/p99 from the jobs' timestamps;
+ * - a create → get → close cycle of one client, beside the Python peer's figure;
  * - resident memory of the server with 10,000 open sessions, each with a live timer.
  * Timestamps have millisecond resolution, so latency figures are whole milliseconds.
  */
@@ -154,6 +155,35 @@ async function serverTimes(base: string, n: number): Promise<Record<string, unkn
   return { sessionCreate: sessions, jobSubmit: jobs };
 }
 
+/**
+ * One client's create → get → close cycle on a session (three requests in a row, keep-alive):
+ * the median time per cycle. The Python peer (qiskit-runtime-server) needs PyPI, which these
+ * machines cannot reach, so its figure from issue 18 is reported beside ours, not re-measured.
+ */
+async function createGetCloseCycle(base: string, n: number) {
+  const one = async (): Promise<number> => {
+    const t = performance.now();
+    const s = await api(base, 'POST', '/api/v1/sessions', { mode: 'batch', backend: 'idle' });
+    await api(base, 'GET', `/api/v1/sessions/${s.id}`);
+    await fetch(`${base}/api/v1/sessions/${s.id}/close`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${KEY}` },
+    });
+    return performance.now() - t;
+  };
+  for (let i = 0; i < 50; i++) await one(); // warm-up
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) ms.push(await one());
+  ms.sort((a, b) => a - b);
+  const p50 = ms[Math.floor(n / 2)] as number;
+  return {
+    cycles: n,
+    p50Ms: Math.round(p50 * 100) / 100,
+    pythonPeerP50MsFromIssue18: 1.37,
+    atLeastAsFast: p50 <= 1.37,
+  };
+}
+
 function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
@@ -191,6 +221,7 @@ async function main(): Promise<void> {
     const submit = await submitToRunning(server.url, 500, job);
     const gap = await dedicatedGap(server.url, 300, job);
     const times = await serverTimes(server.url, 500);
+    const cycle = await createGetCloseCycle(server.url, 500);
     const memory = await openSessionsMemory(server.url, server.pid, 10_000);
     report = {
       benchmark: 'berth-server',
@@ -228,6 +259,7 @@ async function main(): Promise<void> {
       },
       dedicatedSessionNextJobGap: { ...gap, goalP99Ms: 2, met: gap.p99Ms <= 2 },
       serverTime: times,
+      createGetCloseCycle: cycle,
       openSessionsMemory: { ...memory, goalRssMb: 300, met: memory.rssAfterMb <= 300 },
     };
   } finally {

@@ -79,12 +79,20 @@ export function createAuthService(deps: {
     workerBackends: k.workerBackends,
   });
 
-  const verified = new Map<string, { key: ApiKeyRecord; until: number }>();
+  /** Credentials verified moments ago, with the contexts they were used in (by Service-CRN). */
+  const verified = new Map<
+    string,
+    { key: ApiKeyRecord; until: number; contexts: Map<string, CallContext> }
+  >();
 
-  /** The key of a credential verified moments ago (in the cache), or null. */
-  function cachedKey(credential: string, now: Date): ApiKeyRecord | null {
+  /** The cache entry of a credential verified moments ago, or null. */
+  function cachedEntry(credential: string, now: Date) {
     const hit = verified.get(credential);
-    return hit && hit.until > now.getTime() && isKeyUsable(hit.key, now) ? hit.key : null;
+    return hit && hit.until > now.getTime() && isKeyUsable(hit.key, now) ? hit : null;
+  }
+
+  function cachedKey(credential: string, now: Date): ApiKeyRecord | null {
+    return cachedEntry(credential, now)?.key ?? null;
   }
 
   async function keyFromCredential(credential: string): Promise<ApiKeyRecord | null> {
@@ -94,7 +102,11 @@ export function createAuthService(deps: {
     const key = await lookUp(credential, now);
     if (key) {
       if (verified.size >= CREDENTIAL_CACHE_SIZE) verified.clear();
-      verified.set(credential, { key, until: now.getTime() + CREDENTIAL_CACHE_MS });
+      verified.set(credential, {
+        key,
+        until: now.getTime() + CREDENTIAL_CACHE_MS,
+        contexts: new Map(),
+      });
     }
     return key;
   }
@@ -158,8 +170,14 @@ export function createAuthService(deps: {
       authorization: string | undefined,
       serviceCrn: string | undefined,
     ): CallContext | null {
-      const key = cachedKey(credentialOf(authorization), clock.now());
-      return key ? contextFor(key, serviceCrn) : null;
+      const hit = cachedEntry(credentialOf(authorization), clock.now());
+      if (!hit) return null;
+      // The same key in the same instance, request after request: its context is kept too.
+      const known = hit.contexts.get(serviceCrn ?? '');
+      if (known) return known;
+      const ctx = contextFor(hit.key, serviceCrn);
+      if (hit.contexts.size < 16) hit.contexts.set(serviceCrn ?? '', ctx);
+      return ctx;
     },
 
     /** POST /identity/token: an access token for a valid API key. */

@@ -3,7 +3,6 @@
  * Plugins in Fastify's recommended order: ecosystem (swagger) → ours (parsers, validation,
  * errors, auth, metrics) → routes.
  */
-import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -11,10 +10,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { drainBound, registerParsers } from './plugins/parsers.js';
 import { registerErrorHandling } from './plugins/error-handler.js';
-import { registerAuth } from './plugins/auth.js';
-import { type Limits, registerThrottle } from './plugins/throttle.js';
+import { registerGate } from './plugins/gate.js';
+import { childLoggerFactory, requestIds } from './request-logger.js';
+import type { Limits } from './plugins/throttle.js';
 import { registerMetrics } from './plugins/metrics.js';
-import { registerRequestLog } from './plugins/request-log.js';
+import { requestLog } from './plugins/request-log.js';
 import { registerValidation } from './plugins/validation.js';
 import { registerDashboard } from './plugins/dashboard.js';
 import { ErrorBody } from './schemas/error.js';
@@ -62,6 +62,7 @@ export interface ServerOptions {
 const REQUEST_ID_RE = /^[\w.:-]{1,64}$/;
 
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
+  const nextId = requestIds();
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // Fastify's own limit is the drain bound; the real one is enforced while reading (parsers.ts).
@@ -69,8 +70,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
+      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : nextId();
     },
+    childLoggerFactory,
     disableRequestLogging: true,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
@@ -119,10 +121,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   registerParsers(app, options.bodyLimitBytes);
   registerValidation(app);
   registerErrorHandling(app);
-  registerMetrics(app);
-  registerRequestLog(app);
-  registerAuth(app);
-  registerThrottle(app, options.limits ?? { requestsPerSecond: 0, burst: 1, streamsPerKey: 0 });
+  registerMetrics(app, requestLog(app));
+  registerGate(app, options.limits ?? { requestsPerSecond: 0, burst: 1, streamsPerKey: 0 });
 
   await app.register(healthRoutes);
   await app.register(errorRoutes);

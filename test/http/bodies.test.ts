@@ -197,6 +197,30 @@ print(status(sys.argv[2]), status('wrong-key-0123456789'))
     expect(((await jobs.json()) as any).count).toBe(0);
   }, 60_000);
 
+  it('closes the connection after a body no route reads: a GET with one, or any request to no route', async () => {
+    const { rt } = await testRuntime({ file: TEST_CONFIG });
+    const auth = { authorization: `Bearer ${ADMIN_KEY}` };
+    const get = await rt.app.inject({
+      method: 'GET',
+      url: '/api/v1/sessions',
+      headers: { ...auth, 'content-type': 'application/json', 'content-length': '9' },
+      payload: '{"a": 1 }',
+    });
+    expect(get.statusCode).toBe(200);
+    expect(get.headers.connection).toBe('close');
+    const nowhere = await rt.app.inject({
+      method: 'POST',
+      url: '/api/v1/no-such-thing',
+      headers: { ...auth, 'content-type': 'application/json' },
+      payload: '{"a": 1}',
+    });
+    expect(nowhere.statusCode).toBe(404);
+    expect(nowhere.headers.connection).toBe('close');
+    // A GET without a body keeps its connection.
+    const plain = await rt.app.inject({ method: 'GET', url: '/api/v1/sessions', headers: auth });
+    expect(plain.headers.connection).not.toBe('close');
+  });
+
   it('keeps to a configured limit', async () => {
     const dir = tempDir();
     const config = writeConfig(dir, { server: { bodyLimitBytes: 4096 } });

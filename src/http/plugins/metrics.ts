@@ -3,25 +3,18 @@
  * time, jobs by state, queue length and running jobs per backend, sessions by state, the
  * scheduler's tick time, open event streams and webhook deliveries by status. One registry per server, so that tests never share counters.
  */
-import type { FastifyInstance } from 'fastify';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { HttpMetrics } from './http-metrics.js';
 
-export function registerMetrics(app: FastifyInstance): void {
+export function registerMetrics(
+  app: FastifyInstance,
+  /** Also written from this plugin's onResponse hook: the access log (request-log.ts). */
+  logRequest: ((req: FastifyRequest, reply: FastifyReply) => void) | null = null,
+): void {
   const register = new Registry();
   collectDefaultMetrics({ register, prefix: 'berth_' });
-  const requests = new Counter({
-    name: 'berth_http_requests_total',
-    help: 'HTTP requests by method, route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [register],
-  });
-  const duration = new Histogram({
-    name: 'berth_http_request_duration_seconds',
-    help: 'HTTP request time',
-    labelNames: ['method', 'route'] as const,
-    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
-    registers: [register],
-  });
+  const http = new HttpMetrics();
   const tick = new Histogram({
     name: 'berth_scheduler_tick_seconds',
     help: 'Time of one scheduler pass (due deadlines + dispatch)',
@@ -79,22 +72,15 @@ export function registerMetrics(app: FastifyInstance): void {
   };
   app.services.events.on('scheduler.ticked', (e) => tick.observe(e.ms / 1000));
 
-  // The labelled series, looked up once per method, route and status: prom-client otherwise
-  // hashes the label object on every request.
-  const series = new Map<string, { count: { inc(): void }; time: { observe(v: number): void } }>();
+  // The request's own series: plain counters (http-metrics.ts), not prom-client, on every request.
   app.addHook('onResponse', (req, reply, done) => {
-    const route = req.routeOptions.url ?? 'unmatched';
-    const key = `${req.method} ${reply.statusCode} ${route}`;
-    let s = series.get(key);
-    if (!s) {
-      s = {
-        count: requests.labels(req.method, route, String(reply.statusCode)),
-        time: duration.labels(req.method, route),
-      };
-      series.set(key, s);
-    }
-    s.count.inc();
-    s.time.observe(reply.elapsedTime / 1000);
+    http.observe(
+      req.method,
+      req.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    logRequest?.(req, reply);
     done();
   });
 
@@ -130,6 +116,6 @@ export function registerMetrics(app: FastifyInstance): void {
     gauges.limits.set({ name: 'streams_per_key' }, limits.streamsPerKey);
     const deliveries = await app.services.webhooks.deliveryCounts();
     set(gauges.deliveries, 'status', deliveries, ['pending', 'delivered', 'failed']);
-    return reply.type(register.contentType).send(await register.metrics());
+    return reply.type(register.contentType).send(`${await register.metrics()}\n${http.render()}`);
   });
 }

@@ -13,7 +13,12 @@
  *   EPIPE or ECONNRESET instead of the answer, and the Python client would retry the POST.
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyRequest,
+  onSendHookHandler,
+  preParsingHookHandler,
+} from 'fastify';
 import sjson from 'secure-json-parse';
 import { AppError } from '../../domain/errors.js';
 
@@ -64,15 +69,31 @@ class BodyLimit extends Transform {
   }
 }
 
+/** Methods whose routes read a body; the others never do (see declaresBody). */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Whether a request declares a body that no route will read: a GET or HEAD with one, or any
+ * request to no route. The gate (gate.ts) then answers with `Connection: close`, so that Node
+ * never reads such a body to its end (the body hooks below run only on routes that read one).
+ */
+export function unreadBody(req: FastifyRequest): boolean {
+  const h = req.headers;
+  const declared =
+    (h['content-length'] !== undefined && h['content-length'] !== '0') ||
+    h['transfer-encoding'] !== undefined;
+  return declared && (!req.routeOptions.url || !BODY_METHODS.has(req.method));
+}
+
 export function registerParsers(app: FastifyInstance, bodyLimit: number): void {
   const bound = drainBound(bodyLimit);
   app.removeAllContentTypeParsers();
 
-  // Both hooks run on every request: callbacks, not promises, on that hot path.
-  app.addHook('preParsing', (req, reply, payload, done) => {
+  // Callbacks, not promises; and only on the routes that read a body: a GET pays for neither.
+  const countBody: preParsingHookHandler = (req, reply, payload, done) => {
     const length = req.headers['content-length'];
     if (length === '0' || (length === undefined && req.headers['transfer-encoding'] === undefined))
-      return done(null, payload); // no body (GETs, most DELETEs): nothing to count
+      return done(null, payload); // no body (most DELETEs): nothing to count
     if (Number(length) > bound) {
       // Declared too large to drain: answer at once, and close rather than read it all.
       reply.header('connection', 'close');
@@ -84,9 +105,8 @@ export function registerParsers(app: FastifyInstance, bodyLimit: number): void {
     const limited = new BodyLimit(bodyLimit, bound, payload);
     payload.on('error', (e) => limited.destroy(e));
     done(null, payload.pipe(limited));
-  });
-
-  app.addHook('onSend', (req, reply, payload, done) => {
+  };
+  const drainUnread: onSendHookHandler = (req, reply, payload, done) => {
     const raw = req.raw;
     if (raw.complete || raw.readableEnded || reply.getHeader('connection') === 'close')
       return done(null, payload);
@@ -94,6 +114,14 @@ export function registerParsers(app: FastifyInstance, bodyLimit: number): void {
       if (!whole) reply.header('connection', 'close');
       done(null, payload);
     });
+  };
+  const asList = <T>(h: T | T[] | undefined): T[] =>
+    h === undefined ? [] : Array.isArray(h) ? h : [h];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.some((m) => BODY_METHODS.has(m))) return;
+    route.preParsing = [countBody, ...asList(route.preParsing)];
+    route.onSend = [...asList(route.onSend), drainUnread];
   });
 
   // The parsers' own limit is Fastify's, the drain bound (server.ts): BodyLimit enforces the

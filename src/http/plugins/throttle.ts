@@ -1,10 +1,9 @@
 /**
  * Fair use of a shared node, per API key: requests per second (a token bucket, domain/
  * rate-limit.ts) and open event streams. Over either limit the answer is a 429 in IBM's error
- * shape with Retry-After. Runs after authentication, so it is per key, and an unauthenticated
- * request never costs a bucket.
+ * shape with Retry-After. The gate (gate.ts) checks the rate after authentication, so it is per
+ * key, and an unauthenticated request never costs a bucket.
  */
-import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.js';
 import { TokenBuckets } from '../../domain/rate-limit.js';
 
@@ -42,30 +41,4 @@ export class Throttle {
     if (open > 0) this.streams.set(keyId, open);
     else this.streams.delete(keyId);
   }
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    throttle: Throttle;
-  }
-}
-
-export function registerThrottle(app: FastifyInstance, limits: Limits): void {
-  const throttle = new Throttle(limits);
-  app.decorate('throttle', throttle);
-  if (limits.requestsPerSecond <= 0) return;
-  // A callback, not a promise: it runs on every request.
-  app.addHook('onRequest', (req, reply, done) => {
-    const keyId = req.ctx?.principal.keyId;
-    const wait = keyId ? throttle.buckets.take(keyId, performance.now()) : 0;
-    if (wait === 0) return done();
-    throttle.refused.requests++;
-    reply.header('retry-after', String(wait));
-    done(
-      new AppError(
-        'rate_limited',
-        `This key sent more than ${limits.requestsPerSecond} requests per second (bursts up to ${limits.burst}); retry after ${wait} s`,
-      ),
-    );
-  });
 }

@@ -1,23 +1,51 @@
 /**
- * The request id header, the IBM-API-Version check, and authentication for /api/v1 and /admin: every route there needs credentials unless its config
- * says `public`. Runs on onRequest, before the body is read, so that an unauthenticated request
- * costs nothing more.
+ * The gate: the one onRequest hook every request passes, before its body is read. In order:
+ * - the request id header (every answer carries it: the `trace` of error bodies);
+ * - `Connection: close` for a body no route reads (parsers.ts, unreadBody);
+ * - the IBM-API-Version check (/api/v1);
+ * - authentication for /api/v1, /admin and /cloud, unless the route's config says `public`;
+ * - fair use per key (throttle.ts): a request over the key's rate is a 429.
+ * One hook, not one per concern: each hook Fastify runs is a cost on every request, a GET's too.
+ * A callback, not a promise: a credential verified moments ago (authenticateCached) is checked
+ * without a single await.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CallContext } from '../../app/context.js';
 import { AppError } from '../../domain/errors.js';
 import { checkApiVersion } from '../api-version.js';
+import { unreadBody } from './parsers.js';
+import { type Limits, Throttle } from './throttle.js';
 
 const header = (v: string | string[] | undefined): string | undefined =>
   Array.isArray(v) ? v[0] : v;
 
-export function registerAuth(app: FastifyInstance): void {
+declare module 'fastify' {
+  interface FastifyInstance {
+    throttle: Throttle;
+  }
+}
+
+export function registerGate(app: FastifyInstance, limits: Limits): void {
+  const throttle = new Throttle(limits);
+  app.decorate('throttle', throttle);
   app.decorateRequest('ctx', null as never);
-  // A callback, not a promise: it runs on every request, and a credential verified moments ago
-  // (authenticateCached) is checked without a single await.
+
+  /** A 429 when the key is over its rate; null when the request may go on. */
+  const overRate = (req: FastifyRequest, reply: { header(k: string, v: string): unknown }) => {
+    const keyId = req.ctx?.principal.keyId;
+    const wait = keyId ? throttle.buckets.take(keyId, performance.now()) : 0;
+    if (wait === 0) return null;
+    throttle.refused.requests++;
+    reply.header('retry-after', String(wait));
+    return new AppError(
+      'rate_limited',
+      `This key sent more than ${limits.requestsPerSecond} requests per second (bursts up to ${limits.burst}); retry after ${wait} s`,
+    );
+  };
+
   app.addHook('onRequest', (req, reply, done) => {
-    // One hook for both: every answer carries its request id (the `trace` of error bodies).
     reply.header('x-request-id', req.id);
+    if (unreadBody(req)) reply.header('connection', 'close');
     const url = req.routeOptions.url;
     if (url?.startsWith('/api/v1')) {
       try {
@@ -54,7 +82,7 @@ export function registerAuth(app: FastifyInstance): void {
     } catch (e) {
       return done(e as Error);
     }
-    if (cached) return done();
+    if (cached) return done((limits.requestsPerSecond > 0 && overRate(req, reply)) || undefined);
     app.services.auth.authenticate(authorization, crn).then(
       (ctx) => {
         try {
@@ -62,7 +90,7 @@ export function registerAuth(app: FastifyInstance): void {
         } catch (e) {
           return done(e as Error);
         }
-        done();
+        done((limits.requestsPerSecond > 0 && overRate(req, reply)) || undefined);
       },
       (e: Error) => done(e),
     );
