@@ -7,7 +7,7 @@
 import type { Clock } from '../domain/clock.js';
 import { AppError, assertNever } from '../domain/errors.js';
 import type { Job } from '../domain/job/job.js';
-import { isFinal, jobUsageMs } from '../domain/job/job.js';
+import { type Holder, isFinal, isHeldBy, isSameExecution, jobUsageMs } from '../domain/job/job.js';
 import { type JobInput, type Lease, decideJob } from '../domain/job/job-machine.js';
 import type { Session, TtlPolicy } from '../domain/session/session.js';
 import {
@@ -15,7 +15,7 @@ import {
   type SessionInput,
   decideSession,
 } from '../domain/session/session-machine.js';
-import { pickNextJob } from '../domain/scheduling/dispatch.js';
+import { ownsBackend, pickNextJob } from '../domain/scheduling/dispatch.js';
 import { RETRY, withRetries } from './cas.js';
 import { withEvents } from './event-log.js';
 import type { Commit, ExecutionOutcome, Store } from './ports.js';
@@ -59,11 +59,7 @@ export interface TransitionExtra {
   readonly current?: Job;
 }
 
-/** One execution of a job: who ran it, and which run it was. */
-export interface Holder {
-  readonly workerId: string;
-  readonly attempt: number;
-}
+export type { Holder } from '../domain/job/job.js';
 
 /** The session input implied by a job's status change, if any. */
 function sessionInputFor(prev: Job, next: Job): SessionInput | null {
@@ -127,7 +123,7 @@ export function createExecution(deps: ExecutionDeps) {
       known = undefined;
       if (!job) return null;
       const h = extra.holder;
-      if (h && (job.workerId !== h.workerId || job.attempts !== h.attempt || isFinal(job.status)))
+      if (h && !isHeldBy(job, h))
         throw new AppError('lease_lost', `Job ${jobId} is no longer leased to ${h.workerId}`);
       let next: Job = job;
       for (const input of inputs) next = decideJob(next, input, at) ?? next;
@@ -163,7 +159,8 @@ export function createExecution(deps: ExecutionDeps) {
   ): Promise<{ commit: Commit; job: Job } | null> {
     const session = ended.session?.next;
     if (job.status !== 'Running' || !isFinal(next.status) || !session) return null;
-    if (session.mode !== 'dedicated' || session.state !== 'active') return null;
+    // Rule 1 (domain/scheduling/dispatch.ts): only then is its next job the only candidate.
+    if (!ownsBackend(session)) return null;
     const slot = deps.handoff?.leaseFor(job.backend);
     if (!slot) return null;
     const [queued] = await store.queuedJobs(session.id, 1);
@@ -259,7 +256,7 @@ export function createExecution(deps: ExecutionDeps) {
     const now = deps.clock.now();
     const job = await store.getJob(jobId);
     // Another run holds it now (even if it already ended): this report is refused.
-    if (job && (job.workerId !== holder.workerId || job.attempts !== holder.attempt))
+    if (job && !isSameExecution(job, holder))
       throw new AppError('lease_lost', `Job ${jobId} is no longer leased to ${holder.workerId}`);
     if (!job || job.status !== 'Running') return job;
     switch (outcome.kind) {

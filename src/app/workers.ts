@@ -9,7 +9,7 @@
  */
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
-import type { Job } from '../domain/job/job.js';
+import { type Job, isHeldBy } from '../domain/job/job.js';
 import type { BackendCatalog } from './backends.js';
 import type { CallContext } from './context.js';
 import { withEvents } from './event-log.js';
@@ -103,7 +103,7 @@ export function createWorkerService(deps: WorkerServiceDeps) {
   ): Promise<void> {
     const job = await load(ctx, jobId);
     const workerId = workerIdOf(ctx, name);
-    if (job.workerId !== workerId || job.attempts !== attempt || job.status !== 'Running')
+    if (!isHeldBy(job, { workerId, attempt }))
       throw new AppError('lease_lost', `Job ${jobId} is no longer leased to ${name}`);
     const at = clock.now();
     const change = { logs: lines.map((line) => ({ jobId, at, line })) };

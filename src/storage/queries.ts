@@ -1,4 +1,20 @@
 /** SQL both dialects run as written: named parameters (@name), standard SQL only. */
+import { MODES } from '../domain/scheduling/dispatch.js';
+
+/**
+ * The scheduling rules' states and modes as SQL (domain/scheduling/dispatch.ts, MODES): the
+ * statements are written from the rules, not with copies of them.
+ */
+export const RULES_SQL = {
+  /** `<alias>.state IN (…)` of the normal queue (rule 3). */
+  normalQueue: (alias: string): string =>
+    `${alias}.state IN (${MODES.normalQueueStates.map((x) => `'${x}'`).join(', ')})`,
+  /** The owner of a backend (rule 1): an active dedicated session. */
+  owner: (alias: string): string =>
+    `${alias}.state = '${MODES.owner.state}' AND ${alias}.mode = '${MODES.owner.mode}'`,
+  /** Active sessions, owners and priority ones alike. */
+  active: (alias: string): string => `${alias}.state = '${MODES.owner.state}'`,
+};
 
 export const SESSION_COLUMNS = [
   'id',
@@ -85,7 +101,7 @@ export const NORMAL_HEADS = `SELECT j.seq, j.id, j.session_id, j.instance_id,
   JOIN jobs j ON j.seq = (
     SELECT q.seq FROM jobs q LEFT JOIN sessions s ON s.id = q.session_id
     WHERE q.backend = @backend AND q.instance_id = i.id AND q.status = 'Queued'
-      AND (q.session_id IS NULL OR s.state IN ('open', 'inactive'))
+      AND (q.session_id IS NULL OR ${RULES_SQL.normalQueue('s')})
     ORDER BY q.seq LIMIT 1)
   LEFT JOIN instance_usage u ON u.instance_id = i.id AND u.period_start = @period_start`;
 export const NEXT_DEADLINE = `SELECT MIN(t) AS t FROM (
@@ -175,3 +191,42 @@ export const GET_CALIBRATION = 'SELECT * FROM calibrations WHERE backend = @back
 export const CALIBRATION_BEFORE = `SELECT * FROM calibrations
   WHERE backend = @backend AND last_update <= @before
   ORDER BY last_update DESC, created_at DESC LIMIT 1`;
+
+// Statements both dialects run as written.
+/** Job columns with the params joined in. */
+export const JOB_SELECT = `SELECT jobs.*, (SELECT body FROM job_params WHERE job_id = jobs.id) AS params FROM jobs`;
+export const DELETE_JOB = `DELETE FROM jobs WHERE id = @id AND version = @version
+  AND status IN ('Completed', 'Failed', 'Cancelled')`;
+export const GET_JOB = `${JOB_SELECT} WHERE id = @id`;
+export const GET_SECRET = 'SELECT value FROM secrets WHERE name = @name';
+export const GET_SESSION = 'SELECT * FROM sessions WHERE id = @id';
+export const INSERT_PARAMS = 'INSERT INTO job_params (job_id, body) VALUES (@job_id, @body)';
+export const INSERT_RESULT = `INSERT INTO job_results (job_id, body) VALUES (@job_id, @body)
+  ON CONFLICT (job_id) DO UPDATE SET body = excluded.body`;
+export const INSERT_SECRET = `INSERT INTO secrets (name, value) VALUES (@name, @value)
+  ON CONFLICT DO NOTHING`;
+export const KEY_BY_HASH = 'SELECT * FROM api_keys WHERE hash = @hash';
+export const KEY_BY_ID = 'SELECT * FROM api_keys WHERE id = @id';
+export const LEASED_JOBS = `${JOB_SELECT} WHERE status = 'Running' AND worker_id = @worker_id
+  AND lease_until IS NOT NULL ORDER BY seq`;
+export const LIST_KEYS = 'SELECT * FROM api_keys ORDER BY created_at, id';
+export const LIVE_SESSIONS = `SELECT * FROM sessions
+  WHERE instance_id = @instance_id AND (${RULES_SQL.active('sessions')} OR running > 0)`;
+export const OTHER_DEDICATED = `SELECT id FROM sessions
+  WHERE ${RULES_SQL.owner('sessions')} AND backend = @backend
+    AND id IS DISTINCT FROM @session_id LIMIT 1`;
+export const QUEUED_OF_SESSION = `${JOB_SELECT} WHERE session_id = @session_id AND status = 'Queued'
+  ORDER BY seq LIMIT @limit`;
+export const QUEUE_POSITION = `SELECT COUNT(*) AS n FROM jobs
+  WHERE backend = @backend AND status = 'Queued'
+    AND seq < (SELECT seq FROM jobs WHERE id = @id)`;
+export const RECENT_DURATIONS = `SELECT ended_at - started_at AS ms FROM jobs
+  WHERE backend = @backend AND status = 'Completed' ORDER BY ended_at DESC LIMIT @limit`;
+export const RELEASED_JOB = `${JOB_SELECT} WHERE backend = @backend AND status = 'Running'
+  AND worker_id IS NULL AND settle_at IS NULL ORDER BY seq LIMIT 1`;
+export const REVOKE_KEY = `UPDATE api_keys SET revoked_at = @at WHERE id = @id
+  AND revoked_at IS NULL`;
+export const RUNNING_ON_BACKEND = `SELECT COUNT(*) AS n FROM jobs
+  WHERE backend = @backend AND status = 'Running'`;
+export const SETTLED_USAGE = `SELECT usage_ms FROM instance_usage
+  WHERE instance_id = @instance_id AND period_start = @period_start`;

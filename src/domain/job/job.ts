@@ -59,6 +59,25 @@ export interface Job {
 }
 
 /** The final states. */
+/** One execution of a job: who runs it (a node's or a worker's id), and which run it is. */
+export interface Holder {
+  readonly workerId: string;
+  readonly attempt: number;
+}
+
+/** Whether the job is still in `holder`'s execution (it may have ended in it since). */
+export function isSameExecution(job: Job, holder: Holder): boolean {
+  return job.workerId === holder.workerId && job.attempts === holder.attempt;
+}
+
+/**
+ * Whether `holder` still holds the job: its execution, still running. Anything else that
+ * execution sends (a heartbeat, a log line, an outcome) is refused as `lease_lost`.
+ */
+export function isHeldBy(job: Job, holder: Holder): boolean {
+  return isSameExecution(job, holder) && job.status === 'Running';
+}
+
 export function isFinal(status: JobStatus): boolean {
   return status === 'Completed' || status === 'Failed' || status === 'Cancelled';
 }

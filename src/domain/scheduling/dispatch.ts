@@ -12,6 +12,34 @@
  * (an open dedicated session becoming active takes the remaining lanes).
  */
 
+import type { SessionMode, SessionState } from '../session/session.js';
+
+/**
+ * Dedicated vs batch, in one place: what a session's mode and state mean to scheduling. The
+ * dispatch pick below, the hand-over of a dedicated session's next job (app/execution.ts) and
+ * the store's statements (whose SQL is written from these) all ask here.
+ */
+export const MODES = {
+  /** Rule 1: the session that owns its backend (at most one per backend). */
+  owner: { mode: 'dedicated', state: 'active' },
+  /** Rule 2: sessions whose jobs go ahead of the normal queue. */
+  priority: { mode: 'batch', state: 'active' },
+  /** Rule 3: the states whose sessions' jobs wait in the normal queue. */
+  normalQueueStates: ['open', 'inactive'],
+} as const satisfies {
+  owner: { mode: SessionMode; state: SessionState };
+  priority: { mode: SessionMode; state: SessionState };
+  normalQueueStates: readonly SessionState[];
+};
+
+/** Rule 1: whether the session owns its backend (only its jobs start there). */
+export function ownsBackend(s: {
+  readonly mode: SessionMode;
+  readonly state: SessionState;
+}): boolean {
+  return s.mode === MODES.owner.mode && s.state === MODES.owner.state;
+}
+
 /** A queued job the scheduler could start. */
 export interface QueueCandidate {
   readonly jobId: string;
@@ -59,8 +87,9 @@ export function pickNextJob(s: DispatchSnapshot): QueueCandidate | null {
   let owner: ActiveSessionHead | null = null;
   let batch: ActiveSessionHead | null = null;
   for (const a of s.active) {
-    if (a.mode === 'dedicated' && (!owner || older(a, owner))) owner = a;
-    if (a.mode === 'batch' && a.next && (!batch || older(a, batch))) batch = a;
+    // Heads are of active sessions: the mode alone says which rule each falls under.
+    if (ownsBackend({ mode: a.mode, state: 'active' }) && (!owner || older(a, owner))) owner = a;
+    if (a.mode === MODES.priority.mode && a.next && (!batch || older(a, batch))) batch = a;
   }
   if (owner) return owner.next;
   if (batch) return batch.next;
@@ -72,7 +101,7 @@ export function pickNextJob(s: DispatchSnapshot): QueueCandidate | null {
  * owns the backend or a batch session has work (the store may then skip reading it).
  */
 export function normalQueueMatters(active: readonly ActiveSessionHead[]): boolean {
-  return !active.some((a) => a.mode === 'dedicated' || a.next !== null);
+  return !active.some((a) => a.mode === MODES.owner.mode || a.next !== null);
 }
 
 /** Least usage per unit of share first; ties go to the oldest job. */

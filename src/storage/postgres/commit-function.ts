@@ -26,7 +26,7 @@
  * another active dedicated session): the statement, and so the whole commit, is rolled back.
  */
 import { createHash } from 'node:crypto';
-import { JOB_COLUMNS, SESSION_COLUMNS } from '../queries.js';
+import { JOB_COLUMNS, RULES_SQL, SESSION_COLUMNS } from '../queries.js';
 
 /** The SQLSTATE of a failed check: the commit wrote nothing and is `false`. */
 export const CONFLICT_SQLSTATE = 'BE409';
@@ -98,8 +98,8 @@ BEGIN
       PERFORM pg_advisory_xact_lock(hashtext('berth.backend:' || b));
       IF (SELECT COUNT(*) FROM jobs WHERE backend = b AND status = 'Running')
            >= (p->'start'->>'lanes')::int
-         OR EXISTS (SELECT 1 FROM sessions WHERE state = 'active' AND backend = b
-           AND mode = 'dedicated' AND id IS DISTINCT FROM (p->'job'->>'session_id')) THEN
+         OR EXISTS (SELECT 1 FROM sessions WHERE ${RULES_SQL.owner('sessions')} AND backend = b
+           AND id IS DISTINCT FROM (p->'job'->>'session_id')) THEN
         RAISE EXCEPTION 'berth: no lane on %', b USING ERRCODE = '${CONFLICT_SQLSTATE}';
       END IF;
     END IF;

@@ -206,7 +206,10 @@ export class SqliteStore implements Store {
       const r = this.st(c.job.insert ? q.INSERT_JOB : q.UPDATE_JOB).run(params);
       if (r.changes !== 1) throw CONFLICT;
       if (c.job.insert)
-        this.st(q.INSERT_PARAMS).run(c.job.next.id, JSON.stringify(c.job.next.params ?? null));
+        this.st(q.INSERT_PARAMS).run({
+          job_id: c.job.next.id,
+          body: JSON.stringify(c.job.next.params ?? null),
+        });
     }
     for (const j of c.otherJobs ?? []) {
       if (this.st(q.UPDATE_JOB).run(jobParams(j)).changes !== 1) throw CONFLICT;
@@ -214,16 +217,18 @@ export class SqliteStore implements Store {
     if (c.charge && c.charge.ms > 0) {
       this.st(q.CHARGE).run(chargeParams(c.charge));
     }
-    if (c.result) this.st(q.INSERT_RESULT).run(c.result.jobId, c.result.body);
+    if (c.result) this.st(q.INSERT_RESULT).run({ job_id: c.result.jobId, body: c.result.body });
     for (const l of c.logs ?? []) this.st(q.INSERT_LOG).run(l.jobId, l.at.getTime(), l.line);
     for (const e of c.events ?? []) this.appendEvent(e);
   }
 
   /** The start commit's rules (one writer: the exclusive lock already serialises them). */
   private checkStart(start: NonNullable<Commit['start']>, job: Job): void {
-    const running = (this.st(q.RUNNING_ON_BACKEND).get(start.backend) as { n: number }).n;
+    const running = (this.st(q.RUNNING_ON_BACKEND).get({ backend: start.backend }) as { n: number })
+      .n;
     if (running >= start.lanes) throw CONFLICT;
-    if (this.st(q.OTHER_DEDICATED).get(start.backend, job.sessionId)) throw CONFLICT;
+    if (this.st(q.OTHER_DEDICATED).get({ backend: start.backend, session_id: job.sessionId }))
+      throw CONFLICT;
   }
 
   private appendEvent(e: DomainEvent): void {
@@ -269,7 +274,7 @@ export class SqliteStore implements Store {
   async getSession(id: string): Promise<Session | null> {
     const hit = this.sessions.get(id);
     if (hit) return hit;
-    const r = this.st(q.GET_SESSION).get(id) as SessionRow | undefined;
+    const r = this.st(q.GET_SESSION).get({ id }) as SessionRow | undefined;
     if (!r) return null;
     const s = sessionFromRow(r);
     this.sessions.set(id, s);
@@ -294,7 +299,7 @@ export class SqliteStore implements Store {
   async getJob(id: string): Promise<Job | null> {
     const hit = this.jobs.get(id);
     if (hit) return hit;
-    const r = this.st(q.GET_JOB).get(id) as JobRow | undefined;
+    const r = this.st(q.GET_JOB).get({ id }) as JobRow | undefined;
     if (!r) return null;
     const j = jobFromRow(r);
     this.jobs.set(id, j);
@@ -326,7 +331,7 @@ export class SqliteStore implements Store {
 
   async deleteJob(id: string, version: number): Promise<boolean> {
     return this.db.transaction(() => {
-      const r = this.st(q.DELETE_JOB).run(id, version);
+      const r = this.st(q.DELETE_JOB).run({ id, version });
       if (r.changes !== 1) return false;
       this.st(q.DELETE_RESULT).run(id);
       this.st(q.DELETE_LOGS).run(id);
@@ -354,7 +359,7 @@ export class SqliteStore implements Store {
       const base = {
         lanes: backend.lanes,
         online: backend.online,
-        running: (this.st(q.RUNNING_ON_BACKEND).get(backend.name) as { n: number }).n,
+        running: (this.st(q.RUNNING_ON_BACKEND).get({ backend: backend.name }) as { n: number }).n,
         active: [],
         normalHeads: [],
       };
@@ -378,11 +383,11 @@ export class SqliteStore implements Store {
   }
 
   async queuePosition(job: Job): Promise<number> {
-    return (this.st(q.QUEUE_POSITION).get(job.backend, job.id) as { n: number }).n;
+    return (this.st(q.QUEUE_POSITION).get({ backend: job.backend, id: job.id }) as { n: number }).n;
   }
 
   async recentDurations(backend: string, limit: number): Promise<number[]> {
-    const rows = this.st(q.RECENT_DURATIONS).all(backend, limit) as { ms: number }[];
+    const rows = this.st(q.RECENT_DURATIONS).all({ backend, limit }) as { ms: number }[];
     return rows.map((r) => r.ms);
   }
 
@@ -401,7 +406,7 @@ export class SqliteStore implements Store {
   }
 
   async leasedJobs(workerId: string): Promise<Job[]> {
-    return (this.st(q.LEASED_JOBS).all(workerId) as JobRow[]).map(jobFromRow);
+    return (this.st(q.LEASED_JOBS).all({ worker_id: workerId }) as JobRow[]).map(jobFromRow);
   }
 
   async releasedJob(backend: string): Promise<Job | null> {
@@ -411,15 +416,21 @@ export class SqliteStore implements Store {
 
   async queuedJobs(sessionId: string, limit = -1): Promise<Job[]> {
     // LIMIT -1: no limit, in SQLite.
-    return (this.st(q.QUEUED_OF_SESSION).all(sessionId, limit) as JobRow[]).map(jobFromRow);
+    return (this.st(q.QUEUED_OF_SESSION).all({ session_id: sessionId, limit }) as JobRow[]).map(
+      jobFromRow,
+    );
   }
 
   async usageInputs(instanceId: string, now: Date): Promise<UsageInputs> {
     return this.db.transaction((): UsageInputs => {
       const period = usagePeriod(now).start.getTime();
-      const settled = this.st(q.SETTLED_USAGE).get(instanceId, period) as
-        { usage_ms: number } | undefined;
-      const live = (this.st(q.LIVE_SESSIONS).all(instanceId) as SessionRow[]).map(sessionFromRow);
+      const settled = this.st(q.SETTLED_USAGE).get({
+        instance_id: instanceId,
+        period_start: period,
+      }) as { usage_ms: number } | undefined;
+      const live = (this.st(q.LIVE_SESSIONS).all({ instance_id: instanceId }) as SessionRow[]).map(
+        sessionFromRow,
+      );
       const sessionless = this.st(q.SESSIONLESS_RUNNING).get(instanceId) as {
         n: number;
         start_sum: number;
@@ -549,12 +560,12 @@ export class SqliteStore implements Store {
   }
 
   async findKeyByHash(hash: string): Promise<ApiKeyRecord | null> {
-    const r = this.st(q.KEY_BY_HASH).get(hash) as KeyRow | undefined;
+    const r = this.st(q.KEY_BY_HASH).get({ hash }) as KeyRow | undefined;
     return r ? keyFromRow(r) : null;
   }
 
   async getKey(id: string): Promise<ApiKeyRecord | null> {
-    const r = this.st(q.KEY_BY_ID).get(id) as KeyRow | undefined;
+    const r = this.st(q.KEY_BY_ID).get({ id }) as KeyRow | undefined;
     return r ? keyFromRow(r) : null;
   }
 
@@ -567,13 +578,13 @@ export class SqliteStore implements Store {
   }
 
   async revokeKey(id: string, at: Date): Promise<boolean> {
-    return this.st(q.REVOKE_KEY).run(at.getTime(), id).changes === 1;
+    return this.st(q.REVOKE_KEY).run({ at: at.getTime(), id }).changes === 1;
   }
 
   async ensureSecret(name: string, make: () => string): Promise<string> {
     return this.db.transaction(() => {
-      this.st(q.INSERT_SECRET).run(name, make());
-      return (this.st(q.GET_SECRET).get(name) as { value: string }).value;
+      this.st(q.INSERT_SECRET).run({ name, value: make() });
+      return (this.st(q.GET_SECRET).get({ name }) as { value: string }).value;
     })();
   }
 
