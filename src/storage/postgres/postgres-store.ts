@@ -3,16 +3,16 @@
  * number of Berth nodes on one database. Each method is one short transaction on a pooled
  * connection; nothing is cached in the process, because other nodes write too.
  *
- * What several writers need, and where it is:
- * - compare-and-set on versions, as in SQLite (an UPDATE … WHERE version = n-1 that hits 0 rows);
- * - the start commit takes the backend's advisory lock before it counts lanes and looks for an
- *   active dedicated session, so two nodes cannot both take the last lane (plus a partial unique
- *   index on the dedicated session);
- * - event sequence numbers follow commit order: a commit that appends events takes one advisory
- *   lock first and holds it until it commits, so event n+1 can never become visible before n
- *   (an identity column alone can commit out of order);
- * - commits that appended events NOTIFY `berth_events`; every node LISTENs and wakes its streams,
- *   webhooks and scheduler (onEventsAppended).
+ * What several writers need, and where it is (adr/0012):
+ * - a commit is one call of a generated function (commit-function.ts): compare-and-set on
+ *   versions, the start check under the backend's advisory lock (lanes, one active dedicated
+ *   session; a partial unique index is the backstop), the writes and the events;
+ * - event order without a global lock: events are numbered together with their transaction id,
+ *   and readers read only below their snapshot's xmin (EVENTS_VISIBLE), so a reader never finds
+ *   an event numbered below one it has read;
+ * - after a commit, one NOTIFY per batch tells every node what changed (notifier.ts); every node
+ *   LISTENs and wakes its streams, webhooks and scheduler (onEventsAppended, onRemoteChange,
+ *   onDeadline).
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
