@@ -107,7 +107,8 @@ export class LocalRuns {
    */
   async recoverOwn(): Promise<void> {
     const why = 'the node restarted while running it';
-    await this.takeOver(this.deps.nodeId, why, () => true);
+    // The start's first pass may already have started jobs in this life: those are not lost.
+    await this.takeOver(this.deps.nodeId, why, (job) => !this.held.has(job.id));
   }
 
   /**
@@ -175,12 +176,7 @@ export class LocalRuns {
     this.deps.touched(after.backend);
     // Run again, here (a loss that changed nothing leaves the job as it was).
     const again = after.attempts > job.attempts && after.status === 'Running';
-    if (
-      again &&
-      after.workerId === this.deps.nodeId &&
-      after.leaseUntil &&
-      !this.deps.runner.has(after.id)
-    )
-      this.run(after);
+    // An older run of it still in flight here is superseded by this one (Worker.run).
+    if (again && after.workerId === this.deps.nodeId && after.leaseUntil) this.run(after);
   }
 }
