@@ -8,6 +8,7 @@ import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
 import type { Job, JobResultText } from '../domain/job/job.js';
 import { failureText, isFinal, jobUsageMs } from '../domain/job/job.js';
+import { queuePosition } from '../domain/scheduling/queue-position.js';
 import type { Session, TtlPolicy } from '../domain/session/session.js';
 import { decideSession } from '../domain/session/session-machine.js';
 import type { Instance } from '../domain/tenancy.js';
@@ -233,7 +234,7 @@ export function createJobService(deps: JobServiceDeps) {
       let positionInQueue: number | null = null;
       let estimatedStartTime: Date | null = null;
       if (job.status === 'Queued') {
-        positionInQueue = await store.queuePosition(job);
+        positionInQueue = queuePosition(job, await store.queueGroups(job, now));
         estimatedStartTime = await estimateStart(job, positionInQueue, now);
       }
       return {

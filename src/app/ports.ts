@@ -6,6 +6,7 @@
 import type { Calibration, CalibrationInfo } from '../domain/backend/calibration.js';
 import type { Job } from '../domain/job/job.js';
 import type { DispatchSnapshot } from '../domain/scheduling/dispatch.js';
+import type { QueueGroup } from '../domain/scheduling/queue-position.js';
 import type { Session, SessionMode, SessionState } from '../domain/session/session.js';
 import type { ApiKeyRecord, Instance } from '../domain/tenancy.js';
 import type { Delivery, Webhook } from '../domain/webhook/webhook.js';
@@ -207,8 +208,8 @@ export interface Store {
     backend: { name: string; lanes: number; online: boolean },
     now: Date,
   ): Promise<DispatchSnapshot>;
-  /** Jobs queued ahead of this one on its backend (0: next). */
-  queuePosition(job: Job): Promise<number>;
+  /** The backend's queued jobs by session and instance, counted against `job` (queue-position.ts). */
+  queueGroups(job: Job, now: Date): Promise<QueueGroup[]>;
   /** Running times (ms) of the latest completed jobs on a backend, newest first. */
   recentDurations(backend: string, limit: number): Promise<number[]>;
   /** Earliest armed deadline, or null. */

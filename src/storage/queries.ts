@@ -217,9 +217,18 @@ export const OTHER_DEDICATED = `SELECT id FROM sessions
     AND id IS DISTINCT FROM @session_id LIMIT 1`;
 export const QUEUED_OF_SESSION = `${JOB_SELECT} WHERE session_id = @session_id AND status = 'Queued'
   ORDER BY seq LIMIT @limit`;
-export const QUEUE_POSITION = `SELECT COUNT(*) AS n FROM jobs
-  WHERE backend = @backend AND status = 'Queued'
-    AND seq < (SELECT seq FROM jobs WHERE id = @id)`;
+/** A backend's queued jobs by session and instance, for domain/scheduling/queue-position.ts. */
+export const QUEUE_GROUPS = `SELECT j.session_id, j.instance_id, s.mode, s.state, s.created_at,
+    CAST(COUNT(*) AS INTEGER) AS queued,
+    CAST(SUM(CASE WHEN j.seq < (SELECT seq FROM jobs WHERE id = @id) THEN 1 ELSE 0 END)
+      AS INTEGER) AS earlier,
+    COALESCE(MAX(u.usage_ms), 0) AS usage_ms, COALESCE(MAX(i.share), 1) AS share
+  FROM jobs j
+  LEFT JOIN sessions s ON s.id = j.session_id
+  LEFT JOIN instances i ON i.id = j.instance_id
+  LEFT JOIN instance_usage u ON u.instance_id = j.instance_id AND u.period_start = @period_start
+  WHERE j.backend = @backend AND j.status = 'Queued'
+  GROUP BY j.session_id, j.instance_id, s.mode, s.state, s.created_at`;
 export const RECENT_DURATIONS = `SELECT ended_at - started_at AS ms FROM jobs
   WHERE backend = @backend AND status = 'Completed' ORDER BY ended_at DESC LIMIT @limit`;
 export const RELEASED_JOB = `${JOB_SELECT} WHERE backend = @backend AND status = 'Running'

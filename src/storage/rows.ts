@@ -6,6 +6,7 @@ import type { BackendState, Commit, DomainEvent, NodeRecord, StoredEvent } from 
 import type { Calibration, CalibrationInfo } from '../domain/backend/calibration.js';
 import type { Job, JobStatus } from '../domain/job/job.js';
 import type { ActiveSessionHead } from '../domain/scheduling/dispatch.js';
+import type { QueueGroup } from '../domain/scheduling/queue-position.js';
 import type {
   Session,
   SessionMode,
@@ -456,4 +457,34 @@ export const calibrationParams = (c: Calibration) => ({
   configuration: c.configuration,
   source: c.source,
   created_at: c.createdAt.getTime(),
+});
+
+/** A row of QUEUE_GROUPS. */
+export interface QueueGroupRow {
+  session_id: string | null;
+  instance_id: string;
+  mode: string | null;
+  state: string | null;
+  created_at: number | null;
+  queued: number;
+  earlier: number;
+  usage_ms: number;
+  share: number;
+}
+
+export const queueGroup = (r: QueueGroupRow): QueueGroup => ({
+  sessionId: r.session_id,
+  session:
+    r.mode === null || r.state === null || r.created_at === null
+      ? null
+      : {
+          mode: r.mode === 'dedicated' ? 'dedicated' : 'batch',
+          state: r.state as SessionState,
+          createdAt: new Date(r.created_at),
+        },
+  instanceId: r.instance_id,
+  usageMs: r.usage_ms,
+  share: r.share,
+  queued: r.queued,
+  earlier: r.earlier,
 });

@@ -9,6 +9,8 @@ import { testDatabase, testRuntime } from '../helpers/test-runtime.js';
 type Ctx = Awaited<ReturnType<typeof testRuntime>>;
 const status = async (api: Ctx['api'], id: string) =>
   (await api('GET', `/api/v1/jobs/${id}`)).body.status as string;
+const position = async (api: Ctx['api'], id: string) =>
+  (await api('GET', `/api/v1/jobs/${id}/metrics`)).body.position_in_queue as number | null;
 const submit = async (
   api: Ctx['api'],
   body: Record<string, unknown>,
@@ -107,6 +109,8 @@ describe('scheduling', () => {
     await tick();
     const normal = await submit(api, { backend: 'solo' });
     const second = await submit(api, { session_id: b });
+    // The queue position says so before it happens.
+    expect([await position(api, second), await position(api, normal)]).toEqual([0, 1]);
     await finish(first);
     // The batch job submitted after the normal one goes first.
     expect(await status(api, second)).toBe('Running');
@@ -131,6 +135,7 @@ describe('scheduling', () => {
     const d2 = await submit(api, { backend: 'solo' });
     const o1 = await submit(api, { backend: 'solo' }, other);
     await advance(1);
+    expect(await Promise.all([o1, d1, d2].map((id) => position(api, id)))).toEqual([0, 1, 2]);
     await finish(blocker);
     // The other instance used nothing: its later job goes before the default instance's older ones.
     expect(await status(api, o1)).toBe('Running');

@@ -40,6 +40,7 @@ import type {
   DispatchSnapshot,
   InstanceHead,
 } from '../../domain/scheduling/dispatch.js';
+import type { QueueGroup } from '../../domain/scheduling/queue-position.js';
 import type { Session } from '../../domain/session/session.js';
 import type { ApiKeyRecord, Instance } from '../../domain/tenancy.js';
 import { usagePeriod } from '../../domain/usage.js';
@@ -56,10 +57,12 @@ import {
   type EventRow,
   type JobRow,
   type ActiveRow,
+  type QueueGroupRow,
   type KeyRow,
   type NodeRow,
   type SessionRow,
   activeHead,
+  queueGroup,
   chargeParams,
   eventFromRow,
   eventParams,
@@ -401,11 +404,13 @@ export class PostgresStore implements Store {
     return { ...base, running, active, normalHeads };
   }
 
-  async queuePosition(job: Job): Promise<number> {
-    return (
-      (await this.one<{ n: number }>(q.QUEUE_POSITION, { backend: job.backend, id: job.id }))?.n ??
-      0
-    );
+  async queueGroups(job: Job, now: Date): Promise<QueueGroup[]> {
+    const rows = await this.all<QueueGroupRow>(q.QUEUE_GROUPS, {
+      backend: job.backend,
+      id: job.id,
+      period_start: usagePeriod(now).start.getTime(),
+    });
+    return rows.map(queueGroup);
   }
 
   async recentDurations(backend: string, limit: number): Promise<number[]> {

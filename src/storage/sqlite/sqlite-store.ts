@@ -32,6 +32,7 @@ import {
   type QueueCandidate,
   normalQueueMatters,
 } from '../../domain/scheduling/dispatch.js';
+import type { QueueGroup } from '../../domain/scheduling/queue-position.js';
 import type { Session } from '../../domain/session/session.js';
 import type { ApiKeyRecord, Instance } from '../../domain/tenancy.js';
 import { usagePeriod } from '../../domain/usage.js';
@@ -51,10 +52,12 @@ import {
   type EventRow,
   type JobRow,
   type ActiveRow,
+  type QueueGroupRow,
   type KeyRow,
   type NodeRow,
   type SessionRow,
   activeHead,
+  queueGroup,
   chargeParams,
   eventFromRow,
   eventParams,
@@ -382,8 +385,13 @@ export class SqliteStore implements Store {
     })();
   }
 
-  async queuePosition(job: Job): Promise<number> {
-    return (this.st(q.QUEUE_POSITION).get({ backend: job.backend, id: job.id }) as { n: number }).n;
+  async queueGroups(job: Job, now: Date): Promise<QueueGroup[]> {
+    const rows = this.st(q.QUEUE_GROUPS).all({
+      backend: job.backend,
+      id: job.id,
+      period_start: usagePeriod(now).start.getTime(),
+    }) as QueueGroupRow[];
+    return rows.map(queueGroup);
   }
 
   async recentDurations(backend: string, limit: number): Promise<number[]> {
