@@ -1,6 +1,6 @@
 /**
  * `"support_qiskit": false`: IBM's pure-JSON result shapes, held against IBM's published JSON
- * schemas (../shared/spec/ibm-schemas), with the params themselves valid against IBM's input
+ * schemas (test/fixtures/ibm/schemas), with the params themselves valid against IBM's input
  * schemas, over HTTP; values checked against closed form.
  */
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { TEST_CONFIG } from '../helpers/fixtures.js';
 import { testRuntime } from '../helpers/test-runtime.js';
 
-const SCHEMAS = join(import.meta.dirname, '../../../shared/spec/ibm-schemas');
+const SCHEMAS = join(import.meta.dirname, '../fixtures/ibm/schemas');
 const ajv = new Ajv({ strict: false, allErrors: true });
 function schema(name: string) {
   const {

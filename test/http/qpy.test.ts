@@ -1,6 +1,6 @@
 /**
  * QPY circuits over HTTP, exactly as qiskit-ibm-runtime sends them: real job payloads of the
- * client (../shared/data/qpy/wire) and real Qiskit QPY bytes in the RuntimeEncoder wrapper, with
+ * client (test/fixtures/qpy/wire) and real Qiskit QPY bytes in the RuntimeEncoder wrapper, with
  * ndarray parameter values; results checked against closed form.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { encodeNdarray } from '../../src/quantum/npy.js';
 import { TEST_CONFIG } from '../helpers/fixtures.js';
 import { testRuntime } from '../helpers/test-runtime.js';
 
-const QPY = join(import.meta.dirname, '../../../shared/data/qpy');
+const QPY = join(import.meta.dirname, '../fixtures/qpy');
 const wire = (name: string): any => JSON.parse(readFileSync(join(QPY, 'wire', name), 'utf8'));
 const wrap = (file: string) => ({
   __type__: 'QuantumCircuit',

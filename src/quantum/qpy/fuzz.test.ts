@@ -13,7 +13,7 @@ import { createRng } from '../rng.js';
 import { decodeQpy } from './decode.js';
 import { lowerToQasm } from './lower.js';
 
-const DIR = join(import.meta.dirname, '../../../../shared/data/qpy');
+const DIR = join(import.meta.dirname, '../../../test/fixtures/qpy');
 const SEEDS = readdirSync(DIR)
   .filter((f) => f.endsWith('.qpy'))
   .sort()

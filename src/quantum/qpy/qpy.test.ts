@@ -1,5 +1,5 @@
 /**
- * The QPY reader against real bytes written by Qiskit (../shared/data/qpy, versions 10–17): every
+ * The QPY reader against real bytes written by Qiskit (test/fixtures/qpy, versions 10–17): every
  * payload is decoded, its structure checked against the code that made it (`source.source`) and
  * against the fixtures' independent decode, and the lowered circuits simulate as that code says.
  */
@@ -15,7 +15,7 @@ import { lowerToQasm } from './lower.js';
 import { MAX_QPY_BYTES, qpyBytes, readQpyCircuit } from './index.js';
 import type { QpyCircuit } from './model.js';
 
-const DIR = join(import.meta.dirname, '../../../../shared/data/qpy');
+const DIR = join(import.meta.dirname, '../../../test/fixtures/qpy');
 
 interface Fixture {
   file: string;
