@@ -1,14 +1,24 @@
-// Builds the dashboard (dashboard/, Vite) into dist/dashboard and reports its size: every file
-// the server ships, raw and gzipped, and the total, as JSON on stdout (and in dist/dashboard-size.json).
+// Builds the dashboard (dashboard/, Vite) into dist/dashboard, or into the folder given as
+// `--out DIR` (the tests build into their own; a server serves it with BERTH_DASHBOARD_DIR), and
+// reports its size: every file the server ships, raw and gzipped, and the total, as JSON on stdout
+// and in dashboard-size.json beside the folder. Always the production build, whatever NODE_ENV
+// says (vitest sets it to "test", which made a larger build than the one users get).
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'vite';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const out = join(root, 'dist/dashboard');
-await build({ configFile: join(root, 'dashboard/vite.config.ts') });
+const { values } = parseArgs({ options: { out: { type: 'string' } } });
+const out = values.out ? resolve(values.out) : join(root, 'dist/dashboard');
+process.env.NODE_ENV = 'production';
+await build({
+  configFile: join(root, 'dashboard/vite.config.ts'),
+  mode: 'production',
+  build: { outDir: out },
+});
 
 const files = [];
 const walk = (dir) => {
@@ -33,6 +43,6 @@ const total = files.reduce(
     gzipBytes: 0,
   },
 );
-const report = { dashboard: 'dist/dashboard', files, total };
-writeFileSync(join(root, 'dist/dashboard-size.json'), `${JSON.stringify(report, null, 2)}\n`);
+const report = { dashboard: relative(root, out) || out, files, total };
+writeFileSync(join(dirname(out), 'dashboard-size.json'), `${JSON.stringify(report, null, 2)}\n`);
 console.log(JSON.stringify({ dashboardSize: total }));

@@ -240,6 +240,7 @@ export async function createRuntime(
     logger: log,
     version: VERSION,
     publicUrl: config.publicUrl,
+    ...(config.dashboardDir ? { dashboardDir: config.dashboardDir } : {}),
   });
 
   return {

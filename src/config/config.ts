@@ -57,6 +57,8 @@ export interface ResolvedConfig {
    * quantum., <region>.quantum.), routed by Host; null: only the plain address.
    */
   readonly publicUrl: string | null;
+  /** BERTH_DASHBOARD_DIR: the built dashboard served at `/` (default: dist/dashboard). */
+  readonly dashboardDir: string | null;
   /** Origins whose browser pages may call the API ('*': any); empty: same origin only. */
   readonly corsOrigins: readonly string[] | '*';
   readonly instances: readonly Instance[];
@@ -146,6 +148,7 @@ export function loadConfig(
     bodyLimitBytes: file.server?.bodyLimitBytes ?? 10 * 1024 * 1024,
     corsOrigins: corsFromEnv(env, problems),
     publicUrl: publicUrlFromEnv(env, problems),
+    dashboardDir: env.BERTH_DASHBOARD_DIR?.trim() || null,
     instances,
     defaultInstanceId: instances[0]?.id ?? DEFAULT_INSTANCE.id,
     backends,

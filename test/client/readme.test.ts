@@ -6,12 +6,13 @@
  * JavaScript as plain Node.js ESM (where `await using` would be a syntax error on Node.js 20).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fencedBlocks, runShellBlocks } from '../helpers/doc-blocks.js';
+import { repositoryCopy } from '../helpers/workspace.js';
 import { startServer, tempDir } from '../helpers/spawn-server.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -19,7 +20,6 @@ const SDK_README = readFileSync(join(root, 'packages/client/README.md'), 'utf8')
 const README = readFileSync(join(root, 'README.md'), 'utf8');
 const KEY = 'sdk-readme-admin-key-0123456789';
 const { version } = JSON.parse(readFileSync(join(root, 'packages/client/package.json'), 'utf8'));
-const TARBALL = join(root, `packages/client/berth-client-${version}.tgz`);
 
 // Offline and quiet: the tarball has no dependencies, nothing needs the registry.
 const NPM_ENV = {
@@ -28,16 +28,15 @@ const NPM_ENV = {
   npm_config_loglevel: 'error',
 };
 
-afterAll(() => rmSync(TARBALL, { force: true }));
-
 describe('packages/client/README.md, as written', () => {
   it(
     'installs from the repository and runs every TypeScript and JavaScript snippet of both READMEs',
     { timeout: 180_000 },
     async () => {
       const work = tempDir();
-      // "In your project, next to the clone (../berth)".
-      symlinkSync(root, join(work, 'berth'));
+      // "In your project, next to the clone (../berth)": a copy, where npm pack writes its tarball.
+      const clone = repositoryCopy(work);
+      const tarball = join(clone, `packages/client/berth-client-${version}.tgz`);
       const app = join(work, 'app');
       mkdirSync(app);
       writeFileSync(
@@ -55,10 +54,10 @@ describe('packages/client/README.md, as written', () => {
       await runShellBlocks('packages/client/README.md (pack)', '```sh\n' + pack?.source + '```\n', {
         env: NPM_ENV,
         stateDir: work,
-        cwd: root,
+        cwd: clone,
         timeoutMs: 90_000,
       });
-      expect(existsSync(TARBALL)).toBe(true);
+      expect(existsSync(tarball)).toBe(true);
       await runShellBlocks(
         'packages/client/README.md (install)',
         '```sh\n' + install?.source + '```\n',

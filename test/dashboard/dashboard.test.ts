@@ -3,7 +3,7 @@
  * the SDK's browser test), against a real Berth serving it at `/`: sign-in, a dedicated
  * session's whole life followed live from the event stream, cancelling a queued job, a sampler
  * histogram and an estimator table, a wrong key that sees nothing, and axe-core's accessibility
- * checks (light and dark). Screenshots go to test-results/.
+ * checks (light and dark). Screenshots go to $BERTH_TEST_SCREENSHOTS when set.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -29,7 +29,8 @@ const TEAM_B = 'crn:v1:test:team-b';
 const BELL =
   'OPENQASM 3.0; include "stdgates.inc"; qubit[2] q; bit[2] c; h q[0]; cx q[0], q[1]; c = measure q;';
 const BELL_STATE = 'OPENQASM 3.0; include "stdgates.inc"; qubit[2] q; h q[0]; cx q[0], q[1];';
-const SHOTS = join(process.cwd(), 'test-results');
+// Screenshots for a person to look at: BERTH_TEST_SCREENSHOTS keeps them, else they go with the test.
+const SHOTS = process.env.BERTH_TEST_SCREENSHOTS ?? tempDir('file');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let browser: Browser | undefined;
@@ -98,10 +99,14 @@ async function untilStatus(id: string, status: string): Promise<void> {
 
 describe('the dashboard', () => {
   beforeAll(async () => {
-    // The dashboard exactly as `npm run build` makes it (dist/dashboard, served at /).
-    execFileSync(process.execPath, ['scripts/build-dashboard.mjs'], { stdio: 'ignore' });
-    mkdirSync(SHOTS, { recursive: true });
+    // The dashboard exactly as `npm run build` makes it, built into this test's own folder (a
+    // running `npm start` keeps serving dist/dashboard untouched).
     const dir = tempDir('file');
+    const built = join(dir, 'dashboard');
+    execFileSync(process.execPath, ['scripts/build-dashboard.mjs', '--out', built], {
+      stdio: 'ignore',
+    });
+    mkdirSync(SHOTS, { recursive: true });
     const config = writeConfig(dir, {
       instances: [
         { id: DEFAULT_CRN, name: 'default' },
@@ -114,7 +119,12 @@ describe('the dashboard', () => {
       ],
     });
     const server = await startServer(
-      { BERTH_API_KEY: KEY, BERTH_DB: join(dir, 'berth.db'), BERTH_CONFIG: config },
+      {
+        BERTH_API_KEY: KEY,
+        BERTH_DB: join(dir, 'berth.db'),
+        BERTH_CONFIG: config,
+        BERTH_DASHBOARD_DIR: built,
+      },
       { lifetime: 'file' },
     );
     base = server.url;

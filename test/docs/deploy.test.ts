@@ -3,9 +3,8 @@
  * scripts/dev-postgres.mjs (in a temporary folder, on a free port), two nodes on it, a job
  * submitted to one and scheduled by the other, and the hand-over when the first stops.
  */
-import { rmSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { afterEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   expectOnlyShFences,
   outputOf,
@@ -16,12 +15,6 @@ import { tempDir } from '../helpers/spawn-server.js';
 import { freePort } from '../helpers/embedded-postgres.js';
 
 const DOC = readFileSync('docs/deploy.md', 'utf8');
-const LOGS = ['pg.log', 'node-1.log', 'node-2.log'];
-
-afterEach(() => {
-  for (const f of LOGS) rmSync(f, { force: true });
-});
-
 it(
   'runs the deployment walk-through: two nodes on one PostgreSQL',
   { timeout: 120_000 },

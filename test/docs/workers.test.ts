@@ -2,8 +2,8 @@
  * docs/workers.md runs as written: a server with an external backend, a worker key, the Python
  * worker from examples/, a job submitted with curl and settled by the worker.
  */
-import { readFileSync, rmSync } from 'node:fs';
-import { afterEach, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
 import {
   expectOnlyShFences,
   outputOf,
@@ -14,9 +14,6 @@ import { tempDir } from '../helpers/spawn-server.js';
 
 const DOC = readFileSync('docs/workers.md', 'utf8');
 
-afterEach(() => {
-  for (const f of ['lab.json', 'lab-server.log', 'lab-worker.log']) rmSync(f, { force: true });
-});
 
 it('runs the remote-worker walk-through', { timeout: 90_000 }, async () => {
   expectOnlyShFences(DOC, 'docs/workers.md');

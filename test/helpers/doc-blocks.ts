@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'vitest';
+import { repositoryCopy } from './workspace.js';
 
 export interface DocBlock {
   readonly source: string;
@@ -110,7 +111,8 @@ function report(doc: string, index: number, block: string, run: BlockRun): strin
 
 /**
  * Run a document's ```sh blocks in order (the skipped ones are returned, not run); every block
- * must exit 0. Returns what each block printed.
+ * must exit 0. They run in `cwd`, by default a copy of the repository in `stateDir`
+ * (helpers/workspace.ts). Returns what each block printed.
  */
 export async function runShellBlocks(
   doc: string,
@@ -122,6 +124,8 @@ export async function runShellBlocks(
   const env = { ...options.env, BERTH_DOC_STATE: state };
   const runs: { block: string; run: BlockRun }[] = [];
   const skipped: DocBlock[] = [];
+  // In a copy of the repository unless told otherwise: what the blocks write stays there.
+  const cwd = options.cwd ?? repositoryCopy(options.stateDir);
   for (const [i, block] of shellBlocks(markdown).entries()) {
     if (block.skip !== null) {
       skipped.push(block);
@@ -129,7 +133,7 @@ export async function runShellBlocks(
     }
     const run = await runBash(wrap(block.source), {
       env,
-      ...(options.cwd ? { cwd: options.cwd } : {}),
+      cwd,
       timeoutMs: options.timeoutMs ?? 20_000,
     });
     expect(run.code, report(doc, i, block.source, run)).toBe(0);
