@@ -1,6 +1,6 @@
 /**
  * docs/deploy.md runs as written: its ```sh blocks, in order, in one shell: a PostgreSQL from
- * scripts/dev-postgres.mjs (in a temporary folder, on a free port), two nodes on it, a job
+ * scripts/dev-postgres.ts (in a temporary folder, on a free port), two nodes on it, a job
  * submitted to one and scheduled by the other, and the hand-over when the first stops.
  */
 import { readFileSync } from 'node:fs';
@@ -23,7 +23,13 @@ it(
     expect(shellBlocks(DOC).filter((b) => b.skip !== null)).toEqual([]);
     const dir = tempDir();
     const { runs } = await runShellBlocks('docs/deploy.md', DOC, {
-      env: { BERTH_DEV_PG_DIR: dir, BERTH_DEV_PG_PORT: String(await freePort()) },
+      // Ports as the document takes them, from variables: free ones, beside anything running.
+      env: {
+        BERTH_DEV_PG_DIR: dir,
+        BERTH_DEV_PG_PORT: String(await freePort()),
+        NODE1_PORT: String(await freePort()),
+        NODE2_PORT: String(await freePort()),
+      },
       stateDir: dir,
       timeoutMs: 40_000,
     });

@@ -10,17 +10,17 @@ import {
   runShellBlocks,
   shellBlocks,
 } from '../helpers/doc-blocks.js';
+import { freePort } from '../helpers/embedded-postgres.js';
 import { tempDir } from '../helpers/spawn-server.js';
 
 const DOC = readFileSync('docs/workers.md', 'utf8');
-
 
 it('runs the remote-worker walk-through', { timeout: 90_000 }, async () => {
   expectOnlyShFences(DOC, 'docs/workers.md');
   expect(shellBlocks(DOC).filter((b) => b.skip !== null)).toEqual([]);
   const dir = tempDir();
   const { runs } = await runShellBlocks('docs/workers.md', DOC, {
-    env: {},
+    env: { LAB_PORT: String(await freePort()) },
     stateDir: dir,
     timeoutMs: 30_000,
   });

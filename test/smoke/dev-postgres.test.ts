@@ -4,6 +4,8 @@
  * Berth's log.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { call, startServer, tempDir } from '../helpers/spawn-server.js';
 import { freePort } from '../helpers/embedded-postgres.js';
@@ -14,7 +16,7 @@ async function devPostgres(
   dir: string,
   port: number,
 ): Promise<{ child: ChildProcess; out: () => string; url: string }> {
-  const child = spawn(process.execPath, ['scripts/dev-postgres.mjs'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev-postgres.ts'], {
     env: { ...process.env, BERTH_DEV_PG_DIR: dir, BERTH_DEV_PG_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -72,3 +74,33 @@ it('runs Berth on the PostgreSQL that npm run dev:postgres starts, and keeps its
   pg2.child.kill('SIGINT');
   expect(await exit2).toBe(0);
 }, 90_000);
+
+it('says what to set when the server cannot reach the data folder (root, a private home)', async () => {
+  const home = tempDir(); // 0700, as /root is
+  chmodSync(home, 0o700);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/dev-postgres.ts'], {
+    env: {
+      ...process.env,
+      BERTH_DEV_PG_DIR: join(home, 'pg'),
+      BERTH_DEV_PG_PORT: String(await freePort()),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout?.resume();
+  if (process.getuid?.() === 0) {
+    // The server runs as `postgres`, which the 0700 folder shuts out.
+    expect(await stopped(child)).toBe(2);
+    expect(err).toContain(`cannot reach ${join(home, 'pg')}`);
+    expect(err).toContain('BERTH_DEV_PG_DIR=');
+  } else {
+    // The server runs as this user, who owns the folder: it starts.
+    await new Promise<void>((resolve) =>
+      child.stdout?.on('data', (d: Buffer) => d.toString().includes('npm start') && resolve()),
+    );
+    const exit = stopped(child);
+    child.kill('SIGINT');
+    expect(await exit).toBe(0);
+  }
+}, 60_000);
