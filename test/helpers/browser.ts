@@ -110,7 +110,8 @@ export async function chromiumLaunchOptions(): Promise<{
 }
 
 /** Launch headless Chromium (close it in afterAll). */
-export async function launchChromium(): Promise<Browser> {
+/** A headless Chromium; `env` replaces the environment it sees (LANG, for a locale test). */
+export async function launchChromium(env?: Record<string, string | undefined>): Promise<Browser> {
   const options = await chromiumLaunchOptions();
-  return playwright.launch({ ...options, headless: true });
+  return playwright.launch({ ...options, headless: true, ...(env ? { env } : {}) });
 }
