@@ -74,6 +74,8 @@ export interface Command {
   readonly examples: readonly string[];
   /** Whether `--json` changes the output (listed in help). */
   readonly json?: boolean;
+  /** Options it had under another name: an error names the new one. */
+  readonly renamed?: Readonly<Record<string, string>>;
   run(ctx: Context): Promise<number>;
 }
 

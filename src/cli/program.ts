@@ -134,7 +134,7 @@ export async function runCli(argv: string[], rt: Runtime): Promise<number> {
           allowPositionals: true,
         });
       } catch (e) {
-        throw optionError(e as Error, { ...GLOBAL_OPTIONS, ...command.options });
+        throw optionError(e as Error, { ...GLOBAL_OPTIONS, ...command.options }, command.renamed);
       }
     })();
     const ctx = makeContext(command, strict.values, strict.positionals.slice(used), rt);
@@ -171,11 +171,15 @@ function nearestOption(given: string, known: readonly string[]): string | undefi
 }
 
 /** parseArgs' complaint, in our words: an unknown option names the nearest known one. */
-function optionError(e: Error, options: Readonly<Record<string, OptionSpec>>): UsageError {
+function optionError(
+  e: Error,
+  options: Readonly<Record<string, OptionSpec>>,
+  renamed: Readonly<Record<string, string>> = {},
+): UsageError {
   const unknownOption = /Unknown option '(-{1,2})([^']+)'/.exec(e.message);
   if (unknownOption) {
     const [, dashes = '--', name = ''] = unknownOption;
-    const near = nearestOption(name, Object.keys(options));
+    const near = renamed[name] ?? nearestOption(name, Object.keys(options));
     return new UsageError(
       `unknown option ${dashes}${name}${near ? ` (did you mean --${near}?)` : ''}`,
     );

@@ -27,7 +27,7 @@ export async function serve(args: string[]): Promise<number> {
     // Shown once, on the terminal, never in the JSON log: only its hash is stored.
     process.stderr.write(
       `\nNo BERTH_API_KEY was set: generated an admin API key. It is shown only this once:\n\n    ${generatedApiKey}\n\n` +
-        `Use it as the token of every example (export KEY=${generatedApiKey}).\n\n`,
+        `Every example of the README and docs/ reads it as BERTH_TOKEN:\n\n    export BERTH_TOKEN=${generatedApiKey}\n\n`,
     );
   } else if (!config.apiKey) {
     process.stderr.write(

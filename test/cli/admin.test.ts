@@ -5,12 +5,21 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMIN_KEY, type Run, berth, client, startFileServer, tempDir } from './helpers.js';
+import { writeConfig } from '../helpers/spawn-server.js';
 
 let url = '';
 let admin: ReturnType<typeof client>;
 
+const CLASS_101 = 'crn:v1:bluemix:public:quantum-computing:us-east:a/berth:class-101::';
+
 beforeAll(async () => {
-  url = await startFileServer();
+  const config = writeConfig(tempDir(), {
+    instances: [
+      { id: 'crn:v1:bluemix:public:quantum-computing:us-east:a/berth:default::', name: 'default' },
+      { id: CLASS_101, name: 'class-101' },
+    ],
+  });
+  url = await startFileServer({ BERTH_CONFIG: config });
   admin = client(url, ADMIN_KEY);
 });
 
@@ -62,18 +71,50 @@ describe('berth keys and instances', () => {
     expect(missing.code).toBe(3);
   });
 
-  it('names instances by their short name (--for, --instance) and shows an admin key acting everywhere', async () => {
-    const created = json(await admin(['keys', 'create', 'erin', '--for', 'default', '--json']));
+  it('makes a key in the instances --instance names, and refuses the options it does not know', async () => {
+    const s1 = json(await admin(['keys', 'create', 's1', '--instance', 'class-101', '--json']));
+    expect(s1.instances).toEqual([CLASS_101]);
+    const both = json(
+      await admin([
+        'keys',
+        'create',
+        's2',
+        '--instance',
+        'class-101',
+        '--instance',
+        'default',
+        '--json',
+      ]),
+    );
+    expect(both.instances).toEqual([
+      CLASS_101,
+      'crn:v1:bluemix:public:quantum-computing:us-east:a/berth:default::',
+    ]);
+    for (const wrong of ['--instances', '--for']) {
+      const r = await admin(['keys', 'create', 's3', wrong, 'class-101']);
+      expect(r.code, wrong).toBe(2);
+      expect(r.stderr, wrong).toContain('--instance');
+    }
+    const names = json(await admin(['keys', 'list', '--json'])).keys.map(
+      (k: { name: string }) => k.name,
+    );
+    expect(names).not.toContain('s3');
+  });
+
+  it('names instances by their short name (--instance) and shows an admin key acting everywhere', async () => {
+    const created = json(
+      await admin(['keys', 'create', 'erin', '--instance', 'default', '--json']),
+    );
     expect(created.instances).toEqual([
       'crn:v1:bluemix:public:quantum-computing:us-east:a/berth:default::',
     ]);
     const erin = client(url, created.key);
     const usage = json(await erin(['usage', '--instance', 'default', '--json']));
     expect(usage.instance_id).toBe(created.instances[0]);
-    const unknown = await erin(['usage', '--instance', 'class-101']);
+    const unknown = await erin(['usage', '--instance', 'class-999']);
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain(
-      'No instance class-101 (Service-CRN); this key may use: default',
+      'No instance class-999 (Service-CRN); this key may use: default',
     );
     const listed = await admin(['keys', 'list']);
     expect(listed.stdout).toMatch(/\badmin\s+admin\s+yes\s+every instance \(admin\)/);

@@ -29,6 +29,7 @@ beforeAll(async () => {
     JSON.stringify({
       backends: [
         { name: 'berth_sim', lanes: 4, qubits: 20, couplingMap: null },
+        { name: 'small', lanes: 1, qubits: 2, maxShots: 500 },
         { name: 'slow', lanes: 1, qubits: 2, model: { jobOverheadMs: 60_000, shotTimeMs: 0 } },
       ],
     }),
@@ -49,7 +50,7 @@ describe('berth backends', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/^NAME\s+STATUS\s+QUBITS\s+QUEUE/);
     expect(human.stdout).toMatch(/berth_sim\s+online\s+20/);
-    expect(json(doc).devices.map((d: any) => d.name)).toEqual(['berth_sim', 'slow']);
+    expect(json(doc).devices.map((d: any) => d.name)).toEqual(['berth_sim', 'small', 'slow']);
   });
 
   it('status, configuration and properties; exit 3 for an unknown backend', async () => {
@@ -219,6 +220,24 @@ describe('berth jobs and run', () => {
     expect(r.stderr).toContain('ended Cancelled, without a result');
     expect((await b(['jobs', 'get', '00000000-0000-4000-8000-000000000000'])).code).toBe(3);
     expect((await b(['jobs', 'cancel', first])).code).toBe(0);
+  });
+
+  it('bounds --shots by the backend’s max_shots, as the server does', async () => {
+    for (const cmd of [
+      ['run', bell, '--backend', 'small', '--shots', '501'],
+      ['jobs', 'submit', '--backend', 'small', '--circuit', bell, '--shots', '501'],
+    ]) {
+      const r = await b(cmd);
+      expect(r.code, cmd.join(' ')).toBe(2);
+      expect(r.stderr).toContain(
+        '--shots must be an integer from 1 to 500, the max_shots of small',
+      );
+    }
+    const ok = await b(['run', bell, '--backend', 'small', '--shots', '500']);
+    expect(ok.code, ok.stderr).toBe(0);
+    // The default backends' own limit (100,000), not a larger one of the CLI's.
+    const big = await b(['run', bell, '--backend', 'berth_sim', '--shots', '100001']);
+    expect(big.stderr).toContain('from 1 to 100000');
   });
 
   it('invalid params are exit 5 (a 400 from the server)', async () => {

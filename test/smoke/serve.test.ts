@@ -38,6 +38,7 @@ describe('berth serve', () => {
     const db = join(dir, 'db.sqlite');
     const server = await startServer({ BERTH_DB: db });
     const m = /shown only this once:\s+(berth_\S+)/.exec(server.stderr());
+    expect(server.stderr()).toContain(`export BERTH_TOKEN=${m?.[1]}`);
     expect(m).not.toBeNull();
     const key = m?.[1] ?? '';
     expect(server.stdout()).not.toContain(key);

@@ -1,4 +1,5 @@
 /** `berth jobs submit|get|list|wait|cancel|delete|result|logs`. */
+import { shotsOption } from './shots.js';
 import { readFile } from 'node:fs/promises';
 import type { WireJob } from '../../client/index.js';
 import {
@@ -92,7 +93,9 @@ const submit: Command = {
     const circuit = str(ctx, 'circuit');
     if ((paramsArg === undefined) === (circuit === undefined))
       throw new UsageError('give either --params or --circuit');
-    const shots = int(ctx, 'shots', 1, 10_000_000);
+    const backend = str(ctx, 'backend');
+    const sessionId = str(ctx, 'session');
+    const shots = await shotsOption(ctx, { backend, sessionId });
     let params: Record<string, unknown>;
     if (circuit !== undefined)
       params = samplerParams(await textArg(ctx, circuit === '-' ? '-' : `@${circuit}`), shots);
@@ -104,8 +107,6 @@ const submit: Command = {
         throw new UsageError('--params is not valid JSON');
       }
     }
-    const backend = str(ctx, 'backend');
-    const sessionId = str(ctx, 'session');
     const tags = list(ctx, 'tag');
     const job = await ctx.client().jobs.submit({
       programId: str(ctx, 'program') ?? 'sampler',

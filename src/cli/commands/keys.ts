@@ -12,10 +12,12 @@ const create: Command = {
   args: ['NAME'],
   json: true,
   options: {
-    for: {
+    // The key's instances, as the API names them (`instances`). It stands in for the global
+    // --instance here: an administrator key acts in every instance anyway.
+    instance: {
       type: 'string',
       multiple: true,
-      value: 'INSTANCE',
+      value: 'NAME',
       description:
         'an instance the key may act in, by name or CRN (repeat or comma-separate; the first is its default; default: the default instance)',
     },
@@ -32,14 +34,15 @@ const create: Command = {
     },
     quiet: { type: 'boolean', short: 'q', description: 'print only the key' },
   },
+  renamed: { for: 'instance' },
   examples: [
     'berth keys create alice',
-    'berth keys create ci --for class-101 --expires-in 30d',
+    'berth keys create ci --instance class-101 --expires-in 30d',
     'berth keys create ops --admin',
     'KEY=$(berth keys create bob -q)',
   ],
   async run(ctx) {
-    const instances = list(ctx, 'for');
+    const instances = list(ctx, 'instance');
     const user = str(ctx, 'user');
     const expires = seconds(ctx, 'expires-in');
     const created = await ctx.client().admin.keys.create({

@@ -1,5 +1,6 @@
 /** `berth run circuit.qasm`: submit a sampler job, wait for it, print the counts histogram. */
-import { type Command, UsageError, arg, int, list, str } from '../command.js';
+import { shotsOption } from './shots.js';
+import { type Command, UsageError, arg, list, str } from '../command.js';
 import { readText, samplerParams } from './jobs.js';
 import { printResult, resultOptions, resultView, waitForJob } from './results.js';
 
@@ -38,7 +39,7 @@ Ctrl-C stops waiting (exit 130) but not the job.`,
     const backend = str(ctx, 'backend');
     const sessionId = str(ctx, 'session');
     if (!backend && !sessionId) throw new UsageError('give --backend (or --session)');
-    const shots = int(ctx, 'shots', 1, 10_000_000);
+    const shots = await shotsOption(ctx, { backend, sessionId });
     const view = resultView(ctx);
     const qasm = file === '-' ? await ctx.io.readStdin() : await readText(file);
     if (!qasm.trim()) throw new UsageError(`${file} is empty`);
