@@ -462,7 +462,7 @@ function limitsFromEnv(
   env: Record<string, string | undefined>,
   problems: string[],
 ): ResolvedConfig['limits'] {
-  const requestsPerSecond = intFromEnv(env, 'BERTH_RATE_LIMIT', 100, 0, 1_000_000_000, problems);
+  const requestsPerSecond = intFromEnv(env, 'BERTH_RATE_LIMIT', 1000, 0, 1_000_000_000, problems);
   return {
     requestsPerSecond,
     burst: intFromEnv(
@@ -473,7 +473,7 @@ function limitsFromEnv(
       2_000_000_000,
       problems,
     ),
-    streamsPerKey: intFromEnv(env, 'BERTH_STREAMS_PER_KEY', 16, 0, 100_000, problems),
+    streamsPerKey: intFromEnv(env, 'BERTH_STREAMS_PER_KEY', 64, 0, 100_000, problems),
   };
 }
 

@@ -3,11 +3,58 @@
  * IBM's error shape with Retry-After (another key is not affected), open event streams beyond
  * the limit get a 429 until one closes, and /metrics shows the limits and the refusals.
  */
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { OTHER_CRN, TEST_CONFIG } from '../helpers/fixtures.js';
+import { BELL, OTHER_CRN, TEST_CONFIG } from '../helpers/fixtures.js';
+import { call, startServer, tempDir, writeConfig } from '../helpers/spawn-server.js';
 import { ADMIN_KEY, testRuntime } from '../helpers/test-runtime.js';
 
 describe('fair use per key', () => {
+  it('lets 20 concurrent clients of one key work at the default limits: not one 429', async () => {
+    const dir = tempDir();
+    const key = 'fair-use-default-admin-key';
+    const server = await startServer({
+      BERTH_DB: join(dir, 'db.sqlite'),
+      BERTH_API_KEY: key,
+      BERTH_CONFIG: writeConfig(dir, {
+        backends: [{ name: 'lab', lanes: 8, qubits: 5, model: { jobOverheadMs: 500 } }],
+      }),
+    });
+    const statuses: number[] = [];
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await call(server.url, key, method, path, body);
+      statuses.push(res.status);
+      return res.body;
+    };
+    // What a test suite's worker or a student's notebook does: watch its events, open a
+    // session, submit jobs, poll each every 50 ms until it ends, close the session.
+    const client = async (): Promise<void> => {
+      const events = new AbortController();
+      const stream = await fetch(`${server.url}/api/v1/events`, {
+        headers: { authorization: `Bearer ${key}` },
+        signal: events.signal,
+      });
+      statuses.push(stream.status);
+      const session = (await api('POST', '/api/v1/sessions', { mode: 'batch', backend: 'lab' })).id;
+      const jobs: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const job = { program_id: 'sampler', backend: 'lab', session_id: session };
+        jobs.push(
+          (await api('POST', '/api/v1/jobs', { ...job, params: { pubs: [[BELL, null, 64]] } })).id,
+        );
+      }
+      for (const id of jobs)
+        while ((await api('GET', `/api/v1/jobs/${id}`)).status !== 'Completed') await sleep(50);
+      await api('DELETE', `/api/v1/sessions/${session}/close`);
+      events.abort();
+    };
+    await Promise.all(Array.from({ length: 20 }, client));
+    expect(statuses.length).toBeGreaterThan(20 * 10);
+    expect(statuses.filter((s) => s === 429)).toEqual([]);
+    expect(statuses.every((s) => s < 300)).toBe(true);
+  }, 120_000);
+
   it('answers 429 with Retry-After past the burst, per key, and lets the key through again later', async () => {
     const t = await testRuntime({
       file: TEST_CONFIG,
