@@ -71,10 +71,13 @@ describe('README.md', () => {
     const config = loadConfig({ env: {}, file: JSON.parse(json?.source ?? '') });
     expect(config.instances.map((i) => i.name)).toEqual(['default', 'class-101']);
     expect(config.backends.map((b) => [b.name, b.qubits, b.isa, b.noise])).toEqual([
-      ['berth_manila', 5, false, []],
+      ['berth_manila', 5, false, ['readout', 'relaxation', 'gates']],
       ['berth_brisbane', 127, true, ['readout', 'relaxation', 'gates']],
       ['berth_sim', 20, false, []],
     ]);
+    // Redefining the built-in berth_manila keeps what it is: as noisy as without a file.
+    const builtIn = loadConfig({ env: {} }).backends.find((b) => b.name === 'berth_manila');
+    expect(config.backends[0]?.noise).toEqual(builtIn?.noise);
   });
 
   it(
@@ -139,6 +142,19 @@ describe('examples/README.md', () => {
       );
       expect(ghz, circuits).not.toBeNull();
       expect(Number(ghz?.[1])).toBeGreaterThan(2);
+      // examples/README.md: about 16% of the shots land outside 000 and 111 (15.7% over 100,000
+      // shots; 1,000 shots fall within ±5 standard deviations of it, 10% to 22%).
+      const ghzBlock = circuits.slice(circuits.indexOf(ghz?.[0] ?? ''));
+      const rows = [...ghzBlock.matchAll(/^ {2}([01]{3}) .*?(\d+)\s+[\d.]+%$/gm)].map((m) => ({
+        outcome: m[1],
+        count: Number(m[2]),
+      }));
+      const elsewhere = rows
+        .filter((r) => r.outcome !== '000' && r.outcome !== '111')
+        .reduce((n, r) => n + r.count, 0);
+      expect(rows.reduce((n, r) => n + r.count, 0)).toBe(1000);
+      expect(elsewhere / 1000).toBeGreaterThan(0.1);
+      expect(elsewhere / 1000).toBeLessThan(0.22);
       const estimator = outputOf(runs, /estimator/);
       const evs = /^expectation values: (\[.*\])$/m.exec(estimator)?.[1];
       const values = JSON.parse(evs ?? '[]') as number[];
