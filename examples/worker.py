@@ -4,22 +4,25 @@
 It leases jobs of an external backend, "drives a device" and settles each job. The device here
 is a stand-in with a deterministic program: it calibrates for --calibrate-seconds, then reports
 that real work began (a job lost after that is failed, not run again), then "measures" for
---work-seconds and answers, for each pub, all shots in the all-zeros outcome of its classical
-bits. Replace run_on_device() with your instrument's driver.
+--work-seconds and answers a sampler result (a Qiskit PrimitiveResult, as docs/workers.md says)
+in which every shot reads 0 on every bit. Replace run_on_device() with your instrument's driver.
 
     python3 examples/worker.py --url http://127.0.0.1:8000 --key $WORKER_KEY --backend lab_device
 """
 
 import argparse
+import base64
 import json
 import os
 import re
 import socket
+import struct
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
+import zlib
 
 
 class LeaseLost(Exception):
@@ -48,25 +51,52 @@ class Server:
             return e.code, (json.loads(text) if text else None)
 
 
-def bits_of(circuit):
-    """The number of classical bits an OpenQASM 3 program declares (bit[n] c; or bit c;)."""
-    total = 0
-    for m in re.finditer(r"\bbit(?:\[(\d+)\])?\s+\w+\s*;", circuit):
-        total += int(m.group(1) or 1)
-    return max(total, 1)
+def registers_of(circuit):
+    """The classical registers an OpenQASM 3 program declares (bit[n] c; or bit c;), in order."""
+    found = [(m.group(2), int(m.group(1) or 1))
+             for m in re.finditer(r"\bbit(?:\[(\d+)\])?\s+(\w+)\s*;", circuit)]
+    return found or [("c", 1)]
+
+
+def ndarray(shape, data):
+    """A uint8 array as qiskit-ibm-runtime's RuntimeEncoder writes it: .npy bytes, zlib, base64."""
+    dims = ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "")
+    header = "{'descr': '|u1', 'fortran_order': False, 'shape': (%s), }" % dims
+    pad = 64 - (10 + len(header) + 1) % 64
+    header = (header + " " * (pad % 64) + "\n").encode("latin1")
+    npy = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header + bytes(data)
+    return {"__type__": "ndarray", "__value__": base64.b64encode(zlib.compress(npy)).decode()}
+
+
+def sampler_pub_result(registers, shots, outcome):
+    """One pub's SamplerPubResult: a BitArray per register, every shot reading `outcome` (int)."""
+    fields = {}
+    for name, size in registers:
+        width = (size + 7) // 8
+        row = (outcome & ((1 << size) - 1)).to_bytes(width, "big")  # big-endian, as Qiskit
+        fields[name] = {"__type__": "BitArray", "__value__": {
+            "array": ndarray((shots, width), row * shots), "num_bits": size}}
+    return {"__type__": "SamplerPubResult", "__value__": {
+        "data": {"__type__": "DataBin", "__value__": {
+            "field_names": [name for name, _ in registers], "shape": [], "fields": fields}},
+        "metadata": {"shots": shots, "circuit_metadata": {}}}}
 
 
 def run_on_device(job, started, args):
-    """The stand-in device: calibrate, say real work began, measure, answer."""
+    """The stand-in device: calibrate, say real work began, measure, answer.
+
+    A sampler job's result is the document Qiskit's SamplerV2 returns (a PrimitiveResult, as
+    docs/workers.md says); this device reads 0 on every bit of every shot."""
     time.sleep(args.calibrate_seconds)
     started()
     time.sleep(args.work_seconds)
-    results = []
+    pubs = []
     for pub in job["params"].get("pubs", []):
         circuit = pub[0] if isinstance(pub, list) else pub
         shots = pub[2] if isinstance(pub, list) and len(pub) > 2 and pub[2] else 1024
-        results.append({"shots": shots, "counts": {"0" * bits_of(str(circuit)): shots}})
-    return {"device": "demo", "worker": args.name, "results": results}
+        pubs.append(sampler_pub_result(registers_of(str(circuit)), shots, 0))
+    return {"__type__": "PrimitiveResult", "__value__": {
+        "pub_results": pubs, "metadata": {"device": "demo", "worker": args.name}}}
 
 
 def serve_one(server, job, args):

@@ -228,6 +228,7 @@ export async function createRuntime(
       execution,
       backends: catalog,
       leaseMs: config.leaseMs,
+      programs,
       onChange,
     }),
   };

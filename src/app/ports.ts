@@ -378,6 +378,11 @@ export interface ProgramRegistry {
   has(programId: string): boolean;
   /** Rejects with AppError('invalid_params') and the reason. */
   check(programId: string, params: unknown, backend: string): Promise<{ totalShots: number }>;
+  /**
+   * A worker's result for a job of `programId` with `params`, as it is to be stored (JSON
+   * text); rejects with AppError('invalid_result') naming what its readers could not read.
+   */
+  checkResult(programId: string, params: unknown, result: unknown): string;
   /** Stop any thread it uses. */
   close(): Promise<void>;
 }

@@ -14,7 +14,7 @@ import type { BackendCatalog } from './backends.js';
 import type { CallContext } from './context.js';
 import { withEvents } from './event-log.js';
 import type { Execution, Holder } from './execution.js';
-import type { Store } from './ports.js';
+import type { ProgramRegistry, Store } from './ports.js';
 
 /** The longest a lease request may wait for a job. */
 export const MAX_WAIT_MS = 60_000;
@@ -25,6 +25,8 @@ export interface WorkerServiceDeps {
   readonly execution: Execution;
   readonly backends: BackendCatalog;
   readonly leaseMs: number;
+  /** Checks a completed run's result against what its program's readers need. */
+  readonly programs: Pick<ProgramRegistry, 'checkResult'>;
   /** Subscribe to "something changed on a backend" (local commits and other nodes'). */
   readonly onChange: (listener: () => void) => () => void;
 }
@@ -39,6 +41,32 @@ export type WorkerService = ReturnType<typeof createWorkerService>;
 
 export function createWorkerService(deps: WorkerServiceDeps) {
   const { store, clock, execution } = deps;
+
+  /**
+   * A completed run whose result its program's readers can read, stored as checked (with
+   * Berth's additions); otherwise a failed run that says why (never a completed job whose
+   * result breaks the client).
+   */
+  function checked(
+    job: Job,
+    outcome: Extract<WorkerOutcome, { kind: 'completed' }>,
+  ): Exclude<WorkerOutcome, { kind: 'cancelled' }> {
+    try {
+      const resultJson = deps.programs.checkResult(
+        job.programId,
+        job.params,
+        JSON.parse(outcome.resultJson) as unknown,
+      );
+      return { ...outcome, resultJson };
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code !== 'invalid_result') throw e;
+      return {
+        kind: 'failed',
+        reason: `The worker's result cannot be read as a ${job.programId} result: ${e.message} (docs/workers.md says what a result must hold)`,
+        logs: [...outcome.logs, `result refused: ${e.message}`],
+      };
+    }
+  }
 
   /** The worker id of a call: the key, and the worker process's own name. */
   function workerIdOf(ctx: CallContext, name: string): string {
@@ -192,11 +220,16 @@ export function createWorkerService(deps: WorkerServiceDeps) {
       attempt: number,
       outcome: WorkerOutcome,
     ): Promise<Job | null> {
-      await load(ctx, jobId);
+      const job = await load(ctx, jobId);
       const holder: Holder = { workerId: workerIdOf(ctx, name), attempt };
       if (outcome.kind === 'cancelled' && outcome.logs.length)
         await log(ctx, jobId, name, attempt, outcome.logs);
-      const report = outcome.kind === 'cancelled' ? { kind: 'stopped' as const } : outcome;
+      const report =
+        outcome.kind === 'cancelled'
+          ? { kind: 'stopped' as const }
+          : outcome.kind === 'completed'
+            ? checked(job, outcome)
+            : outcome;
       return execution.recordOutcome(jobId, report, holder);
     },
   };

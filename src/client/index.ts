@@ -16,7 +16,7 @@ export type { EventStreamOptions } from './events.js';
 export type { FetchLike } from './http.js';
 export { SseParser } from './sse.js';
 export type { SseMessage } from './sse.js';
-export { countsOf } from './results.js';
+export { countsOf, isPrimitiveResult } from './results.js';
 export { WebhooksApi } from './webhooks.js';
 export type {
   CreateWebhookInput,

@@ -40,6 +40,26 @@ function isObject(x: unknown): x is Record<string, unknown> {
 }
 
 /**
+ * Whether `doc` is a PrimitiveResult document the outline above describes. A Completed job's
+ * result may be something else: a program's own JSON (the noise learner, the executor, a worker
+ * program), or a document stored before Berth checked workers' results.
+ */
+export function isPrimitiveResult(doc: unknown): doc is PrimitiveResult {
+  if (!isObject(doc) || doc.__type__ !== 'PrimitiveResult' || !isObject(doc.__value__))
+    return false;
+  const pubs = doc.__value__.pub_results;
+  return (
+    Array.isArray(pubs) &&
+    pubs.every(
+      (p) =>
+        isObject(p) &&
+        isObject(p.__value__) &&
+        (p.__value__.metadata === undefined || isObject(p.__value__.metadata)),
+    )
+  );
+}
+
+/**
  * The counts of a sampler pub, per classical register (`{c: {'00': 51, '11': 49}}`), from the
  * pub's `metadata.counts`. Throws a TypeError for anything else (an estimator pub, a pub with a
  * shape, an index out of range).

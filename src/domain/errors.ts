@@ -174,6 +174,13 @@ export const ERRORS = {
       'The params do not make a valid Sampler or Estimator V2 input for this backend: the message says where (a pub, a circuit line and column, a width or coupling problem).',
     fix: 'Correct what the message names; docs/quantum.md lists the circuits and params Berth takes.',
   },
+  invalid_result: {
+    status: 400,
+    message: "A worker's result its program's readers cannot read",
+    cause:
+      "A remote worker settled a sampler or estimator job with a result that is not what qiskit-ibm-runtime, QRMI or Berth's tools read: the job ends Failed with this message as its reason, and the result is not stored.",
+    fix: 'Make the worker return a PrimitiveResult document (or the pure-JSON form when the job asked for it), as docs/workers.md shows.',
+  },
   session_closed: {
     status: 409,
     message: 'The session is closed',

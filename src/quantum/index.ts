@@ -14,6 +14,7 @@ import { checkNoiseLearner, runNoiseLearner } from './noise-learner.js';
 export { QuantumInputError, SimulationCancelledError };
 export type { ProgramLimits, RunOptions };
 export { parseQasm } from './qasm/parser.js';
+export { checkResult } from './result-check.js';
 export { StateVector } from './statevector.js';
 export { statevector } from './exact.js';
 export type { Circuit } from './circuit.js';

@@ -42,9 +42,9 @@ export function encodeNdarray(
   };
 }
 
-/** A float array read from .npy bytes (float64, float32 or integer dtypes). */
-export function readNpy(bytes: Buffer): { data: number[]; shape: number[] } {
-  if (bytes.toString('latin1', 0, 6) !== '\x93NUMPY')
+/** The parts of .npy bytes: its dtype, its shape and the C-ordered data after the header. */
+export function parseNpy(bytes: Buffer): { descr: string; shape: number[]; body: Buffer } {
+  if (bytes.length < 10 || bytes.toString('latin1', 0, 6) !== '\x93NUMPY')
     throw new QuantumInputError('not a .npy array');
   const major = bytes[6] ?? 1;
   const len = major === 1 ? bytes.readUInt16LE(8) : bytes.readUInt32LE(8);
@@ -58,7 +58,14 @@ export function readNpy(bytes: Buffer): { data: number[]; shape: number[] } {
     .map((x) => x.trim())
     .filter(Boolean)
     .map(Number);
-  const body = bytes.subarray(start + len);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw new QuantumInputError(`a .npy array has a bad shape in its header: ${header.trim()}`);
+  return { descr, shape, body: bytes.subarray(start + len) };
+}
+
+/** A float array read from .npy bytes (float64, float32 or integer dtypes). */
+export function readNpy(bytes: Buffer): { data: number[]; shape: number[] } {
+  const { descr, shape, body } = parseNpy(bytes);
   const count = shape.reduce((a, b) => a * b, 1);
   const readers: Record<string, [number, (o: number) => number]> = {
     '<f8': [8, (o) => body.readDoubleLE(o)],
@@ -69,6 +76,8 @@ export function readNpy(bytes: Buffer): { data: number[]; shape: number[] } {
   };
   const reader = readers[descr];
   if (!reader) throw new QuantumInputError(`arrays of dtype ${descr} are not supported`);
+  if (body.length < count * reader[0])
+    throw new QuantumInputError(`a .npy array of shape ${shapeText(shape)} is cut short`);
   const data = Array.from({ length: count }, (_, k) => reader[1](k * reader[0]));
   return { data, shape };
 }
@@ -79,10 +88,15 @@ export const MAX_NDARRAY_BYTES = 64 * 1024 * 1024;
 /** Decode the RuntimeEncoder's ndarray value (base64 of zlib .npy, or a plain list). */
 export function decodeNdarray(value: unknown): unknown {
   if (typeof value !== 'string') return value;
-  let bytes: Buffer;
+  const { data, shape } = readNpy(inflateNdarray(value));
+  return nest(data, shape);
+}
+
+/** The .npy bytes of an ndarray value (base64 of zlib .npy), inflated within bounds. */
+export function inflateNdarray(value: string): Buffer {
   try {
     // Bounded: a small zlib bomb could otherwise inflate to gigabytes.
-    bytes = inflateSync(Buffer.from(value, 'base64'), { maxOutputLength: MAX_NDARRAY_BYTES });
+    return inflateSync(Buffer.from(value, 'base64'), { maxOutputLength: MAX_NDARRAY_BYTES });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
       throw new QuantumInputError(
@@ -90,8 +104,6 @@ export function decodeNdarray(value: unknown): unknown {
       );
     throw new QuantumInputError('an ndarray value is not zlib-compressed base64 .npy data');
   }
-  const { data, shape } = readNpy(bytes);
-  return nest(data, shape);
 }
 
 /** A flat C-ordered array as nested lists. */

@@ -12,6 +12,7 @@ import {
   type ProgramSummary,
   QuantumInputError,
   checkProgram,
+  checkResult,
 } from '../quantum/index.js';
 import { ProgramChecker } from './checker/checker.js';
 import { INLINE_CHECK_CHARS, circuitChars } from './program-size.js';
@@ -90,6 +91,14 @@ export function createProgramRegistry(catalog: BackendCatalog): ProgramRegistry 
         throw e;
       }
       return { totalShots: summary.totalShots };
+    },
+    checkResult(id, params, result) {
+      try {
+        return JSON.stringify(checkResult(programOf(id) ?? id, params, result));
+      } catch (e) {
+        if (e instanceof QuantumInputError) throw new AppError('invalid_result', e.message);
+        throw e;
+      }
     },
     close: () => checker.close(),
   };

@@ -240,6 +240,30 @@ describe('berth jobs and run', () => {
     expect(big.stderr).toContain('from 1 to 100000');
   });
 
+  it('shows a result that is not a PrimitiveResult as it is stored (the noise learner’s)', async () => {
+    const params = join(
+      import.meta.dirname,
+      '../fixtures/ibm/noise_learner_v2/params_minimum_input.json',
+    );
+    const id = (
+      await b([
+        'jobs',
+        'submit',
+        '--program',
+        'noise-learner',
+        '--backend',
+        'berth_sim',
+        '--params',
+        `@${params}`,
+        '-q',
+      ])
+    ).stdout.trim();
+    const r = await b(['jobs', 'result', id, '--wait']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('is not a PrimitiveResult document; as stored');
+    expect(JSON.parse(r.stdout)).toMatchObject({ metadata: { backend: 'berth_sim' }, data: [] });
+  });
+
   it('invalid params are exit 5 (a 400 from the server)', async () => {
     const r = await b(['jobs', 'submit', '--backend', 'berth_sim', '--params', '{"pubs": 7}']);
     expect(r.code).toBe(5);

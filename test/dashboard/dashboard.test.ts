@@ -332,6 +332,26 @@ describe('the dashboard', () => {
     }
   }, 120_000);
 
+  it('shows a result that is not a PrimitiveResult as stored (the noise learner’s), never a blank page', async () => {
+    const job = await submit({
+      program_id: 'noise-learner',
+      backend: 'fast',
+      params: { circuits: [], options: { support_qiskit: true } },
+    });
+    await untilStatus(job, 'Completed');
+    const page = await newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page);
+    await page.getByRole('heading', { name: 'Backends' }).waitFor();
+    await go(page, `#/jobs/${job}`);
+    const raw = page.getByTestId('raw-result');
+    await raw.waitFor();
+    expect(JSON.parse((await raw.textContent()) ?? '')).toMatchObject({ data: [] });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('shows nothing to a wrong key, and keeps no trace of it', async () => {
     const page = await newPage();
     const apiCalls: number[] = [];

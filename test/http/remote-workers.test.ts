@@ -3,9 +3,10 @@
  * library) and `berth worker` (the built-in simulator). Then failures that really happen to
  * workers: kill -9 before and after real work began, and SIGSTOP past the lease.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { decodeNdarray } from '../../src/quantum/npy.js';
 import { call, startServer, tempDir, writeConfig } from '../helpers/spawn-server.js';
 import { testDatabase } from '../helpers/test-runtime.js';
 import { until } from '../helpers/until.js';
@@ -81,11 +82,28 @@ describe('remote workers as processes', () => {
         })
       ).text(),
     );
-    expect(result).toEqual({
-      device: 'demo',
-      worker: 'py-1',
-      results: [{ shots: 50, counts: { '000': 50 } }],
+    // A PrimitiveResult written by Python's standard library (its own .npy writer): every shot
+    // of the 3-bit register reads 0. Berth read its BitArray to add the counts.
+    expect(result.__type__).toBe('PrimitiveResult');
+    expect(result.__value__.metadata).toEqual({ device: 'demo', worker: 'py-1' });
+    const pub = result.__value__.pub_results[0];
+    expect(pub.__type__).toBe('SamplerPubResult');
+    expect(pub.__value__.metadata).toEqual({
+      shots: 50,
+      circuit_metadata: {},
+      counts: { c: { '000': 50 } },
     });
+    const bits = pub.__value__.data.__value__.fields.c.__value__;
+    expect(bits.num_bits).toBe(3);
+    expect(decodeNdarray(bits.array.__value__)).toEqual(Array.from({ length: 50 }, () => [0]));
+    // And the CLI reads it.
+    const shown = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'jobs', 'result', ids[0] ?? ''],
+      { env: { ...process.env, BERTH_URL: s.url, BERTH_TOKEN: KEY }, encoding: 'utf8' },
+    );
+    expect(shown.status, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(/^c: 50 shots, 1 outcome\n {2}000 /m);
     const logs = await (
       await fetch(`${s.url}/api/v1/jobs/${ids[1]}/logs`, {
         headers: { authorization: `Bearer ${KEY}` },
@@ -244,6 +262,6 @@ describe('remote workers as processes', () => {
         })
       ).text(),
     );
-    expect(result.worker).toBe('other');
+    expect(result.__value__.metadata.worker).toBe('other');
   });
 });

@@ -4,6 +4,7 @@
  * running the job again elsewhere; session rules holding across workers.
  */
 import { describe, expect, it } from 'vitest';
+import { bitArray, dataBin, primitiveResult, pubResult } from '../../src/quantum/encoding.js';
 import { type Api, testRuntime } from '../helpers/test-runtime.js';
 
 const FILE = {
@@ -34,6 +35,38 @@ async function setup() {
 }
 
 const text = async (api: Api, url: string) => (await api('GET', url)).text;
+
+const withBits = (b: ReturnType<typeof bitArray>, numBits: number) => ({
+  ...b,
+  __value__: { ...(b.__value__ as object), num_bits: numBits },
+});
+
+/** What a device's driver returns for QASM's pub: `ones` of `shots` shots read 1. */
+const samplerResult = (
+  shots: number,
+  ones: number,
+  top: Record<string, unknown> = { device: 'lab' },
+) =>
+  primitiveResult(
+    [
+      pubResult(
+        'SamplerPubResult',
+        dataBin(
+          {
+            c: bitArray(
+              Uint8Array.from({ length: shots }, (_, i) => (i < ones ? 1 : 0)),
+              [],
+              shots,
+              1,
+            ),
+          },
+          [],
+        ),
+        { shots },
+      ),
+    ],
+    top,
+  );
 
 describe('remote workers', () => {
   it('keeps worker keys to the worker routes and worker routes to worker keys', async () => {
@@ -109,18 +142,25 @@ describe('remote workers', () => {
       worker: 'w1',
       attempt: 1,
       status: 'completed',
-      result: { counts: { '0': 10 } },
+      result: samplerResult(10, 3),
       logs: ['done'],
     });
     expect(done.body).toEqual({ id, status: 'Completed' });
-    expect(JSON.parse((await api('GET', `/api/v1/jobs/${id}/results`)).text)).toEqual({
-      counts: { '0': 10 },
+    // Stored as sent, with the counts Berth's own results carry for readers without NumPy.
+    const stored = JSON.parse((await api('GET', `/api/v1/jobs/${id}/results`)).text);
+    expect(stored.__value__.pub_results[0].__value__.data).toEqual(
+      samplerResult(10, 3).__value__ &&
+        (samplerResult(10, 3).__value__ as any).pub_results[0].__value__.data,
+    );
+    expect(stored.__value__.pub_results[0].__value__.metadata).toEqual({
+      shots: 10,
+      counts: { c: { '0': 7, '1': 3 } },
     });
+    expect(stored.__value__.metadata).toEqual({ device: 'lab' });
     expect(await text(api, `/api/v1/jobs/${id}/logs`)).toMatch(
       /calibrating[\s\S]*running[\s\S]*done/,
     );
-    const stored = await api('GET', `/api/v1/jobs/${id}`);
-    expect(stored.body.status).toBe('Completed');
+    expect((await api('GET', `/api/v1/jobs/${id}`)).body.status).toBe('Completed');
     // A second settle of the same run changes nothing.
     const again = await worker('POST', `/api/v1/workers/jobs/${id}/result`, {
       worker: 'w1',
@@ -130,6 +170,81 @@ describe('remote workers', () => {
     });
     expect(again.body.status).toBe('Completed');
     expect(keyId).toBeTruthy();
+  });
+
+  it('fails a job whose result its readers cannot read, saying why, and stores no result', async () => {
+    const { api, worker } = await setup();
+    const cases: { result: unknown; params?: unknown; why: RegExp }[] = [
+      // What examples/worker.py once returned: not a PrimitiveResult at all.
+      { result: { device: 'demo', results: [] }, why: /expected an encoded PrimitiveResult/ },
+      { result: primitiveResult([], {}), why: /0 pub result\(s\), the job has 1 pub/ },
+      {
+        result: primitiveResult(
+          [
+            pubResult(
+              'SamplerPubResult',
+              // 9 bits claimed, 1 byte per shot sent: 2 are needed.
+              dataBin({ c: withBits(bitArray(new Uint8Array(5), [], 5, 1), 9) }, []),
+              {},
+            ),
+          ],
+          {},
+        ),
+        why: /register c: its array has shape \(5, 1\), expected \(…, shots, 2\) for 9 bits/,
+      },
+      // The pure-JSON form when the job asked for it, and only then.
+      {
+        params: { pubs: [[QASM, null, 2]], support_qiskit: false },
+        result: samplerResult(2, 1),
+        why: /asked for pure JSON/,
+      },
+    ];
+    for (const c of cases) {
+      const id = (await api('POST', '/api/v1/jobs', job(c.params ? { params: c.params } : {}))).body
+        .id as string;
+      const lease = await worker('POST', '/api/v1/workers/lease', {
+        backend: 'lab',
+        worker: 'w1',
+        wait_seconds: 0,
+      });
+      expect(lease.body.id).toBe(id);
+      const settled = await worker('POST', `/api/v1/workers/jobs/${id}/result`, {
+        worker: 'w1',
+        attempt: 1,
+        status: 'completed',
+        result: c.result,
+      });
+      expect(settled.status).toBe(200);
+      expect(settled.body).toEqual({ id, status: 'Failed' });
+      const after = (await api('GET', `/api/v1/jobs/${id}`)).body;
+      expect(after.state.reason).toMatch(
+        /^The worker's result cannot be read as a sampler result: /,
+      );
+      expect(after.state.reason).toMatch(c.why);
+      expect(after.state.reason).toContain('docs/workers.md');
+      // Its results say why (as for any failed job), never the refused document.
+      expect((await api('GET', `/api/v1/jobs/${id}/results`)).text).toContain('cannot be read');
+    }
+    // The pure-JSON result a job asked for is taken.
+    const pure = (
+      await api(
+        'POST',
+        '/api/v1/jobs',
+        job({ params: { pubs: [[QASM, null, 2]], support_qiskit: false } }),
+      )
+    ).body.id as string;
+    await worker('POST', '/api/v1/workers/lease', {
+      backend: 'lab',
+      worker: 'w1',
+      wait_seconds: 0,
+    });
+    const ok = await worker('POST', `/api/v1/workers/jobs/${pure}/result`, {
+      worker: 'w1',
+      attempt: 1,
+      status: 'completed',
+      result: { results: [{ data: { c: { samples: ['0x0', '0x1'], num_bits: 1 } } }] },
+    });
+    expect(ok.body).toEqual({ id: pure, status: 'Completed' });
   });
 
   it('wakes a waiting lease request when a job is submitted', async () => {
@@ -195,17 +310,19 @@ describe('remote workers', () => {
       worker: 'w1',
       attempt: 1,
       status: 'completed',
-      result: { from: 'w1' },
+      result: samplerResult(10, 0, { from: 'w1' }),
     });
     expect(refused.status).toBe(409);
     const ok = await worker('POST', `/api/v1/workers/jobs/${id}/result`, {
       worker: 'w2',
       attempt: 2,
       status: 'completed',
-      result: { from: 'w2' },
+      result: samplerResult(10, 0, { from: 'w2' }),
     });
     expect(ok.body.status).toBe('Completed');
-    expect(JSON.parse((await api('GET', `/api/v1/jobs/${id}/results`)).text)).toEqual({
+    expect(
+      JSON.parse((await api('GET', `/api/v1/jobs/${id}/results`)).text).__value__.metadata,
+    ).toEqual({
       from: 'w2',
     });
   });
@@ -259,7 +376,7 @@ describe('remote workers', () => {
       worker: 'w1',
       attempt: 1,
       status: 'completed',
-      result: {},
+      result: samplerResult(10, 0),
     });
     const a = (
       await worker('POST', '/api/v1/workers/lease', {
@@ -273,7 +390,7 @@ describe('remote workers', () => {
       worker: 'w2',
       attempt: 1,
       status: 'completed',
-      result: {},
+      result: samplerResult(10, 0),
     });
     // The session is active and owns the backend: its next job goes before the older plain one.
     const b = (

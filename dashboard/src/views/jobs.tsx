@@ -10,6 +10,7 @@ import {
   type RegisterCounts,
   type WireJob,
   countsOf,
+  isPrimitiveResult,
 } from '@berth/client';
 import { useState } from 'preact/hooks';
 import { Histogram } from '../charts/histogram';
@@ -229,8 +230,7 @@ function WhyWaiting(props: { client: BerthClient; job: WireJob }) {
   return why.data ? <p data-testid="why-waiting">{why.data}</p> : null;
 }
 
-function Results(props: { id: string; result: PrimitiveResult }) {
-  const pubs = props.result.__value__.pub_results;
+function Results(props: { id: string; result: unknown }) {
   const download = () => {
     const blob = new Blob([JSON.stringify(props.result, null, 2)], { type: 'application/json' });
     const a = document.createElement('a');
@@ -239,6 +239,24 @@ function Results(props: { id: string; result: PrimitiveResult }) {
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   };
+  const doc = props.result;
+  if (!isPrimitiveResult(doc)) {
+    // A program's own JSON, or a document stored before workers' results were checked.
+    const text = JSON.stringify(doc, null, 2);
+    return (
+      <>
+        <h2>Results</h2>
+        <p class="muted">This result is not a PrimitiveResult document; it is shown as stored.</p>
+        <button type="button" onClick={download}>
+          Download the result (JSON)
+        </button>
+        <pre class="raw-result" data-testid="raw-result">
+          {text.length > 20_000 ? `${text.slice(0, 20_000)}\n…` : text}
+        </pre>
+      </>
+    );
+  }
+  const pubs = doc.__value__.pub_results;
   return (
     <>
       <h2>Results</h2>
@@ -248,7 +266,7 @@ function Results(props: { id: string; result: PrimitiveResult }) {
       {pubs.map((pub, i) => (
         <section key={i} class="pub" aria-label={`Pub ${i}`}>
           <h3>Pub {i}</h3>
-          <PubResult result={props.result} index={i} metadata={pub.__value__.metadata} />
+          <PubResult result={doc} index={i} metadata={pub.__value__.metadata ?? {}} />
         </section>
       ))}
     </>

@@ -1,6 +1,6 @@
 /** Waiting for a job with a progress line, and printing its result (shared by jobs and run). */
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Job, type PrimitiveResult, type WireJob, countsOf } from '../../client/index.js';
+import { type Job, type WireJob, countsOf, isPrimitiveResult } from '../../client/index.js';
 import { CliError, type Context, EXIT, type OptionSpec, choice, int } from '../command.js';
 import { type HistogramSort, Progress, histogram, printJson } from '../output.js';
 
@@ -85,7 +85,7 @@ export function resultView(ctx: Context): ResultView {
 }
 
 /** The result document; a Completed job's result may lag it by a moment (204). */
-async function fetchResult(ctx: Context, id: string): Promise<PrimitiveResult> {
+async function fetchResult(ctx: Context, id: string): Promise<unknown> {
   for (let attempt = 0; ; attempt++) {
     const doc = await ctx.client().jobs.results(id, { signal: ctx.signal });
     if (doc) return doc;
@@ -114,10 +114,16 @@ export async function printResult(ctx: Context, job: WireJob, view: ResultView):
     printJson(ctx.io, result);
     return 0;
   }
+  if (!isPrimitiveResult(result)) {
+    // A program's own JSON (or a document from before results were checked): shown as it is.
+    ctx.io.err(`job ${job.id}'s result is not a PrimitiveResult document; as stored:\n`);
+    printJson(ctx.io, result);
+    return 0;
+  }
   const pubs = result.__value__.pub_results;
   pubs.forEach((pub, i) => {
     if (pubs.length > 1) ctx.io.out(`${i ? '\n' : ''}pub ${i}\n`);
-    const meta = pub.__value__.metadata;
+    const meta = pub.__value__.metadata ?? {};
     if (Array.isArray(meta.counts)) {
       // A pub with a shape (parameter sweeps): one counts object per point, nested.
       ctx.io.out(`counts per point of the pub's shape:\n${JSON.stringify(meta.counts, null, 2)}\n`);
