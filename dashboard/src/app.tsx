@@ -2,7 +2,7 @@
  * The dashboard: sign-in first (nothing is read without a key), then the views over the public
  * API, kept current by one event stream.
  */
-import { type BerthClient, isBerthError } from '@berth/client';
+import { isBerthError } from '@berth/client';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import {
   type Credentials,
@@ -14,6 +14,7 @@ import {
 } from './auth';
 import { message } from './format';
 import { LiveProvider, useLive } from './live';
+import { ALL, type Scope, makeScope } from './scope';
 import { href, useRoute } from './router';
 import { AdminView } from './views/admin';
 import { BackendsView } from './views/backends';
@@ -69,17 +70,48 @@ export function App() {
   if (!client || !creds || !identity)
     return <SignIn onSignIn={signIn} error={error} checking={!!client && !identity} />;
   return (
-    <LiveProvider client={client}>
+    <Signed
+      creds={creds}
+      identity={identity}
+      onSwitch={(instance) => {
+        const next = { ...creds, instance };
+        saveCredentials(next);
+        if (instance !== ALL) setIdentity({ ...identity, instance });
+        setCreds(next);
+      }}
+      onSignOut={signOut}
+    />
+  );
+}
+
+/**
+ * The signed-in page over its scope: the instance chosen, or every instance the key may use
+ * (the default for a key with several: an administrator sees the whole lab at once).
+ */
+function Signed(props: {
+  creds: Credentials;
+  identity: Identity;
+  onSwitch: (instance: string) => void;
+  onSignOut: () => void;
+}) {
+  const { creds, identity } = props;
+  const selected = creds.instance ?? (identity.instances.length > 1 ? ALL : identity.instance);
+  const scope = useMemo(
+    () =>
+      makeScope(identity.instances, selected, (instance) =>
+        clientFor({ key: creds.key, instance }),
+      ),
+    [creds.key, selected, identity.instances],
+  );
+  const clients = useMemo(() => scope.members.map((m) => m.client), [scope]);
+  return (
+    <LiveProvider clients={clients}>
       <Shell
-        client={client}
+        scope={scope}
+        selected={selected}
         identity={identity}
-        onSwitch={(instance) => {
-          const next = { ...creds, instance };
-          saveCredentials(next);
-          setIdentity({ ...identity, instance });
-          setCreds(next);
-        }}
-        onSignOut={signOut}
+        onSwitch={props.onSwitch}
+        onSignOut={props.onSignOut}
       />
     </LiveProvider>
   );
@@ -95,14 +127,16 @@ const VIEWS = [
 ] as const;
 
 function Shell(props: {
-  client: BerthClient;
+  scope: Scope;
+  selected: string;
   identity: Identity;
   onSwitch: (instance: string) => void;
   onSignOut: () => void;
 }) {
   const route = useRoute();
   const { connected } = useLive();
-  const { client, identity } = props;
+  const { scope, identity } = props;
+  const client = scope.primary;
   const current = (v: string) => (route.view.startsWith(v) ? 'page' : undefined);
   return (
     <>
@@ -125,9 +159,10 @@ function Shell(props: {
             <label>
               Instance{' '}
               <select
-                value={identity.instance}
+                value={props.selected}
                 onChange={(e) => props.onSwitch((e.target as HTMLSelectElement).value)}
               >
+                <option value={ALL}>All instances</option>
                 {identity.instances.map((i) => (
                   <option key={i.id} value={i.id}>
                     {i.name}
@@ -144,12 +179,12 @@ function Shell(props: {
         </div>
       </header>
       <main id="main">
-        {route.view === 'backends' && <BackendsView client={client} identity={identity} />}
-        {route.view === 'sessions' && <SessionsView client={client} />}
-        {route.view === 'session' && <SessionView client={client} id={route.id} />}
-        {route.view === 'jobs' && <JobsView client={client} />}
-        {route.view === 'job' && <JobView client={client} id={route.id} />}
-        {route.view === 'usage' && <UsageView client={client} />}
+        {route.view === 'backends' && <BackendsView scope={scope} identity={identity} />}
+        {route.view === 'sessions' && <SessionsView scope={scope} />}
+        {route.view === 'session' && <SessionView scope={scope} id={route.id} />}
+        {route.view === 'jobs' && <JobsView scope={scope} />}
+        {route.view === 'job' && <JobView scope={scope} id={route.id} />}
+        {route.view === 'usage' && <UsageView scope={scope} />}
         {route.view === 'admin' && identity.admin && (
           <AdminView client={client} identity={identity} />
         )}

@@ -9,7 +9,7 @@ const INSTANCE = 'berth.instance';
 
 export interface Credentials {
   readonly key: string;
-  /** The instance (CRN) to act in; null: the key's default. */
+  /** The instance (CRN) to act in, or "all" (scope.ts); null: not chosen yet. */
   readonly instance: string | null;
 }
 
@@ -29,14 +29,13 @@ export function saveCredentials(c: Credentials | null): void {
   else sessionStorage.removeItem(INSTANCE);
 }
 
-/** A client of the server that served this page, acting with `c`. */
+/**
+ * A client of the server that served this page, acting with `c` (in its instance; for "all"
+ * instances (scope.ts) or none chosen, in the key's default one).
+ */
 export function clientFor(c: Credentials): BerthClient {
-  return new BerthClient({
-    url: location.origin,
-    token: c.key,
-    instance: c.instance ?? undefined,
-    retries: 3,
-  });
+  const instance = c.instance && c.instance !== 'all' ? c.instance : undefined;
+  return new BerthClient({ url: location.origin, token: c.key, instance, retries: 3 });
 }
 
 /** Who is signed in: the instance acted in, the ones the key may use, and whether it administers. */

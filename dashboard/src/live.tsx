@@ -17,7 +17,11 @@ interface Live {
 
 const LiveContext = createContext<Live>({ version: 0, connected: false });
 
-export function LiveProvider(props: { client: BerthClient; children: ComponentChildren }) {
+export function LiveProvider(props: {
+  /** One stream per client: one per instance in view. */
+  clients: readonly BerthClient[];
+  children: ComponentChildren;
+}) {
   const [live, setLive] = useState<Live>({ version: 0, connected: false });
   const pending = useRef<number | null>(null);
   useEffect(() => {
@@ -29,24 +33,25 @@ export function LiveProvider(props: { client: BerthClient; children: ComponentCh
         setLive((l) => ({ version: l.version + 1, connected: true }));
       }, 500);
     };
-    void (async () => {
-      // The SDK resumes a dropped stream itself (Last-Event-ID); this loop outlives even a
-      // stream that gave up, until the page leaves.
-      while (!abort.signal.aborted) {
-        try {
-          setLive((l) => ({ ...l, connected: true }));
-          for await (const _event of props.client.events({ signal: abort.signal })) bump();
-        } catch {
-          setLive((l) => ({ ...l, connected: false }));
-          await new Promise((r) => setTimeout(r, 1000));
+    for (const client of props.clients)
+      void (async () => {
+        // The SDK resumes a dropped stream itself (Last-Event-ID); this loop outlives even a
+        // stream that gave up, until the page leaves.
+        while (!abort.signal.aborted) {
+          try {
+            setLive((l) => ({ ...l, connected: true }));
+            for await (const _event of client.events({ signal: abort.signal })) bump();
+          } catch {
+            setLive((l) => ({ ...l, connected: false }));
+            await new Promise((r) => setTimeout(r, 1000));
+          }
         }
-      }
-    })();
+      })();
     return () => {
       abort.abort();
       if (pending.current !== null) clearTimeout(pending.current);
     };
-  }, [props.client]);
+  }, [props.clients]);
   return <LiveContext.Provider value={live}>{props.children}</LiveContext.Provider>;
 }
 

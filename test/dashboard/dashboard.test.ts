@@ -19,6 +19,8 @@ import { DEFAULT_CRN } from '../helpers/test-runtime.js';
 declare const document: {
   querySelector(s: string): { textContent: string | null } | null;
   activeElement: { textContent: string | null } | null;
+  documentElement: { scrollWidth: number };
+  querySelectorAll(s: string): ArrayLike<{ scrollWidth: number; outerHTML: string }>;
 };
 declare const location: { hash: string };
 declare const sessionStorage: { getItem(key: string): string | null; readonly length: number };
@@ -287,6 +289,15 @@ describe('the dashboard', () => {
         .locator('[data-testid="estimator-table"] tbody tr td:nth-child(2)')
         .allTextContents();
       expect(cells.map(Number)).toEqual([1, 1, 0]);
+      // Labelled with the pub's observables; the error bars have a header with their scale.
+      expect(
+        await page
+          .locator('[data-testid="estimator-table"] tbody tr td:nth-child(1)')
+          .allTextContents(),
+      ).toEqual(['ZZ', 'XX', 'IZ']);
+      expect(await page.locator('[data-testid="estimator-table"] thead').textContent()).toMatch(
+        /Value ± 1 σ \(scale −1 to 1\)/,
+      );
       expect(await axeViolations(page)).toEqual([]);
       await page.screenshot({
         path: join(SHOTS, `dashboard-estimator-${colorScheme}.png`),
@@ -352,6 +363,24 @@ describe('the dashboard', () => {
     await page.close();
   });
 
+  it('fits a phone (390 px): no view scrolls the page sideways; ids copy whole', async () => {
+    const page = await newPage();
+    await page.setViewportSize({ width: 390, height: 800 });
+    await signIn(page);
+    await page.getByRole('heading', { name: 'Backends' }).waitFor();
+    for (const view of ['#/backends', '#/sessions', '#/jobs', '#/usage', '#/admin']) {
+      await go(page, view);
+      await page.waitForTimeout(300);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      expect(width, view).toBeLessThanOrEqual(390);
+    }
+    await go(page, '#/jobs');
+    const copy = page.locator('button.copy').first();
+    await copy.waitFor();
+    expect(await copy.getAttribute('aria-label')).toMatch(/^Copy the id [0-9a-f-]{36}$/);
+    await page.close();
+  });
+
   it('shows nothing to a wrong key, and keeps no trace of it', async () => {
     const page = await newPage();
     const apiCalls: number[] = [];
@@ -395,7 +424,7 @@ describe('the dashboard', () => {
     await page.close();
   }, 60_000);
 
-  it('switches the instance the views act in', async () => {
+  it('shows every instance at once by default, and one when chosen', async () => {
     const res = await call(base, KEY, 'POST', '/api/v1/sessions', {
       mode: 'batch',
       backend: 'lab',
@@ -413,14 +442,71 @@ describe('the dashboard', () => {
     const page = await newPage();
     await signIn(page);
     await go(page, '#/sessions');
-    const rows = page.locator('tbody tr');
+    // All instances: both sessions, each with its instance.
     await page.locator(`a[href="#/sessions/${res.body.id}"]`).waitFor();
-    expect(await page.locator(`a[href="#/sessions/${b.id}"]`).count()).toBe(0);
-    await page.getByLabel('Instance').selectOption({ label: 'team-b' });
     await page.locator(`a[href="#/sessions/${b.id}"]`).waitFor();
-    expect(await page.locator(`a[href="#/sessions/${res.body.id}"]`).count()).toBe(0);
-    expect(await rows.count()).toBe(1);
+    const rowOf = (id: string) =>
+      page.locator('tbody tr', { has: page.locator(`a[href="#/sessions/${id}"]`) });
+    expect(await rowOf(b.id).locator('td').last().textContent()).toBe('team-b');
+    expect(await rowOf(res.body.id).locator('td').last().textContent()).toBe('default');
+    await page.getByLabel('Instance').selectOption({ label: 'team-b' });
+    await page.waitForFunction(
+      (id) => !document.querySelector(`a[href="#/sessions/${id}"]`),
+      res.body.id,
+    );
+    expect(await page.locator(`a[href="#/sessions/${b.id}"]`).count()).toBe(1);
     expect(await page.evaluate(() => sessionStorage.getItem('berth.instance'))).toBe(TEAM_B);
+    await page.getByLabel('Instance').selectOption({ label: 'All instances' });
+    await page.locator(`a[href="#/sessions/${res.body.id}"]`).waitFor();
+    await page.close();
+  }, 60_000);
+
+  it('shows an administrator a student’s dedicated session from any instance: its holder, jobs and paused countdown', async () => {
+    const asB = (method: string, path: string, body?: unknown) =>
+      fetch(`${base}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${KEY}`,
+          'service-crn': 'team-b',
+          'content-type': 'application/json',
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      })
+        .then((r) => r.text())
+        .then((t): any => (t ? JSON.parse(t) : null));
+    const session = await asB('POST', '/api/v1/sessions', { mode: 'dedicated', backend: 'queue' });
+    const job = await asB('POST', '/api/v1/jobs', {
+      program_id: 'sampler',
+      backend: 'queue',
+      session_id: session.id,
+      params: { pubs: [[BELL, null, 10]] },
+    });
+    for (
+      let i = 0;
+      i < 100 && (await asB('GET', `/api/v1/jobs/${job.id}`)).status !== 'Running';
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
+    const page = await newPage();
+    await signIn(page);
+    await page.getByRole('heading', { name: 'Backends' }).waitFor();
+    const holder = page.locator('[data-backend="queue"] [data-testid="holder"]');
+    await page.waitForFunction(() =>
+      /team-b/.test(
+        document.querySelector('[data-backend="queue"] [data-testid="holder"]')?.textContent ?? '',
+      ),
+    );
+    expect(await holder.textContent()).toContain(`dedicated session ${session.id.slice(0, 8)}`);
+    expect(await page.locator('[data-backend="queue"] .instance-legend').textContent()).toContain(
+      'team-b',
+    );
+    await go(page, `#/sessions/${session.id}`);
+    await page.locator(`tr[data-job="${job.id}"]`).waitFor();
+    expect(await page.getByTestId('idle-countdown').textContent()).toMatch(
+      /^paused while jobs run or wait/,
+    );
+    await asB('DELETE', `/api/v1/sessions/${session.id}/close`);
+    await asB('DELETE', `/api/v1/jobs/${job.id}`);
     await page.close();
   }, 60_000);
 

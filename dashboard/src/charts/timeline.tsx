@@ -15,6 +15,8 @@ export interface Span {
   readonly start: number;
   readonly end: number;
   readonly colour: string;
+  /** The instance it belongs to (CRN), for the legend. */
+  readonly instance?: string;
 }
 
 export interface Lanes {

@@ -8,6 +8,7 @@ import { type Lanes, type Span, Timeline, assignLanes } from '../charts/timeline
 import { duration, instanceColour, message, shortId } from '../format';
 import { useState } from 'preact/hooks';
 import { useData, useNow } from '../live';
+import { type Scope, each } from '../scope';
 import { href } from '../router';
 import { idleDeadline } from './sessions';
 import { Head } from '../table';
@@ -23,31 +24,37 @@ interface BackendData {
 }
 
 /**
- * Four reads whatever the number of backends (the page reads again on every change, and a key
- * has a request budget): the backends, the active sessions, the recent sessions and the last
- * hour's jobs, grouped here by backend.
+ * Four reads per instance in view whatever the number of backends (the page reads again on
+ * every change, and a key has a request budget): the backends (once: every instance has the
+ * same), the active sessions, the recent sessions and the last hour's jobs, grouped here by
+ * backend. With every instance in view, a backend held by another instance's session says so.
  */
-async function loadBackends(client: BerthClient, signal: AbortSignal): Promise<BackendData[]> {
+async function loadBackends(scope: Scope, signal: AbortSignal): Promise<BackendData[]> {
   const since = new Date(Date.now() - HOUR * 1000).toISOString();
-  const [devices, active, recent, jobs] = await Promise.all([
-    client.backends.list({ signal }),
-    client.sessions.list({ state: 'active', limit: 100 }, { signal }),
-    client.sessions.list({ limit: 100 }, { signal }),
-    client.jobs.list({ created_after: since, limit: 200, exclude_params: true }, { signal }),
+  const [devices, per] = await Promise.all([
+    scope.primary.backends.list({ signal }),
+    each(scope, (client) =>
+      Promise.all([
+        client.sessions.list({ state: 'active', limit: 100 }, { signal }),
+        client.sessions.list({ limit: 100 }, { signal }),
+        client.jobs.list({ created_after: since, limit: 200, exclude_params: true }, { signal }),
+      ]),
+    ),
   ]);
+  const active = per.flatMap(([a]) => a.sessions);
+  const recent = per.flatMap(([, r]) => r.sessions);
+  const jobs = per.flatMap(([, , j]) => j.jobs);
   return devices.map((device) => ({
     device,
-    active: active.sessions.filter((s) => s.backend_name === device.name),
-    recent: recent.sessions.filter((s) => s.backend_name === device.name),
-    jobs: jobs.jobs.filter((j) => j.backend === device.name),
+    active: active.filter((s) => s.backend_name === device.name),
+    recent: recent.filter((s) => s.backend_name === device.name),
+    jobs: jobs.filter((j) => j.backend === device.name),
   }));
 }
 
-export function BackendsView(props: { client: BerthClient; identity: Identity }) {
-  const { data, error, reload } = useData(
-    (signal) => loadBackends(props.client, signal),
-    [props.client],
-  );
+export function BackendsView(props: { scope: Scope; identity: Identity }) {
+  const { scope } = props;
+  const { data, error, reload } = useData((signal) => loadBackends(scope, signal), [scope]);
   return (
     <section aria-labelledby="backends-title">
       <h1 id="backends-title">Backends</h1>
@@ -57,7 +64,8 @@ export function BackendsView(props: { client: BerthClient; identity: Identity })
         <Backend
           key={b.device.name}
           data={b}
-          client={props.identity.admin ? props.client : null}
+          scope={scope}
+          client={props.identity.admin ? scope.primary : null}
           onChange={reload}
         />
       ))}
@@ -78,6 +86,7 @@ function spansOf(d: BackendData, nowS: number): Lanes {
       start: t(j.started, nowS),
       end: t(j.ended, nowS),
       colour: instanceColour(j.instance),
+      instance: j.instance,
     }))
     .filter((j) => j.end >= from);
   const reservations = d.recent
@@ -95,6 +104,7 @@ function reservationWindows(s: WireSession, nowS: number): Span[] {
     start,
     end,
     colour: instanceColour(s.instance),
+    instance: s.instance,
   });
   const out: Span[] = [];
   let since: number | null = null;
@@ -152,7 +162,12 @@ function PauseResume(props: { client: BerthClient; device: Device; onChange: () 
   );
 }
 
-function Backend(props: { data: BackendData; client: BerthClient | null; onChange: () => void }) {
+function Backend(props: {
+  data: BackendData;
+  scope: Scope;
+  client: BerthClient | null;
+  onChange: () => void;
+}) {
   const { device, active, jobs } = props.data;
   const now = useNow();
   const nowS = now / 1000;
@@ -193,7 +208,7 @@ function Backend(props: { data: BackendData; client: BerthClient | null; onChang
             {holder ? (
               <>
                 <a href={href.session(holder.id)}>dedicated session {shortId(holder.id)}</a> (
-                {holder.user_id})
+                {holder.user_id}, {props.scope.nameOf(holder.instance)})
                 {idle !== null && ` · idle window ends in ${duration((idle - now) / 1000)}`}
               </>
             ) : active.length ? (
@@ -213,6 +228,7 @@ function Backend(props: { data: BackendData; client: BerthClient | null; onChang
         Solid: a job running, coloured by instance. Hatched: a dedicated session holding the backend
         (reserved, even while idle).
       </p>
+      <InstanceLegend scope={props.scope} spans={spans} />
       <details>
         <summary>The last hour as a table</summary>
         <table class="compact">
@@ -240,5 +256,23 @@ function Backend(props: { data: BackendData; client: BerthClient | null; onChang
         </table>
       </details>
     </article>
+  );
+}
+
+/** Which colour is which instance, for the instances on the timeline. */
+function InstanceLegend(props: { scope: Scope; spans: Lanes }) {
+  const crns = [
+    ...new Set([...props.spans.jobs, ...props.spans.reservations].map((x) => x.instance)),
+  ].filter((x): x is string => !!x);
+  if (!crns.length) return null;
+  return (
+    <ul class="instance-legend" aria-label="Instances on the timeline">
+      {crns.map((crn) => (
+        <li key={crn}>
+          <span class="swatch" style={{ background: instanceColour(crn) }} aria-hidden="true" />
+          {props.scope.nameOf(crn)}
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -15,7 +15,10 @@ import {
 import { useState } from 'preact/hooks';
 import { Histogram } from '../charts/histogram';
 import { dateTime, message, shortId, time } from '../format';
+import { CopyId } from '../copy-id';
+import { InHome } from '../home';
 import { useBackendNames, useData } from '../live';
+import { type Scope, mergedPage } from '../scope';
 import { href } from '../router';
 import { Select } from './sessions';
 import { Head } from '../table';
@@ -24,15 +27,30 @@ import { Problem } from '../problem';
 const PAGE = 20;
 const STATUSES = ['pending', 'final'] as const;
 
-export function JobTable(props: { jobs: readonly WireJob[] }) {
+export function JobTable(props: {
+  jobs: readonly WireJob[];
+  /** With several instances in view: each job's instance, by name. */
+  instanceName?: ((crn: string) => string) | undefined;
+}) {
+  const name = props.instanceName;
   return (
     <table>
-      <Head cols={['Job', 'Status', 'Program', 'Backend', 'Session', 'Created']} />
+      <Head
+        cols={[
+          'Job',
+          'Status',
+          'Program',
+          'Backend',
+          'Session',
+          'Created',
+          ...(name ? ['Instance'] : []),
+        ]}
+      />
       <tbody>
         {props.jobs.map((j) => (
           <tr key={j.id} data-job={j.id}>
             <td>
-              <a href={href.job(j.id)}>{shortId(j.id)}</a>
+              <CopyId id={j.id} href={href.job(j.id)} />
             </td>
             <td>
               <span class={`badge ${j.state.status}`} data-testid="job-status">
@@ -42,13 +60,10 @@ export function JobTable(props: { jobs: readonly WireJob[] }) {
             <td>{j.program.id}</td>
             <td>{j.backend}</td>
             <td>
-              {j.session_id ? (
-                <a href={href.session(j.session_id)}>{shortId(j.session_id)}</a>
-              ) : (
-                '—'
-              )}
+              {j.session_id ? <CopyId id={j.session_id} href={href.session(j.session_id)} /> : '—'}
             </td>
             <td>{dateTime(j.created)}</td>
+            {name && <td>{name(j.instance)}</td>}
           </tr>
         ))}
       </tbody>
@@ -56,26 +71,36 @@ export function JobTable(props: { jobs: readonly WireJob[] }) {
   );
 }
 
-export function JobsView(props: { client: BerthClient }) {
+export function JobsView(props: { scope: Scope }) {
+  const { scope } = props;
   const [page, setPage] = useState(0);
   const [pending, setPending] = useState('');
   const [backend, setBackend] = useState('');
   const [program, setProgram] = useState('');
-  const backendNames = useBackendNames(props.client);
+  const backendNames = useBackendNames(scope.primary);
   const list = useData(
     (signal) =>
-      props.client.jobs.list(
-        {
-          limit: PAGE,
-          offset: page * PAGE,
-          exclude_params: true,
-          ...(pending ? { pending: pending === 'pending' } : {}),
-          ...(backend ? { backend } : {}),
-          ...(program ? { program } : {}),
+      mergedPage(
+        scope,
+        async (client, limit) => {
+          const answer = await client.jobs.list(
+            {
+              limit,
+              offset: 0,
+              exclude_params: true,
+              ...(pending ? { pending: pending === 'pending' } : {}),
+              ...(backend ? { backend } : {}),
+              ...(program ? { program } : {}),
+            },
+            { signal },
+          );
+          return { count: answer.count, items: answer.jobs };
         },
-        { signal },
-      ),
-    [props.client, page, pending, backend, program],
+        (j) => j.created,
+        page * PAGE,
+        PAGE,
+      ).then(({ count, items }) => ({ count, jobs: items })),
+    [scope, page, pending, backend, program],
   );
   const count = list.data?.count ?? 0;
   const pages = Math.max(1, Math.ceil(count / PAGE));
@@ -104,7 +129,10 @@ export function JobsView(props: { client: BerthClient }) {
       <Problem error={list.error} />
       {list.data && (
         <>
-          <JobTable jobs={list.data.jobs} />
+          <JobTable
+            jobs={list.data.jobs}
+            instanceName={scope.members.length > 1 ? scope.nameOf : undefined}
+          />
           <nav class="pager" aria-label="Pages of jobs">
             <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
               Previous
@@ -122,7 +150,19 @@ export function JobsView(props: { client: BerthClient }) {
   );
 }
 
-export function JobView(props: { client: BerthClient; id: string }) {
+export function JobView(props: { scope: Scope; id: string }) {
+  return (
+    <InHome
+      scope={props.scope}
+      id={props.id}
+      find={(c, signal) => c.jobs.fetch(props.id, false, signal)}
+    >
+      {(client) => <JobPage client={client} id={props.id} />}
+    </InHome>
+  );
+}
+
+function JobPage(props: { client: BerthClient; id: string }) {
   const { client, id } = props;
   const job = useData((signal) => client.jobs.fetch(id, false, signal), [client, id]);
   const j = job.data;
@@ -133,6 +173,14 @@ export function JobView(props: { client: BerthClient; id: string }) {
     (signal) =>
       j?.state.status === 'Completed' ? client.jobs.results(id, { signal }) : Promise.resolve(null),
     [client, id, j?.state.status],
+  );
+  // An estimator's observables, to label its values: read with the params, once it completed.
+  const estimatorParams = useData(
+    (signal) =>
+      j?.state.status === 'Completed' && j.program.id === 'estimator'
+        ? client.jobs.fetch(id, true, signal).then((full) => full.params)
+        : Promise.resolve(null),
+    [client, id, j?.state.status, j?.program.id],
   );
   const [error, setError] = useState<string | null>(null);
   if (job.error) return <Problem error={job.error} />;
@@ -201,7 +249,9 @@ export function JobView(props: { client: BerthClient; id: string }) {
       <pre class="log" aria-live="polite" data-testid="job-log">
         {logs.data ?? ''}
       </pre>
-      {result.data && <Results id={j.id} result={result.data} />}
+      {result.data && (
+        <Results id={j.id} result={result.data} params={estimatorParams.data ?? null} />
+      )}
     </section>
   );
 }
@@ -230,7 +280,7 @@ function WhyWaiting(props: { client: BerthClient; job: WireJob }) {
   return why.data ? <p data-testid="why-waiting">{why.data}</p> : null;
 }
 
-function Results(props: { id: string; result: unknown }) {
+function Results(props: { id: string; result: unknown; params: unknown }) {
   const download = () => {
     const blob = new Blob([JSON.stringify(props.result, null, 2)], { type: 'application/json' });
     const a = document.createElement('a');
@@ -266,7 +316,12 @@ function Results(props: { id: string; result: unknown }) {
       {pubs.map((pub, i) => (
         <section key={i} class="pub" aria-label={`Pub ${i}`}>
           <h3>Pub {i}</h3>
-          <PubResult result={doc} index={i} metadata={pub.__value__.metadata ?? {}} />
+          <PubResult
+            result={doc}
+            index={i}
+            metadata={pub.__value__.metadata ?? {}}
+            labels={observableLabels(props.params, i)}
+          />
         </section>
       ))}
     </>
@@ -277,9 +332,12 @@ function PubResult(props: {
   result: PrimitiveResult;
   index: number;
   metadata: { readonly evs?: unknown; readonly stds?: unknown; readonly counts?: unknown };
+  labels: readonly string[];
 }) {
   if (props.metadata.evs !== undefined)
-    return <Expectations evs={props.metadata.evs} stds={props.metadata.stds} />;
+    return (
+      <Expectations evs={props.metadata.evs} stds={props.metadata.stds} labels={props.labels} />
+    );
   let registers: Record<string, RegisterCounts>;
   try {
     registers = countsOf(props.result, props.index);
@@ -295,11 +353,36 @@ function PubResult(props: {
   );
 }
 
+/**
+ * The observables of an estimator pub, in the order of its values (flattened), as the pub gave
+ * them: a Pauli string ("ZZ"), or a sum of weighted ones ({"ZZ": 1, "XX": 0.5} → "1·ZZ + 0.5·XX").
+ * Empty when they cannot be read (the values are then numbered).
+ */
+export function observableLabels(params: unknown, pub: number): string[] {
+  const pubs = (params as { pubs?: unknown } | null)?.pubs;
+  const item = Array.isArray(pubs) ? pubs[pub] : undefined;
+  const observables: unknown = Array.isArray(item) ? item[1] : undefined;
+  const label = (o: unknown): string[] => {
+    if (typeof o === 'string') return [o];
+    if (Array.isArray(o)) return o.flatMap(label);
+    if (o && typeof o === 'object' && !('__type__' in o))
+      return [
+        Object.entries(o)
+          .map(([pauli, c]) => `${String(c)}·${pauli}`)
+          .join(' + '),
+      ];
+    return ['?'];
+  };
+  const out = observables === undefined ? [] : label(observables);
+  return out.includes('?') ? [] : out;
+}
+
 /** Expectation values (any shape, flattened in order) with ± one standard deviation. */
-function Expectations(props: { evs: unknown; stds: unknown }) {
+function Expectations(props: { evs: unknown; stds: unknown; labels: readonly string[] }) {
   const evs = flatten(props.evs);
   const stds = flatten(props.stds);
   const width = Math.max(...evs.map((v, i) => Math.abs(v) + (stds[i] ?? 0)), 1e-12);
+  const scale = Number(width.toPrecision(2));
   return (
     <table class="estimator" data-testid="estimator-table">
       <thead>
@@ -308,7 +391,10 @@ function Expectations(props: { evs: unknown; stds: unknown }) {
           <th scope="col">Expectation value</th>
           <th scope="col">Standard deviation</th>
           <th scope="col">
-            <span class="sr-only">Value with error bar</span>
+            Value ± 1 σ{' '}
+            <span class="muted">
+              (scale −{scale} to {scale})
+            </span>
           </th>
         </tr>
       </thead>
@@ -318,7 +404,9 @@ function Expectations(props: { evs: unknown; stds: unknown }) {
           const pos = (x: number) => `${50 + (50 * x) / width}%`;
           return (
             <tr key={i}>
-              <td>{i}</td>
+              <td>
+                <code>{props.labels.length === evs.length ? props.labels[i] : i}</code>
+              </td>
               <td>{v.toFixed(4)}</td>
               <td>± {sd.toFixed(4)}</td>
               <td class="bar-cell" aria-hidden="true">

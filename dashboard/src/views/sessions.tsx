@@ -4,8 +4,11 @@
  */
 import type { BerthClient, WireSession } from '@berth/client';
 import { useRef, useState } from 'preact/hooks';
-import { dateTime, duration, message, shortId, time } from '../format';
+import { dateTime, duration, message, time } from '../format';
+import { CopyId } from '../copy-id';
+import { InHome } from '../home';
 import { useBackendNames, useData, useNow } from '../live';
+import { type Scope, mergedPage } from '../scope';
 import { href } from '../router';
 import { JobTable } from './jobs';
 import { Head } from '../table';
@@ -29,23 +32,34 @@ export function maxDeadline(s: WireSession): number | null {
   return Date.parse(s.started_at) + Math.min(s.max_ttl, s.active_ttl ?? s.max_ttl) * 1000;
 }
 
-export function SessionsView(props: { client: BerthClient }) {
+export function SessionsView(props: { scope: Scope }) {
+  const { scope } = props;
   const [state, setState] = useState('');
   const [backend, setBackend] = useState('');
   const [mode, setMode] = useState('');
-  const backendNames = useBackendNames(props.client);
+  const backendNames = useBackendNames(scope.primary);
+  const several = scope.members.length > 1;
   const list = useData(
     (signal) =>
-      props.client.sessions.list(
-        {
-          ...(state ? { state: state as WireSession['state'] } : {}),
-          ...(backend ? { backend } : {}),
-          ...(mode ? { mode: mode as WireSession['mode'] } : {}),
-          limit: 100,
+      mergedPage(
+        scope,
+        async (client, limit) => {
+          const page = await client.sessions.list(
+            {
+              ...(state ? { state: state as WireSession['state'] } : {}),
+              ...(backend ? { backend } : {}),
+              ...(mode ? { mode: mode as WireSession['mode'] } : {}),
+              limit,
+            },
+            { signal },
+          );
+          return { count: page.count, items: page.sessions };
         },
-        { signal },
-      ),
-    [props.client, state, backend, mode],
+        (s) => s.created_at,
+        0,
+        100,
+      ).then(({ count, items }) => ({ count, sessions: items })),
+    [scope, state, backend, mode],
   );
   return (
     <section aria-labelledby="sessions-title">
@@ -59,15 +73,26 @@ export function SessionsView(props: { client: BerthClient }) {
       {list.data && (
         <>
           <p class="muted">
-            {list.data.count} session{list.data.count === 1 ? '' : 's'} in this instance
+            {list.data.count} session{list.data.count === 1 ? '' : 's'}{' '}
+            {scope.all ? 'in every instance' : 'in this instance'}
           </p>
           <table>
-            <Head cols={['Session', 'State', 'Mode', 'Backend', 'Created', 'User']} />
+            <Head
+              cols={[
+                'Session',
+                'State',
+                'Mode',
+                'Backend',
+                'Created',
+                'User',
+                ...(several ? ['Instance'] : []),
+              ]}
+            />
             <tbody>
               {list.data.sessions.map((s) => (
                 <tr key={s.id}>
                   <td>
-                    <a href={href.session(s.id)}>{shortId(s.id)}</a>
+                    <CopyId id={s.id} href={href.session(s.id)} />
                   </td>
                   <td>
                     <span class={`badge ${s.state}`}>{s.state}</span>
@@ -76,6 +101,7 @@ export function SessionsView(props: { client: BerthClient }) {
                   <td>{s.backend_name ?? '—'}</td>
                   <td>{dateTime(s.created_at)}</td>
                   <td>{s.user_id}</td>
+                  {several && <td>{scope.nameOf(s.instance)}</td>}
                 </tr>
               ))}
             </tbody>
@@ -110,7 +136,19 @@ export function Select(props: {
   );
 }
 
-export function SessionView(props: { client: BerthClient; id: string }) {
+export function SessionView(props: { scope: Scope; id: string }) {
+  return (
+    <InHome
+      scope={props.scope}
+      id={props.id}
+      find={(c, signal) => c.sessions.fetch(props.id, signal)}
+    >
+      {(client) => <SessionPage client={client} id={props.id} />}
+    </InHome>
+  );
+}
+
+function SessionPage(props: { client: BerthClient; id: string }) {
   const { client, id } = props;
   const session = useData((signal) => client.sessions.fetch(id, signal), [client, id]);
   const jobs = useData(

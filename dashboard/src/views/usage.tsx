@@ -8,6 +8,7 @@ import type uPlot from 'uplot';
 import { PALETTE, Plot } from '../charts/uplot';
 import { dateTime, duration, shortId } from '../format';
 import { useData } from '../live';
+import { type Scope, each } from '../scope';
 import { Problem } from '../problem';
 
 /** Cumulative usage (s) per group, at each job's end: one series per group, on one time axis. */
@@ -67,51 +68,41 @@ const byBackend = (j: WireJob) => j.backend;
 const bySession = (j: WireJob) =>
   j.session_id ? `session ${shortId(j.session_id)}` : 'no session';
 
-export function UsageView(props: { client: BerthClient }) {
-  const usage = useData((signal) => props.client.usage({ signal }), [props.client]);
+export function UsageView(props: { scope: Scope }) {
+  const { scope } = props;
+  const usage = useData((signal) => each(scope, (c) => c.usage({ signal })), [scope]);
   const jobs = useData(
-    (signal) => props.client.jobs.list({ limit: 200, exclude_params: true }, { signal }),
-    [props.client],
+    (signal) =>
+      each(scope, (c) => c.jobs.list({ limit: 200, exclude_params: true }, { signal })).then(
+        (pages) => pages.flatMap((p) => p.jobs),
+      ),
+    [scope],
   );
-  const u = usage.data;
-  const limit = u?.usage_limit_seconds ?? null;
+  const several = scope.members.length > 1;
   return (
     <section aria-labelledby="usage-title">
       <h1 id="usage-title">Usage</h1>
       <Problem error={usage.error} />
-      {u && (
-        <>
-          <p>
-            Instance <code>{u.instance_id}</code>, period {dateTime(u.usage_period.start_time)} to{' '}
-            {dateTime(u.usage_period.end_time)}.
-          </p>
-          <p data-testid="usage-consumed">
-            {duration(u.usage_consumed_seconds)} used
-            {limit !== null ? ` of ${duration(limit)}` : ' (no limit)'}
-            {u.usage_limit_reached && ' — the limit is reached: new jobs are refused'}
-          </p>
-          {limit !== null && (
-            <meter
-              min={0}
-              max={limit}
-              value={u.usage_consumed_seconds}
-              aria-label="Usage of the limit"
-            >
-              {u.usage_consumed_seconds} of {limit} s
-            </meter>
-          )}
-        </>
-      )}
+      {usage.data?.map((u) => (
+        <InstanceUsage key={u.instance_id} usage={u} scope={scope} />
+      ))}
       {jobs.data && (
         <>
+          {several && (
+            <UsageChart
+              title="Usage per instance (cumulative seconds)"
+              jobs={jobs.data}
+              by={(j) => scope.nameOf(j.instance)}
+            />
+          )}
           <UsageChart
             title="Usage per backend (cumulative seconds)"
-            jobs={jobs.data.jobs}
+            jobs={jobs.data}
             by={byBackend}
           />
           <UsageChart
             title="Usage per session (cumulative seconds)"
-            jobs={jobs.data.jobs}
+            jobs={jobs.data}
             by={bySession}
           />
         </>
@@ -119,3 +110,28 @@ export function UsageView(props: { client: BerthClient }) {
     </section>
   );
 }
+
+function InstanceUsage(props: { usage: InstanceUsageDoc; scope: Scope }) {
+  const u = props.usage;
+  const limit = u.usage_limit_seconds ?? null;
+  return (
+    <div class="instance-usage" data-instance={u.instance_id}>
+      <p>
+        Instance <strong>{props.scope.nameOf(u.instance_id)}</strong> (<code>{u.instance_id}</code>
+        ), period {dateTime(u.usage_period.start_time)} to {dateTime(u.usage_period.end_time)}.
+      </p>
+      <p data-testid="usage-consumed">
+        {duration(u.usage_consumed_seconds)} used
+        {limit !== null ? ` of ${duration(limit)}` : ' (no limit)'}
+        {u.usage_limit_reached && ' — the limit is reached: new jobs are refused'}
+      </p>
+      {limit !== null && (
+        <meter min={0} max={limit} value={u.usage_consumed_seconds} aria-label="Usage of the limit">
+          {u.usage_consumed_seconds} of {limit} s
+        </meter>
+      )}
+    </div>
+  );
+}
+
+type InstanceUsageDoc = Awaited<ReturnType<BerthClient['usage']>>;
