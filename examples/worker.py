@@ -51,6 +51,35 @@ class Server:
             return e.code, (json.loads(text) if text else None)
 
 
+def calibration(backend, qubits, now):
+    """The stand-in device's calibration, in IBM's BackendProperties form: T1, T2, frequency and
+    readout error per qubit, an error per 1-qubit gate and per cx of neighbours on a line. Made up
+    (a real driver reads its instrument); Berth checks it and serves it as the backend's properties."""
+    def nduv(name, value, unit):
+        return {"name": name, "value": value, "unit": unit, "date": now}
+    props = [[nduv("T1", 100.0 + 5 * q, "us"), nduv("T2", 80.0 + 3 * q, "us"),
+              nduv("frequency", 5.0 + 0.05 * q, "GHz"), nduv("readout_error", 0.01 + 0.002 * q, "")]
+             for q in range(qubits)]
+    gates = [{"gate": g, "name": "%s%d" % (g, q), "qubits": [q],
+              "parameters": [nduv("gate_error", 0.0003, ""), nduv("gate_length", 35.5, "ns")]}
+             for q in range(qubits) for g in ("x", "sx")]
+    gates += [{"gate": "cx", "name": "cx%d_%d" % (q, q + 1), "qubits": [q, q + 1],
+               "parameters": [nduv("gate_error", 0.008, ""), nduv("gate_length", 300.0, "ns")]}
+              for q in range(qubits - 1)]
+    return {"backend_name": backend, "backend_version": "1.0.0", "last_update_date": now,
+            "qubits": props, "gates": gates, "general": []}
+
+
+def publish_calibration(server, args):
+    """Tell Berth the device's calibration (at start; a real worker also after each recalibration)."""
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    status, answer = server.post("/backends/%s/calibration" % args.backend,
+                                 {"properties": calibration(args.backend, args.qubits, now)})
+    if status != 201:
+        sys.exit("the server refused the calibration (%d): %s" % (status, answer))
+    print("published calibration %s" % answer["calibration_id"], flush=True)
+
+
 def registers_of(circuit):
     """The classical registers an OpenQASM 3 program declares (bit[n] c; or bit c;), in order."""
     found = [(m.group(2), int(m.group(1) or 1))
@@ -153,11 +182,13 @@ def main():
     p.add_argument("--jobs", type=int, default=0, help="exit after this many jobs (0: run until stopped)")
     p.add_argument("--calibrate-seconds", type=float, default=0.0)
     p.add_argument("--work-seconds", type=float, default=0.0)
+    p.add_argument("--qubits", type=int, default=5, help="the device's qubits, for its calibration")
     args = p.parse_args()
     if not args.key:
         p.error("--key (or BERTH_WORKER_KEY) is required")
     server = Server(args.url, args.key, args.name)
     print("worker %s serving %s at %s" % (args.name, args.backend, args.url), flush=True)
+    publish_calibration(server, args)
     served = 0
     while args.jobs == 0 or served < args.jobs:
         try:

@@ -199,11 +199,18 @@ export async function createRuntime(
     const n = await store.pruneEvents(before);
     if (n > 0) log.info({ events: n }, 'pruned old events');
   };
+  const backendService = createBackendService({
+    store,
+    catalog,
+    clock,
+    onBackendChanged,
+    hash: keys.digest,
+  });
   const services: Services = {
     auth,
     sessions,
     jobs: jobService,
-    backends: createBackendService({ store, catalog, clock, onBackendChanged, hash: keys.digest }),
+    backends: backendService,
     usage: createUsageService({ store, clock, instances }),
     accounts: createAccountService({
       instances: config.instances,
@@ -229,6 +236,7 @@ export async function createRuntime(
       backends: catalog,
       leaseMs: config.leaseMs,
       programs,
+      calibrations: backendService,
       onChange,
     }),
   };

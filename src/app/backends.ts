@@ -5,6 +5,7 @@
 import type { Backend } from '../domain/backend/backend.js';
 import { type Calibration, type CalibrationInfo, newest } from '../domain/backend/calibration.js';
 import { AppError } from '../domain/errors.js';
+import { configurationProblems, propertiesProblems } from '../domain/backend/device-documents.js';
 import type { BackendState, Store } from './ports.js';
 import type { Clock } from '../domain/clock.js';
 
@@ -159,7 +160,10 @@ export function createBackendService(deps: {
     /** JSON text: these documents are static and large (a 20-qubit coupling map), so serialised once. */
     async configuration(name: string, calibrationId?: string): Promise<string> {
       const e = entry(name);
-      if (calibrationId === undefined) return e.configuration;
+      if (calibrationId === undefined) {
+        if (!published(e)) return e.configuration;
+        return (await newestCalibration(name))?.configuration ?? e.configuration;
+      }
       return (await calibration(name, calibrationId)).configuration ?? e.configuration;
     },
     /**
@@ -172,7 +176,11 @@ export function createBackendService(deps: {
     ): Promise<string> {
       const e = entry(name);
       const { calibrationId, updatedBefore } = select;
-      if (calibrationId === undefined && updatedBefore === undefined) return e.properties;
+      if (calibrationId === undefined && updatedBefore === undefined) {
+        if (!published(e)) return e.properties;
+        const latest = await newestCalibration(name);
+        return latest ? withId(latest) : e.properties;
+      }
       if (calibrationId !== undefined) {
         const cal = await calibration(name, calibrationId);
         if (updatedBefore && cal.lastUpdate.getTime() > updatedBefore.getTime())
@@ -190,12 +198,69 @@ export function createBackendService(deps: {
         );
       return withId(before);
     },
+    /**
+     * A worker's calibration of its device (docs/workers.md): its properties and, optionally,
+     * its configuration, checked against the backend (400 `invalid_device_documents` naming each
+     * problem), kept in the history (publishing the same documents again changes nothing) and
+     * served as the newest when they are.
+     */
+    async publishCalibration(
+      name: string,
+      properties: unknown,
+      configuration: unknown,
+    ): Promise<{ id: string; lastUpdate: Date; newest: boolean }> {
+      const e = entry(name);
+      const problems = [
+        ...propertiesProblems(e.backend, properties),
+        ...(configuration === undefined || configuration === null
+          ? []
+          : configurationProblems(e.backend, configuration)),
+      ];
+      if (problems.length)
+        throw new AppError(
+          'invalid_device_documents',
+          `The documents of ${name} were not taken: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? `; and ${problems.length - 10} more` : ''}`,
+        );
+      const text = JSON.stringify(properties);
+      const id = calibrationIdOf(text, deps.hash);
+      const lastUpdate = new Date(
+        String((properties as { last_update_date: string }).last_update_date),
+      );
+      await store.recordCalibration({
+        backend: name,
+        id,
+        lastUpdate,
+        properties: text,
+        configuration:
+          configuration === undefined || configuration === null
+            ? null
+            : JSON.stringify(configuration),
+        source: 'worker',
+        createdAt: deps.clock.now(),
+      });
+      const latest = await newestCalibration(name);
+      return { id, lastUpdate, newest: latest?.id === id };
+    },
     /** A backend's calibration history, newest first. */
     async calibrations(name: string): Promise<CalibrationInfo[]> {
       entry(name);
       return store.listCalibrations(name);
     },
   };
+
+  /**
+   * Whether a backend's documents come from its workers (an external backend): they change
+   * while nodes run, so they are read from the store, the same on every node, not from the
+   * catalogue built at start-up.
+   */
+  function published(e: BackendEntry): boolean {
+    return e.backend.executor === 'external';
+  }
+
+  async function newestCalibration(name: string): Promise<Calibration | null> {
+    const latest = newest(await store.listCalibrations(name));
+    return latest && store.getCalibration(name, latest.id);
+  }
 
   async function calibration(name: string, id: string): Promise<Calibration> {
     const cal = await store.getCalibration(name, id);

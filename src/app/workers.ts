@@ -10,7 +10,7 @@
 import type { Clock } from '../domain/clock.js';
 import { AppError } from '../domain/errors.js';
 import { type Job, isHeldBy } from '../domain/job/job.js';
-import type { BackendCatalog } from './backends.js';
+import type { BackendCatalog, BackendService } from './backends.js';
 import type { CallContext } from './context.js';
 import { withEvents } from './event-log.js';
 import type { Execution, Holder } from './execution.js';
@@ -27,6 +27,8 @@ export interface WorkerServiceDeps {
   readonly leaseMs: number;
   /** Checks a completed run's result against what its program's readers need. */
   readonly programs: Pick<ProgramRegistry, 'checkResult'>;
+  /** Keeps the calibrations workers publish of their devices. */
+  readonly calibrations: Pick<BackendService, 'publishCalibration'>;
   /** Subscribe to "something changed on a backend" (local commits and other nodes'). */
   readonly onChange: (listener: () => void) => () => void;
 }
@@ -78,13 +80,13 @@ export function createWorkerService(deps: WorkerServiceDeps) {
     if (!allowed)
       throw new AppError(
         'forbidden',
-        'Only a worker key may lease jobs (POST /admin/keys with worker_backends)',
+        'Only a worker key may use the worker routes (POST /admin/keys with worker_backends)',
       );
     const entry = deps.backends.get(backend);
     if (!entry || !allowed.includes(backend))
       throw new AppError(
         'forbidden',
-        `This worker key may lease jobs of ${allowed.join(', ')} only, not ${backend}`,
+        `This worker key serves ${allowed.join(', ')} only, not ${backend}`,
       );
     return entry.backend;
   }
@@ -211,6 +213,23 @@ export function createWorkerService(deps: WorkerServiceDeps) {
     },
 
     log,
+
+    /**
+     * A worker's calibration of its device (docs/workers.md): a worker key may publish the
+     * documents of its own backends only.
+     */
+    async publishCalibration(
+      ctx: CallContext,
+      backend: string,
+      documents: { properties: unknown; configuration: unknown },
+    ) {
+      requireBackend(ctx, backend);
+      return deps.calibrations.publishCalibration(
+        backend,
+        documents.properties,
+        documents.configuration,
+      );
+    },
 
     /** Settle the run: its result, its failure, or that it stopped on a cancel. */
     async settle(

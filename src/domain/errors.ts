@@ -174,6 +174,13 @@ export const ERRORS = {
       'The params do not make a valid Sampler or Estimator V2 input for this backend: the message says where (a pub, a circuit line and column, a width or coupling problem).',
     fix: 'Correct what the message names; docs/quantum.md lists the circuits and params Berth takes.',
   },
+  invalid_device_documents: {
+    status: 400,
+    message: "A device's documents Berth cannot serve",
+    cause:
+      'A worker published properties (or a configuration) for its backend that qiskit-ibm-runtime could not read, or that describe another device: the message names each problem.',
+    fix: 'Correct what the message names; docs/workers.md shows a valid pair of documents.',
+  },
   invalid_result: {
     status: 400,
     message: "A worker's result its program's readers cannot read",

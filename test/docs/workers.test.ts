@@ -25,5 +25,7 @@ it('runs the remote-worker walk-through', { timeout: 90_000 }, async () => {
     timeoutMs: 30_000,
   });
   expect(outputOf(runs, /JOB=/)).toBe('{"device":"demo","counts":{"c":{"00":64}}}\n');
+  expect(outputOf(runs, /published calibration/)).toBe('{"name":"T1","value":100,"unit":"us"}\n');
+  expect(DOC).toContain('It prints `{"name":"T1","value":100,"unit":"us"}`');
   expect(DOC).toContain('It prints `{"device":"demo","counts":{"c":{"00":64}}}`');
 });

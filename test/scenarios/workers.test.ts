@@ -247,6 +247,103 @@ describe('remote workers', () => {
     expect(ok.body).toEqual({ id: pure, status: 'Completed' });
   });
 
+  it("keeps the device's calibrations its worker publishes: the newest is served, older ones by date or id", async () => {
+    const { api, worker } = await setup();
+    const nduv = (name: string, value: number, unit: string, date: string) => ({
+      name,
+      value,
+      unit,
+      date,
+    });
+    const properties = (date: string, t1: number) => ({
+      backend_name: 'lab',
+      backend_version: '1.0.0',
+      last_update_date: date,
+      qubits: Array.from({ length: 5 }, () => [
+        nduv('T1', t1, 'us', date),
+        nduv('readout_error', 0.02, '', date),
+      ]),
+      gates: [{ gate: 'cx', qubits: [0, 1], parameters: [nduv('gate_error', 0.01, '', date)] }],
+      general: [],
+    });
+    const publish = (body: unknown) =>
+      worker('POST', '/api/v1/workers/backends/lab/calibration', body);
+    const monday = await publish({ properties: properties('2026-12-07T08:00:00Z', 110) });
+    expect(monday.status).toBe(201);
+    expect(monday.body).toMatchObject({
+      last_update_date: '2026-12-07T08:00:00.000Z',
+      newest: true,
+    });
+    const served = (await api('GET', '/api/v1/backends/lab/properties')).body;
+    expect(served.qubits[0][0]).toMatchObject({ name: 'T1', value: 110 });
+    expect(served.calibration_id).toBe(monday.body.calibration_id);
+    // An older calibration joins the history without replacing the newest.
+    const sunday = await publish({ properties: properties('2026-12-06T08:00:00Z', 95) });
+    expect(sunday.body.newest).toBe(false);
+    expect((await api('GET', '/api/v1/backends/lab/properties')).body.qubits[0][0].value).toBe(110);
+    const before = await api(
+      'GET',
+      '/api/v1/backends/lab/properties?updated_before=2026-12-07T00:00:00Z',
+    );
+    expect(before.body.qubits[0][0].value).toBe(95);
+    const byId = await api(
+      'GET',
+      `/api/v1/backends/lab/properties?calibration_id=${sunday.body.calibration_id}`,
+    );
+    expect(byId.body.qubits[0][0].value).toBe(95);
+    const listed = (await api('GET', '/api/v1/backends/lab/calibrations')).body.calibrations;
+    expect(listed.filter((c: { source: string }) => c.source === 'worker')).toHaveLength(2);
+    // The same documents again change nothing.
+    const again = await publish({ properties: properties('2026-12-07T08:00:00Z', 110) });
+    expect(again.body.calibration_id).toBe(monday.body.calibration_id);
+    expect((await api('GET', '/api/v1/backends/lab/calibrations')).body.calibrations).toHaveLength(
+      listed.length,
+    );
+    // A configuration with it: served too.
+    const config = {
+      backend_name: 'lab',
+      n_qubits: 5,
+      basis_gates: ['cx', 'sx', 'x', 'rz'],
+      coupling_map: [[0, 1]],
+    };
+    const tuesday = await publish({
+      properties: properties('2026-12-08T08:00:00Z', 120),
+      configuration: config,
+    });
+    expect(tuesday.status).toBe(201);
+    expect((await api('GET', '/api/v1/backends/lab/configuration')).body).toMatchObject(config);
+  });
+
+  it("refuses a device's documents its client could not read, naming each problem, and keeps nothing", async () => {
+    const { api, worker } = await setup();
+    const before = (await api('GET', '/api/v1/backends/lab/calibrations')).body.calibrations.length;
+    const bad = await worker('POST', '/api/v1/workers/backends/lab/calibration', {
+      properties: { backend_name: 'other', last_update_date: 'yesterday', qubits: [[]], gates: [] },
+      configuration: { backend_name: 'lab', n_qubits: 7, basis_gates: ['cx'] },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors[0].code).toBe('invalid_device_documents');
+    for (const problem of [
+      'properties.backend_name must be "lab"',
+      'properties.backend_version must be a string',
+      'properties.last_update_date must be an ISO 8601 date',
+      'properties.qubits must be a list of 5 lists',
+      'configuration.n_qubits must be 5',
+    ])
+      expect(bad.body.errors[0].message).toContain(problem);
+    expect((await api('GET', '/api/v1/backends/lab/calibrations')).body.calibrations).toHaveLength(
+      before,
+    );
+    // Only a worker key of that backend may publish.
+    expect(
+      (await api('POST', '/api/v1/workers/backends/lab/calibration', { properties: {} })).status,
+    ).toBe(403);
+    expect(
+      (await worker('POST', '/api/v1/workers/backends/berth_sim/calibration', { properties: {} }))
+        .status,
+    ).toBe(403);
+  });
+
   it('wakes a waiting lease request when a job is submitted', async () => {
     const { api, worker } = await setup();
     const t0 = performance.now();

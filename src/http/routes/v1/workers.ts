@@ -213,4 +213,50 @@ export const workerRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return { id: req.params.id, status: job?.status ?? 'unknown' };
     },
   );
+
+  app.post(
+    '/workers/backends/:name/calibration',
+    {
+      schema: {
+        tags,
+        summary: "Publish the device's calibration: its properties (and configuration) documents",
+        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }),
+        body: Type.Object(
+          {
+            properties: Type.Unknown({
+              description:
+                "IBM's BackendProperties document of the device (what GET /backends/{name}/properties serves)",
+            }),
+            configuration: Type.Optional(
+              Type.Unknown({
+                description: "the device's backend configuration document, when it changed too",
+              }),
+            ),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({
+            calibration_id: Type.String(),
+            last_update_date: Type.String({ format: 'date-time' }),
+            newest: Type.Boolean({
+              description: 'whether it is now the calibration the backend serves',
+            }),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req, reply) => {
+      const published = await app.services.workers.publishCalibration(req.ctx, req.params.name, {
+        properties: req.body.properties,
+        configuration: req.body.configuration,
+      });
+      return reply.code(201).send({
+        calibration_id: published.id,
+        last_update_date: published.lastUpdate.toISOString(),
+        newest: published.newest,
+      });
+    },
+  );
 };
