@@ -257,8 +257,16 @@ export function createBackendService(deps: {
     return e.backend.executor === 'external';
   }
 
+  /**
+   * The newest calibration of a backend; for one whose workers publish, the newest they
+   * published, whatever the date of the documents it was configured with: those stand in only
+   * until the device speaks (a synthesized document is dated at the server's start, which can
+   * be later than a calibration published in the same second).
+   */
   async function newestCalibration(name: string): Promise<Calibration | null> {
-    const latest = newest(await store.listCalibrations(name));
+    const all = await store.listCalibrations(name);
+    const fromWorkers = all.filter((c) => c.source === 'worker');
+    const latest = newest(fromWorkers.length ? fromWorkers : all);
     return latest && store.getCalibration(name, latest.id);
   }
 

@@ -268,6 +268,11 @@ describe('remote workers', () => {
     });
     const publish = (body: unknown) =>
       worker('POST', '/api/v1/workers/backends/lab/calibration', body);
+    // The device's first word wins over the documents the backend was configured with, however
+    // they are dated (a synthesized one carries the server's start time).
+    const first = await publish({ properties: properties('2000-01-01T00:00:00Z', 50) });
+    expect(first.body.newest).toBe(true);
+    expect((await api('GET', '/api/v1/backends/lab/properties')).body.qubits[0][0].value).toBe(50);
     const monday = await publish({ properties: properties('2026-12-07T08:00:00Z', 110) });
     expect(monday.status).toBe(201);
     expect(monday.body).toMatchObject({
@@ -292,7 +297,7 @@ describe('remote workers', () => {
     );
     expect(byId.body.qubits[0][0].value).toBe(95);
     const listed = (await api('GET', '/api/v1/backends/lab/calibrations')).body.calibrations;
-    expect(listed.filter((c: { source: string }) => c.source === 'worker')).toHaveLength(2);
+    expect(listed.filter((c: { source: string }) => c.source === 'worker')).toHaveLength(3);
     // The same documents again change nothing.
     const again = await publish({ properties: properties('2026-12-07T08:00:00Z', 110) });
     expect(again.body.calibration_id).toBe(monday.body.calibration_id);
