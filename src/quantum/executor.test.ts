@@ -1,6 +1,6 @@
 /**
  * The executor program (schema v2.0) against IBM's model rules (ibm-quantum-schemas
- * executor/version_2_0/models.py, ../shared/spec/programs.md §1) and closed-form outcomes, with
+ * executor/version_2_0/models.py, as the project spec programs.md §1 reads them) and closed-form outcomes, with
  * circuits that real Qiskit wrote (test/fixtures/qpy) and the spec's own validated example.
  */
 import { readFileSync } from 'node:fs';

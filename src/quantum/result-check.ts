@@ -69,7 +69,7 @@ function pubParts(pub: unknown, types: readonly string[], where: string) {
     fail(`${where}: data`, 'the DataBin has no fields (DataBin.__value__.fields)');
   const metadata = value.metadata === undefined ? {} : value.metadata;
   if (!isObj(metadata)) fail(where, 'metadata must be an object');
-  return { pub: pub as Obj, value, fields, metadata };
+  return { value, fields, metadata };
 }
 
 /** A sampler pub: one BitArray per classical register, all of the same shots. */
