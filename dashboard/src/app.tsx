@@ -18,6 +18,7 @@ import { ALL, type Scope, makeScope } from './scope';
 import { href, useRoute } from './router';
 import { AdminView } from './views/admin';
 import { BackendsView } from './views/backends';
+import { DeviceView } from './views/device';
 import { JobView, JobsView } from './views/jobs';
 import { SessionView, SessionsView } from './views/sessions';
 import { SignIn } from './views/signin';
@@ -180,6 +181,7 @@ function Shell(props: {
       </header>
       <main id="main">
         {route.view === 'backends' && <BackendsView scope={scope} identity={identity} />}
+        {route.view === 'backend' && <DeviceView scope={scope} name={route.name} />}
         {route.view === 'sessions' && <SessionsView scope={scope} />}
         {route.view === 'session' && <SessionView scope={scope} id={route.id} />}
         {route.view === 'jobs' && <JobsView scope={scope} />}

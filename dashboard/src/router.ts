@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 
 export type Route =
   | { readonly view: 'backends' }
+  | { readonly view: 'backend'; readonly name: string }
   | { readonly view: 'sessions' }
   | { readonly view: 'session'; readonly id: string }
   | { readonly view: 'jobs' }
@@ -15,6 +16,7 @@ export type Route =
 
 export function parseRoute(hash: string): Route {
   const [, view, id] = hash.replace(/^#/, '').split('/');
+  if (view === 'backends' && id) return { view: 'backend', name: decodeURIComponent(id) };
   if (view === 'sessions' && id) return { view: 'session', id: decodeURIComponent(id) };
   if (view === 'jobs' && id) return { view: 'job', id: decodeURIComponent(id) };
   if (view === 'sessions' || view === 'jobs' || view === 'usage' || view === 'admin')
@@ -24,6 +26,7 @@ export function parseRoute(hash: string): Route {
 
 export const href = {
   backends: '#/backends',
+  backend: (name: string) => `#/backends/${encodeURIComponent(name)}`,
   sessions: '#/sessions',
   session: (id: string) => `#/sessions/${encodeURIComponent(id)}`,
   jobs: '#/jobs',

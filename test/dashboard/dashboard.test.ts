@@ -118,6 +118,19 @@ describe('the dashboard', () => {
         { name: 'lab', lanes: 1, qubits: 5, model: { jobOverheadMs: 800 } },
         { name: 'queue', lanes: 1, qubits: 5, model: { jobOverheadMs: 60_000 } },
         { name: 'fast', lanes: 2, qubits: 5 },
+        // An Eagle as IBM published it, and a lab's 5-qubit line calibrated by its worker.
+        { name: 'eagle', reference: 'brisbane' },
+        {
+          name: 'rig',
+          qubits: 5,
+          executor: 'external',
+          couplingMap: [
+            [0, 1],
+            [1, 2],
+            [2, 3],
+            [3, 4],
+          ],
+        },
       ],
     });
     const server = await startServer(
@@ -368,7 +381,14 @@ describe('the dashboard', () => {
     await page.setViewportSize({ width: 390, height: 800 });
     await signIn(page);
     await page.getByRole('heading', { name: 'Backends' }).waitFor();
-    for (const view of ['#/backends', '#/sessions', '#/jobs', '#/usage', '#/admin']) {
+    for (const view of [
+      '#/backends',
+      '#/backends/eagle',
+      '#/sessions',
+      '#/jobs',
+      '#/usage',
+      '#/admin',
+    ]) {
       await go(page, view);
       await page.waitForTimeout(300);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -421,6 +441,108 @@ describe('the dashboard', () => {
     await card.getByRole('button', { name: 'Resume fast' }).click();
     await untilText(page, '[data-backend="fast"] .card-head .badge', 'online');
     await untilStatus(waiting, 'Completed');
+    await page.close();
+  }, 60_000);
+
+  it('draws a device as IBM lays it out, coloured by the figure chosen, with scales and the calibration date', async () => {
+    const page = await newPage();
+    await signIn(page);
+    await page.locator('[data-backend="eagle"] a', { hasText: 'device map' }).click();
+    await page.getByRole('heading', { name: 'eagle', exact: true }).waitFor();
+    await page.locator('[data-qubit="126"]').waitFor();
+    expect(await page.locator('[data-qubit]').count()).toBe(127);
+    expect(await page.locator('[data-coupler]').count()).toBe(144);
+    // The calibration's own date (brisbane's snapshot of 26 February 2025), in the page's locale.
+    expect(await page.getByTestId('calibration-date').textContent()).toMatch(/2\/26\/2025/);
+    // Eagle's lattice: bridge qubit 14 sits between qubits 0 and 18, straight down.
+    const centre = async (q: number) => {
+      const c = page.locator(`[data-qubit="${q}"] circle`);
+      return [Number(await c.getAttribute('cx')), Number(await c.getAttribute('cy'))];
+    };
+    const [q0, q14, q18] = [await centre(0), await centre(14), await centre(18)];
+    expect(q14[0]).toBe(q0[0]);
+    expect(q18[0]).toBe(q0[0]);
+    expect((q14[1] ?? 0) - (q0[1] ?? 0)).toBe((q18[1] ?? 0) - (q14[1] ?? 0));
+    // Qubits by T1 first; by readout error when chosen, its scale in percent.
+    await page.getByTestId('scale-t1').getByText(/µs/).first().waitFor();
+    const fillBefore = await page.locator('[data-qubit="0"] circle').getAttribute('fill');
+    await page.getByLabel('Colour qubits by').selectOption({ label: 'Readout error' });
+    await page.getByTestId('scale-readoutError').getByText(/%/).first().waitFor();
+    expect(await page.locator('[data-qubit="0"] circle').getAttribute('fill')).not.toBe(fillBefore);
+    await page
+      .getByTestId('scale-error')
+      .getByText(/ecr error/)
+      .waitFor();
+    // Every figure is in the tables too (brisbane's qubit 0: T1 and readout error as published).
+    const props = (await api('GET', '/api/v1/backends/eagle/properties')).body;
+    const t1 = props.qubits[0].find((p: { name: string }) => p.name === 'T1').value as number;
+    await page.getByText('Every qubit').click();
+    const row0 = page.locator('tbody tr').first();
+    expect(await row0.locator('td').nth(1).textContent()).toBe(`${t1.toFixed(0)} µs`);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'dashboard-device.png'), fullPage: true });
+    await page.close();
+  }, 60_000);
+
+  it('shows the newest calibration a lab device’s worker published', async () => {
+    const made = await api('POST', '/admin/keys', { name: 'rig-worker', worker_backends: ['rig'] });
+    expect(made.status).toBe(201);
+    const publish = async (date: string, t1: number) => {
+      const param = (name: string, value: number, unit: string) => ({ name, value, unit, date });
+      const res = await call(
+        base,
+        made.body.key as string,
+        'POST',
+        '/api/v1/workers/backends/rig/calibration',
+        {
+          properties: {
+            backend_name: 'rig',
+            backend_version: '1.0.0',
+            last_update_date: date,
+            qubits: Array.from({ length: 5 }, () => [
+              param('T1', t1, 'us'),
+              param('T2', t1 / 2, 'us'),
+              param('readout_error', 0.02, ''),
+              param('frequency', 5.1e9, 'Hz'),
+            ]),
+            gates: [
+              [0, 1],
+              [1, 2],
+              [2, 3],
+              [3, 4],
+            ].map((qubits) => ({
+              gate: 'cx',
+              qubits,
+              parameters: [param('gate_error', 0.01, '')],
+            })),
+            general: [],
+          },
+        },
+      );
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+    };
+    await publish('2026-12-01T08:00:00Z', 80);
+    const page = await newPage();
+    await signIn(page);
+    await go(page, '#/backends/rig');
+    await page.getByRole('heading', { name: 'rig', exact: true }).waitFor();
+    await page
+      .getByTestId('calibration-date')
+      .getByText(/12\/1\/2026/)
+      .waitFor();
+    expect(await page.locator('[data-qubit]').count()).toBe(5);
+    await page.getByText('Every qubit').click();
+    const row0 = page.locator('tbody tr').first();
+    expect(await row0.locator('td').nth(1).textContent()).toBe('80 µs');
+    // Frequencies in Hz read as GHz.
+    expect(await row0.locator('td').nth(4).textContent()).toBe('5.100 GHz');
+    await publish('2026-12-07T08:00:00Z', 120);
+    await page.getByRole('button', { name: 'Read the calibration again' }).click();
+    await page
+      .getByTestId('calibration-date')
+      .getByText(/12\/7\/2026/)
+      .waitFor();
+    expect(await row0.locator('td').nth(1).textContent()).toBe('120 µs');
     await page.close();
   }, 60_000);
 

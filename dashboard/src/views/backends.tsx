@@ -200,7 +200,9 @@ function Backend(props: {
         </div>
         <div>
           <dt>Qubits</dt>
-          <dd>{device.qubits}</dd>
+          <dd>
+            {device.qubits} · <a href={href.backend(device.name)}>device map and calibration</a>
+          </dd>
         </div>
         <div>
           <dt>Held by</dt>
