@@ -18,7 +18,14 @@ import { liveUsageMs } from '../domain/usage.js';
 import { RETRY, withRetries } from './cas.js';
 import { withEvents } from './event-log.js';
 import type { Execution } from './execution.js';
-import type { JobFilter, Page, PageOf, ProgramRegistry, Store } from './ports.js';
+import type {
+  CircuitDiagramEntry,
+  JobFilter,
+  Page,
+  PageOf,
+  ProgramRegistry,
+  Store,
+} from './ports.js';
 /** How many recent jobs the queue-time estimate averages over. */
 const ESTIMATE_WINDOW = 20;
 
@@ -221,6 +228,14 @@ export function createJobService(deps: JobServiceDeps) {
       if (job.status !== 'Completed') return { status: job.status, text: failureText(job) };
       const text = await store.getResult(id);
       return text === null ? null : { status: job.status, text };
+    },
+
+    /** The job's circuits as diagrams (the job page's circuit view); none for a private job. */
+    async diagrams(ctx: CallContext, id: string): Promise<CircuitDiagramEntry[]> {
+      const job = await load(ctx, id);
+      // A private job's params are never shown (GET /jobs/{id} leaves them out): nor its circuits.
+      if (job.private) return [];
+      return deps.programs.diagrams(job.programId, job.params);
     },
 
     async logs(ctx: CallContext, id: string): Promise<{ at: Date; line: string }[]> {

@@ -383,9 +383,36 @@ export interface ProgramRegistry {
    * text); rejects with AppError('invalid_result') naming what its readers could not read.
    */
   checkResult(programId: string, params: unknown, result: unknown): string;
+  /** A job's circuits drawn for reading (the job page's circuit view). */
+  diagrams(programId: string, params: unknown): CircuitDiagramEntry[];
   /** Stop any thread it uses. */
   close(): Promise<void>;
 }
+
+/** One operation of a circuit diagram: a gate call as written, a measurement, a block… */
+export interface DiagramOperation {
+  readonly kind: 'gate' | 'measure' | 'reset' | 'delay' | 'if' | 'while';
+  readonly name: string;
+  readonly params: readonly string[];
+  readonly qubits: readonly number[];
+  readonly clbits: readonly number[];
+}
+
+/** A circuit as a diagram draws it: its active qubits as rows, its operations in order. */
+export interface CircuitDiagram {
+  readonly numQubits: number;
+  readonly numClbits: number;
+  readonly qubits: readonly { readonly index: number; readonly label: string }[];
+  readonly clbits: readonly { readonly index: number; readonly label: string }[];
+  readonly operations: readonly DiagramOperation[];
+  readonly totalOperations: number;
+  readonly truncated: boolean;
+}
+
+/** One circuit of a job, drawn, or why it is not. */
+export type CircuitDiagramEntry =
+  | { readonly index: number; readonly diagram: CircuitDiagram }
+  | { readonly index: number; readonly error: string };
 
 /** A started job as an executor sees it: what to run, and which lease and run it is. */
 export interface RunnableJob {

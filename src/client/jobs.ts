@@ -8,6 +8,7 @@ import type {
   BerthEvent,
   JobFilter,
   JobList,
+  JobDiagrams,
   JobMetrics,
   JobStatus,
   SubmitJobBody,
@@ -182,6 +183,14 @@ export class JobsApi {
     return this.transport.text('GET', `/api/v1/jobs/${encodeURIComponent(id)}/logs`, {
       signal: options.signal,
       headers: { accept: 'text/plain' },
+    });
+  }
+
+  /** `GET /api/v1/jobs/{id}/diagram`: the job's circuits as diagrams (a Berth extension). */
+  diagram(id: string, options: CallOptions = {}): Promise<JobDiagrams> {
+    return call(this.transport, 'get', '/api/v1/jobs/{id}/diagram', {
+      path: { id },
+      signal: options.signal,
     });
   }
 

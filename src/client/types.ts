@@ -74,6 +74,7 @@ export type JobFilter = QueryParams<'/api/v1/jobs', 'get'>;
 export type SubmitJobBody = RequestBody<'/api/v1/jobs', 'post'>;
 export type SubmittedJob = ResponseBody<'/api/v1/jobs', 'post'>;
 export type JobMetrics = ResponseBody<'/api/v1/jobs/{id}/metrics', 'get'>;
+export type JobDiagrams = ResponseBody<'/api/v1/jobs/{id}/diagram', 'get'>;
 
 export type BackendList = ResponseBody<'/api/v1/backends', 'get'>;
 /** One backend of GET /api/v1/backends. */

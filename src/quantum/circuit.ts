@@ -91,6 +91,10 @@ export interface MarkOp {
   readonly kind: 'mark';
   readonly gate: string;
   readonly qubits: readonly number[];
+  /** The call's angles, when parsed for a drawing (ParseOptions.forDrawing). */
+  readonly args?: readonly Expr[];
+  /** The call's modifiers as written (`ctrl @ inv @ `), when parsed for a drawing. */
+  readonly modifiers?: string;
 }
 
 /** Reset `qubit` to |0⟩. */

@@ -15,6 +15,7 @@ export { QuantumInputError, SimulationCancelledError };
 export type { ProgramLimits, RunOptions };
 export { parseQasm } from './qasm/parser.js';
 export { checkResult } from './result-check.js';
+export { jobDiagrams } from './diagram.js';
 export { StateVector } from './statevector.js';
 export { statevector } from './exact.js';
 export type { Circuit } from './circuit.js';

@@ -13,6 +13,7 @@ import {
   QuantumInputError,
   checkProgram,
   checkResult,
+  jobDiagrams,
 } from '../quantum/index.js';
 import { ProgramChecker } from './checker/checker.js';
 import { INLINE_CHECK_CHARS, circuitChars } from './program-size.js';
@@ -67,6 +68,9 @@ export function programOf(id: string): ProgramId | null {
   return isProgramId(id) ? id : (ALIASES[id] ?? null);
 }
 
+/** The most circuit text (OpenQASM, or QPY's base64) a job's diagram is drawn from. */
+const MAX_DIAGRAM_CHARS = 1_000_000;
+
 export function createProgramRegistry(catalog: BackendCatalog): ProgramRegistry {
   const checker = new ProgramChecker();
   return {
@@ -99,6 +103,19 @@ export function createProgramRegistry(catalog: BackendCatalog): ProgramRegistry 
         if (e instanceof QuantumInputError) throw new AppError('invalid_result', e.message);
         throw e;
       }
+    },
+    diagrams(id, params) {
+      const chars = circuitChars(params);
+      // Parsed on the request's thread: past this size the page would wait, and a diagram is
+      // cut at DIAGRAM_LIMITS operations anyway.
+      if (chars > MAX_DIAGRAM_CHARS)
+        return [
+          {
+            index: 0,
+            error: `the job's circuits are ${chars.toLocaleString('en')} characters; diagrams are drawn for up to ${MAX_DIAGRAM_CHARS.toLocaleString('en')}`,
+          },
+        ];
+      return jobDiagrams(programOf(id) ?? id, params);
     },
     close: () => checker.close(),
   };

@@ -484,6 +484,54 @@ describe('the dashboard', () => {
     await page.close();
   }, 60_000);
 
+  it('draws a job’s circuits: gates as called, controls as dots, only the active qubits; a phone scrolls the drawing, not the page', async () => {
+    const wide =
+      'OPENQASM 3.0; include "stdgates.inc"; bit[2] c; rz(pi/2) $3; sx $3; cx $3, $4; c[0] = measure $3; c[1] = measure $4;';
+    const job = await submit({
+      program_id: 'sampler',
+      backend: 'fast',
+      params: {
+        pubs: [
+          [BELL, null, 10],
+          [wide, null, 10],
+        ],
+      },
+    });
+    const page = await newPage();
+    await page.setViewportSize({ width: 390, height: 800 });
+    await signIn(page);
+    await go(page, `#/jobs/${job}`);
+    const first = page.locator('[data-circuit="0"]');
+    await first.locator('svg').waitFor();
+    expect(await first.locator('summary').textContent()).toBe(
+      'Circuit 0 · 2 active qubits of 2 · 4 operations',
+    );
+    expect(
+      await first
+        .locator('[data-gate]')
+        .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-gate'))),
+    ).toEqual(['h', 'cx']);
+    // cx: a control dot on q[0], ⊕ on q[1]; two measurements.
+    const cx = first.locator('[data-gate="cx"]');
+    expect(await cx.locator('circle.circ-dot').count()).toBe(1);
+    expect(await cx.locator('circle.circ-open').count()).toBe(1);
+    expect(await first.locator('[data-op="measure"]').count()).toBe(2);
+    // The ISA circuit: rows for $3 and $4 only, of the backend's 5.
+    const second = page.locator('[data-circuit="1"]');
+    await second.locator('summary').click();
+    expect(await second.locator('summary').textContent()).toBe(
+      'Circuit 1 · 2 active qubits of 5 · 5 operations',
+    );
+    expect(await second.locator('text.circ-label').allTextContents()).toEqual(['$3', '$4']);
+    expect(await second.locator('[data-gate="rz"] text').textContent()).toBe('rz(π/2)');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'dashboard-circuit.png'), fullPage: true });
+    await page.close();
+  }, 60_000);
+
   it('shows the newest calibration a lab device’s worker published', async () => {
     const made = await api('POST', '/admin/keys', { name: 'rig-worker', worker_backends: ['rig'] });
     expect(made.status).toBe(201);

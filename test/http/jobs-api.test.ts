@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TEST_CONFIG, samplerJob } from '../helpers/fixtures.js';
+import { BELL, TEST_CONFIG, samplerJob } from '../helpers/fixtures.js';
 import { testRuntime } from '../helpers/test-runtime.js';
 
 describe('jobs API', () => {
@@ -95,5 +95,53 @@ describe('jobs API', () => {
     const created = await api('POST', '/api/v1/sessions', undefined, json);
     expect(created.status).toBe(200);
     expect(created.body).toMatchObject({ mode: 'dedicated', backend_name: null });
+  });
+});
+
+describe('GET /jobs/{id}/diagram', () => {
+  it("draws each of a job's circuits as written, on its active qubits", async () => {
+    const { api } = await testRuntime({ file: TEST_CONFIG });
+    const isa =
+      'OPENQASM 3.0; include "stdgates.inc"; bit[2] c; rz(pi/2) $3; sx $3; cx $3, $4; c[0] = measure $3; c[1] = measure $4;';
+    const job = await api('POST', '/api/v1/jobs', {
+      program_id: 'sampler',
+      backend: 'wide',
+      params: { pubs: [[BELL, null, 10], [isa]], version: 2 },
+    });
+    expect(job.status).toBe(200);
+    const res = await api('GET', `/api/v1/jobs/${job.body.id}/diagram`);
+    expect(res.status).toBe(200);
+    const [bell, wide] = res.body.circuits;
+    expect(bell).toMatchObject({
+      index: 0,
+      num_qubits: 2,
+      qubits: [
+        { index: 0, label: 'q[0]' },
+        { index: 1, label: 'q[1]' },
+      ],
+      total_operations: 4,
+      truncated: false,
+    });
+    expect(bell.operations.map((o: { name: string }) => o.name)).toEqual([
+      'h',
+      'cx',
+      'measure',
+      'measure',
+    ]);
+    // An ISA circuit is as wide as the backend; only its two active qubits are rows.
+    expect(wide).toMatchObject({
+      index: 1,
+      num_qubits: 5,
+      qubits: [{ label: '$3' }, { label: '$4' }],
+    });
+    expect(wide.operations[0]).toMatchObject({ name: 'rz', params: ['π/2'], qubits: [3] });
+    expect((await api('GET', '/api/v1/jobs/nope/diagram')).status).toBe(404);
+  });
+
+  it('draws nothing of a private job, whose params are never shown', async () => {
+    const { api } = await testRuntime({ file: TEST_CONFIG });
+    const id = (await api('POST', '/api/v1/jobs', samplerJob({ backend: 'solo', private: true })))
+      .body.id;
+    expect((await api('GET', `/api/v1/jobs/${id}/diagram`)).body).toEqual({ circuits: [] });
   });
 });

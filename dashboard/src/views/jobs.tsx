@@ -1,18 +1,20 @@
 /**
  * Jobs: a list with filters and paging (by the answer's `count`), and a job's page: its state
  * history, queue position and estimated start while queued, its log (read again as lines
- * arrive), and its results: a histogram per register for sampler pubs, a table of expectation
+ * arrive), its circuits drawn, and its results: a histogram per register for sampler pubs, a table of expectation
  * values with their standard deviations for estimator pubs, and the raw JSON to download.
  */
 import {
   type BerthClient,
+  type JobDiagrams,
   type PrimitiveResult,
   type RegisterCounts,
   type WireJob,
   countsOf,
   isPrimitiveResult,
 } from '@berth/client';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { CircuitDiagram } from '../charts/circuit';
 import { Histogram } from '../charts/histogram';
 import { dateTime, message, shortId, time } from '../format';
 import { CopyId } from '../copy-id';
@@ -245,6 +247,7 @@ function JobPage(props: { client: BerthClient; id: string }) {
           <WhyWaiting client={client} job={j} />
         </>
       )}
+      <Circuits client={client} id={id} />
       <h2>Log</h2>
       <pre class="log" aria-live="polite" data-testid="job-log">
         {logs.data ?? ''}
@@ -431,4 +434,58 @@ function flatten(x: unknown): number[] {
   if (x && typeof x === 'object' && '__value__' in x)
     return flatten((x as { __value__: unknown }).__value__);
   return [];
+}
+
+/**
+ * The job's circuits, drawn (charts/circuit.tsx). Read once: a job's circuits never change, and
+ * a live page re-reads on every event.
+ */
+function Circuits(props: { client: BerthClient; id: string }) {
+  const { client, id } = props;
+  const [state, setState] = useState<{ data?: JobDiagrams; error?: Error }>({});
+  useEffect(() => {
+    const abort = new AbortController();
+    client.jobs.diagram(id, { signal: abort.signal }).then(
+      (data) => !abort.signal.aborted && setState({ data }),
+      (error: Error) => !abort.signal.aborted && setState({ error }),
+    );
+    return () => abort.abort();
+  }, [client, id]);
+  const circuits = state.data?.circuits ?? [];
+  return (
+    <>
+      <h2>Circuits</h2>
+      <Problem error={state.error} />
+      {state.data && !circuits.length && <p class="muted">This job has no circuit to draw.</p>}
+      {circuits.map((c, i) => (
+        <details key={c.index} open={i === 0} class="circuit-entry" data-circuit={c.index}>
+          <summary>
+            Circuit {c.index}
+            {'error' in c
+              ? ' · not drawn'
+              : ` · ${c.qubits.length} active ${c.qubits.length === 1 ? 'qubit' : 'qubits'} of ${c.num_qubits} · ${c.total_operations} operations`}
+          </summary>
+          {'error' in c ? (
+            <p class="muted">{c.error}</p>
+          ) : (
+            <>
+              {c.truncated && (
+                <p class="muted">
+                  Drawn: the first {c.operations.length} operations on the first {c.qubits.length}{' '}
+                  active qubits.
+                </p>
+              )}
+              <CircuitDiagram
+                drawn={c}
+                title={`Circuit ${c.index}: ${c.operations
+                  .map((o) => o.name)
+                  .slice(0, 40)
+                  .join(', ')}${c.operations.length > 40 ? ', …' : ''}`}
+              />
+            </>
+          )}
+        </details>
+      ))}
+    </>
+  );
 }

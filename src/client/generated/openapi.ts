@@ -1238,6 +1238,113 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs/{id}/diagram": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The job's circuits as diagrams (a Berth extension)
+         * @description Each circuit of the job (its pubs, or the circuits of the noise learner and the executor), read by the parsers that run it: every gate call as written, measurements, resets, delays and classical blocks, in order, on the active qubits only. At most 2,000 operations and 64 qubits a circuit (`truncated` says when more were left out). A circuit that does not read carries `error` instead.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            circuits: ({
+                                clbits: {
+                                    index: number;
+                                    label: string;
+                                }[];
+                                /** @description the pub (or circuit) it is */
+                                index: number;
+                                num_clbits: number;
+                                num_qubits: number;
+                                operations: {
+                                    clbits: number[];
+                                    kind: "gate" | "measure" | "reset" | "delay" | "if" | "while";
+                                    /** @description the gate as called: cx, ecr, ctrl @ rz */
+                                    name: string;
+                                    params: string[];
+                                    qubits: number[];
+                                }[];
+                                /** @description the active qubits, ascending: the rows */
+                                qubits: {
+                                    index: number;
+                                    label: string;
+                                }[];
+                                total_operations: number;
+                                /** @description operations or qubits past the limits left out */
+                                truncated: boolean;
+                            } | {
+                                error: string;
+                                index: number;
+                            })[];
+                        };
+                    };
+                };
+                /** @description IBM error shape */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description IBM error shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description IBM error shape */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+                /** @description IBM error shape */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs/{id}/events": {
         parameters: {
             query?: never;

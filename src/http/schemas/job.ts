@@ -1,6 +1,7 @@
 /** Wire schemas of jobs (runtime-api.md §4). */
 import { type Static, Type } from '@sinclair/typebox';
 import type { JobMetrics, JobView } from '../../app/jobs.js';
+import type { CircuitDiagramEntry } from '../../app/ports.js';
 import { displayStatus } from '../../domain/job/job.js';
 import { DateTime, Nullable, PageQuery, iso } from './common.js';
 
@@ -165,5 +166,68 @@ export function toWireMetrics(m: JobMetrics): Static<typeof JobMetricsSchema> {
     estimated_start_time: iso(m.estimatedStartTime),
     caller: j.caller,
     qiskit_version: null,
+  };
+}
+
+const Wire = Type.Object({ index: Type.Integer(), label: Type.String() });
+
+/** GET /jobs/{id}/diagram: a Berth extension (the dashboard's circuit view). */
+export const JobDiagrams = Type.Object({
+  circuits: Type.Array(
+    Type.Union([
+      Type.Object({
+        index: Type.Integer({ description: 'the pub (or circuit) it is' }),
+        num_qubits: Type.Integer(),
+        num_clbits: Type.Integer(),
+        qubits: Type.Array(Wire, { description: 'the active qubits, ascending: the rows' }),
+        clbits: Type.Array(Wire),
+        operations: Type.Array(
+          Type.Object({
+            kind: Type.Union([
+              Type.Literal('gate'),
+              Type.Literal('measure'),
+              Type.Literal('reset'),
+              Type.Literal('delay'),
+              Type.Literal('if'),
+              Type.Literal('while'),
+            ]),
+            name: Type.String({ description: 'the gate as called: cx, ecr, ctrl @ rz' }),
+            params: Type.Array(Type.String()),
+            qubits: Type.Array(Type.Integer()),
+            clbits: Type.Array(Type.Integer()),
+          }),
+        ),
+        total_operations: Type.Integer(),
+        truncated: Type.Boolean({ description: 'operations or qubits past the limits left out' }),
+      }),
+      Type.Object({ index: Type.Integer(), error: Type.String() }),
+    ]),
+  ),
+});
+
+export function toWireDiagrams(
+  entries: readonly CircuitDiagramEntry[],
+): Static<typeof JobDiagrams> {
+  return {
+    circuits: entries.map((e) =>
+      'error' in e
+        ? { index: e.index, error: e.error }
+        : {
+            index: e.index,
+            num_qubits: e.diagram.numQubits,
+            num_clbits: e.diagram.numClbits,
+            qubits: [...e.diagram.qubits],
+            clbits: [...e.diagram.clbits],
+            operations: e.diagram.operations.map((o) => ({
+              kind: o.kind,
+              name: o.name,
+              params: [...o.params],
+              qubits: [...o.qubits],
+              clbits: [...o.clbits],
+            })),
+            total_operations: e.diagram.totalOperations,
+            truncated: e.diagram.truncated,
+          },
+    ),
   };
 }

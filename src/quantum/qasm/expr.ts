@@ -113,3 +113,36 @@ export function variables(e: Expr, into: Set<string> = new Set()): Set<string> {
   }
   return into;
 }
+
+/** An expression as a person reads it: numbers to 4 significant digits, π for pi. */
+export function exprText(e: Expr): string {
+  // Constants only (`pi/2`): its value, which reads as `π/2` again below.
+  if (e.k !== 'num' && [...variables(e)].every((v) => v in CONSTANTS)) {
+    const v = evaluate(e, new Map(Object.entries(CONSTANTS)));
+    if (Number.isFinite(v)) return exprText({ k: 'num', v });
+  }
+  switch (e.k) {
+    case 'num': {
+      const ratio = e.v / Math.PI;
+      // A simple fraction of π reads as one (Qiskit's drawer does the same).
+      for (const d of [1, 2, 3, 4, 6, 8]) {
+        const n = Math.round(ratio * d);
+        if (n !== 0 && Math.abs(ratio * d - n) < 1e-9 && Math.abs(n) <= 16) {
+          const num = n === 1 ? 'π' : n === -1 ? '-π' : `${n}π`;
+          return d === 1 ? num : `${num}/${d}`;
+        }
+      }
+      return String(Number(e.v.toPrecision(4)));
+    }
+    case 'var':
+      return e.name === 'pi' ? 'π' : e.name;
+    case 'neg':
+      return `-${wrapped(e.a)}`;
+    case 'bin':
+      return `${wrapped(e.a)}${e.op === '^' ? '^' : ` ${e.op} `}${wrapped(e.b)}`;
+    case 'call':
+      return `${e.fn}(${exprText(e.a)})`;
+  }
+}
+
+const wrapped = (e: Expr): string => (e.k === 'bin' ? `(${exprText(e)})` : exprText(e));

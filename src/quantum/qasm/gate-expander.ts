@@ -5,7 +5,7 @@
  */
 import type { GateCallRecord, Op, Register } from '../circuit.js';
 import { STANDARD, type StandardGate } from '../gates.js';
-import { type Expr, evaluate, substitute, variables } from './expr.js';
+import { type Expr, evaluate, exprText, substitute, variables } from './expr.js';
 import type { Token } from './lexer.js';
 import { TokenReader } from './token-reader.js';
 
@@ -24,6 +24,14 @@ export type Modifier =
   | { readonly k: 'inv' }
   | { readonly k: 'ctrl' | 'negctrl'; readonly n: number }
   | { readonly k: 'pow'; readonly e: Expr };
+/** A modifier as OpenQASM writes it, with its `@`. */
+const modifierText = (m: Modifier): string =>
+  m.k === 'inv'
+    ? 'inv @ '
+    : m.k === 'pow'
+      ? `pow(${exprText(m.e)}) @ `
+      : `${m.k}${m.n === 1 ? '' : `(${m.n})`} @ `;
+
 /** A gate definition: formal parameters, formal qubits and body. */
 export interface GateDef {
   readonly params: readonly string[];
@@ -78,6 +86,8 @@ export class GateExpander extends TokenReader {
   }
   /** Follow every unmodified gate call with a `mark` op, for per-gate noise (ParseOptions). */
   markGates = false;
+  /** Follow every gate call with a `mark` op holding its angles and modifiers (ParseOptions). */
+  forDrawing = false;
   /** Operations expanded so far (all bodies included), against MAX_EXPANDED_OPS. */
   private expanded = 0;
 
@@ -161,7 +171,15 @@ export class GateExpander extends TokenReader {
         this.fail(call.tok, `gate ${call.name} uses a qubit twice`);
       this.calls?.push({ name: call.name, modified: call.mods.length > 0, qubits });
       this.apply(call, qubits, NO_CONTEXT, new Map(), ops);
-      if (this.markGates && call.mods.length === 0)
+      if (this.forDrawing)
+        ops.push({
+          kind: 'mark',
+          gate: call.name,
+          qubits,
+          args: call.args,
+          modifiers: call.mods.map(modifierText).join(''),
+        });
+      else if (this.markGates && call.mods.length === 0)
         ops.push({ kind: 'mark', gate: call.name, qubits });
     }
   }

@@ -50,6 +50,7 @@ export function parseQasm(source: string, options: ParseOptions = {}): Circuit {
   if (options.recordCalls) parser.recordCalls();
   if (options.keepDelays) parser.keepDelays = true;
   if (options.markGates) parser.markGates = true;
+  if (options.forDrawing) parser.forDrawing = true;
   return parser.program();
 }
 
@@ -62,6 +63,11 @@ export interface ParseOptions {
   readonly keepDelays?: boolean;
   /** Mark where each gate call ends (a backend with gate noise); off, nothing is added. */
   readonly markGates?: boolean;
+  /**
+   * Mark where every gate call ends, modified ones too, with its angles and modifiers: what a
+   * circuit diagram draws (diagram.ts). Such a circuit is for reading, never for running.
+   */
+  readonly forDrawing?: boolean;
 }
 
 /** Duration units of `delay[…]`: seconds per unit, or 1 for the backend's `dt`. */

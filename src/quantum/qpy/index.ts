@@ -36,6 +36,7 @@ export interface ReadOptions {
   readonly recordCalls?: boolean;
   readonly markGates?: boolean;
   readonly keepDelays?: boolean;
+  readonly forDrawing?: boolean;
 }
 
 /** One QPY circuit (the wrapper holds exactly one) as Berth's circuit. */
@@ -67,6 +68,7 @@ function toCircuit(circuit: QpyCircuit, version: number, options: ReadOptions): 
     ...(options.recordCalls ? { recordCalls: true } : {}),
     ...(options.markGates ? { markGates: true } : {}),
     ...(options.keepDelays ? { keepDelays: true } : {}),
+    ...(options.forDrawing ? { forDrawing: true } : {}),
   });
   return { ...parsed, parameterLabels: lowered.parameters };
 }

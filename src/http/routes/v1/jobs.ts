@@ -7,11 +7,13 @@ import {
   CreateJobBody,
   CreateJobResponse,
   Job,
+  JobDiagrams,
   JobList,
   JobMetricsSchema,
   JobQuery,
   ListJobsQuery,
   TagsBody,
+  toWireDiagrams,
   toWireJob,
   toWireMetrics,
 } from '../../schemas/job.js';
@@ -209,6 +211,21 @@ export const jobRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => toWireMetrics(await jobs.metrics(req.ctx, req.params.id)),
+  );
+
+  app.get(
+    '/jobs/:id/diagram',
+    {
+      schema: {
+        tags,
+        summary: "The job's circuits as diagrams (a Berth extension)",
+        description:
+          'Each circuit of the job (its pubs, or the circuits of the noise learner and the executor), read by the parsers that run it: every gate call as written, measurements, resets, delays and classical blocks, in order, on the active qubits only. At most 2,000 operations and 64 qubits a circuit (`truncated` says when more were left out). A circuit that does not read carries `error` instead.',
+        params: IdParams,
+        response: { 200: JobDiagrams, ...errors },
+      },
+    },
+    async (req) => toWireDiagrams(await jobs.diagrams(req.ctx, req.params.id)),
   );
 
   app.put(
