@@ -17,6 +17,11 @@ export function duration(seconds: number): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+/** Usage for a person: like duration, but a little is "< 1 s", not "0 s". */
+export function used(seconds: number): string {
+  return seconds > 0 && seconds < 0.5 ? '< 1 s' : duration(seconds);
+}
+
 export function shortId(id: string): string {
   return id.length > 12 ? `${id.slice(0, 8)}…` : id;
 }

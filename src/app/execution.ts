@@ -94,7 +94,10 @@ export async function effectsToCommit(
       if (otherJobs.length) out = { ...out, otherJobs };
     }
     if (e.kind === 'charge_usage')
-      out = { ...out, charge: { instanceId: session.instanceId, ms: e.ms, at } };
+      out = {
+        ...out,
+        charge: { instanceId: session.instanceId, userId: session.userId, ms: e.ms, at },
+      };
   }
   return out;
 }
@@ -217,7 +220,15 @@ export function createExecution(deps: ExecutionDeps) {
       }
     }
     if (!job.sessionId && isFinal(next.status) && job.status === 'Running') {
-      commit = { ...commit, charge: { instanceId: job.instanceId, ms: jobUsageMs(next, at), at } };
+      commit = {
+        ...commit,
+        charge: {
+          instanceId: job.instanceId,
+          userId: job.userId,
+          ms: jobUsageMs(next, at),
+          at,
+        },
+      };
     }
     return withEvents(commit, { job }, at);
   }

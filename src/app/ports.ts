@@ -27,8 +27,13 @@ export interface Commit {
    * there. Two nodes starting jobs at once cannot break either rule; a failed check is `false`.
    */
   readonly start?: { readonly backend: string; readonly lanes: number };
-  /** Add usage to an instance's period (the period containing `at`). */
-  readonly charge?: { readonly instanceId: string; readonly ms: number; readonly at: Date };
+  /** Add usage to an instance's period (the period containing `at`), and to its user's there. */
+  readonly charge?: {
+    readonly instanceId: string;
+    readonly userId: string;
+    readonly ms: number;
+    readonly at: Date;
+  };
   /** Store a job's result document (JSON text). */
   readonly result?: { readonly jobId: string; readonly body: string };
   /** Append lines to a job's log. */
@@ -162,6 +167,14 @@ export interface UsageInputs {
   readonly liveSessions: readonly Session[];
   /** Running jobs outside sessions: how many, and the sum of their start times (epoch ms). */
   readonly sessionless: { readonly count: number; readonly startSumMs: number };
+  /** `settledMs` by user (less in all when usage was settled before users were accounted). */
+  readonly settledByUser: readonly { readonly userId: string; readonly ms: number }[];
+  /** `sessionless` by user. */
+  readonly sessionlessByUser: readonly {
+    readonly userId: string;
+    readonly count: number;
+    readonly startSumMs: number;
+  }[];
 }
 
 /** A Berth node as the store knows it (GET /api/v1/nodes). */

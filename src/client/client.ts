@@ -14,6 +14,7 @@ import type {
   Device,
   Instance,
   InstanceUsage,
+  InstanceUsageByUser,
   KeyInstance,
   Versions,
 } from './types.js';
@@ -105,6 +106,16 @@ export class BerthClient {
   /** `GET /api/v1/instances/usage`: the instance's usage this period. */
   usage(options: CallOptions = {}): Promise<InstanceUsage> {
     return call(this.transport, 'get', '/api/v1/instances/usage', { signal: options.signal });
+  }
+
+  /**
+   * `GET /api/v1/instances/usage/users`: the same, with each user's part (every user for an
+   * administrator's key, the key's own user otherwise).
+   */
+  usageByUser(options: CallOptions = {}): Promise<InstanceUsageByUser> {
+    return call(this.transport, 'get', '/api/v1/instances/usage/users', {
+      signal: options.signal,
+    });
   }
 
   /** `GET /api/v1/versions` (no credentials needed). */

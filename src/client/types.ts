@@ -86,6 +86,7 @@ export type BackendConfiguration = ResponseBody<'/api/v1/backends/{name}/configu
 export type BackendProperties = ResponseBody<'/api/v1/backends/{name}/properties', 'get'>;
 
 export type InstanceUsage = ResponseBody<'/api/v1/instances/usage', 'get'>;
+export type InstanceUsageByUser = ResponseBody<'/api/v1/instances/usage/users', 'get'>;
 /** One of the instances a key may act in (GET /api/v1/instances). */
 export type KeyInstance = ResponseBody<'/api/v1/instances', 'get'>['instances'][number];
 export type Versions = ResponseBody<'/api/v1/versions', 'get'>;

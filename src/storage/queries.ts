@@ -91,6 +91,10 @@ export const CHARGE = `INSERT INTO instance_usage (instance_id, period_start, us
   VALUES (@instance_id, @period_start, @ms)
   ON CONFLICT (instance_id, period_start)
   DO UPDATE SET usage_ms = instance_usage.usage_ms + excluded.usage_ms`;
+export const CHARGE_USER = `INSERT INTO user_usage (instance_id, user_id, period_start, usage_ms)
+  VALUES (@instance_id, @user_id, @period_start, @ms)
+  ON CONFLICT (instance_id, period_start, user_id)
+  DO UPDATE SET usage_ms = user_usage.usage_ms + excluded.usage_ms`;
 // The normal queue: sessionless jobs and jobs of open or inactive sessions; the oldest per
 // instance (every instance is in the instances table: configured ones are written at start and
 // none is ever removed). One walk of jobs_queued_instance per instance to its first such job:
@@ -238,4 +242,6 @@ export const REVOKE_KEY = `UPDATE api_keys SET revoked_at = @at WHERE id = @id
 export const RUNNING_ON_BACKEND = `SELECT COUNT(*) AS n FROM jobs
   WHERE backend = @backend AND status = 'Running'`;
 export const SETTLED_USAGE = `SELECT usage_ms FROM instance_usage
+  WHERE instance_id = @instance_id AND period_start = @period_start`;
+export const SETTLED_USAGE_BY_USER = `SELECT user_id, usage_ms FROM user_usage
   WHERE instance_id = @instance_id AND period_start = @period_start`;

@@ -2,7 +2,14 @@
  * Row ↔ domain mapping, shared by both dialects (they store the same representation, ADR 0009):
  * integer epoch ms ↔ Date, TEXT ↔ JSON, 0/1 ↔ boolean. Rows never leave the adapters.
  */
-import type { BackendState, Commit, DomainEvent, NodeRecord, StoredEvent } from '../app/ports.js';
+import type {
+  BackendState,
+  Commit,
+  DomainEvent,
+  NodeRecord,
+  StoredEvent,
+  UsageInputs,
+} from '../app/ports.js';
 import type { Calibration, CalibrationInfo } from '../domain/backend/calibration.js';
 import type { Job, JobStatus } from '../domain/job/job.js';
 import type { ActiveSessionHead } from '../domain/scheduling/dispatch.js';
@@ -390,6 +397,7 @@ export const instanceParams = (i: Instance) => ({
 /** Named parameters of CHARGE: whole ms, to the period containing the change. */
 export const chargeParams = (c: NonNullable<Commit['charge']>) => ({
   instance_id: c.instanceId,
+  user_id: c.userId,
   period_start: usagePeriod(c.at).start.getTime(),
   ms: Math.round(c.ms),
 });
@@ -488,3 +496,34 @@ export const queueGroup = (r: QueueGroupRow): QueueGroup => ({
   queued: r.queued,
   earlier: r.earlier,
 });
+
+/** A row of SESSIONLESS_RUNNING: one user's running jobs outside sessions. */
+export interface SessionlessRow {
+  user_id: string;
+  n: number;
+  start_sum: number;
+}
+
+/** The store's answer to usageInputs, from its rows (both dialects). */
+export function usageInputsFrom(
+  settledMs: number,
+  liveSessions: readonly Session[],
+  sessionless: readonly SessionlessRow[],
+  settledByUser: readonly { user_id: string; usage_ms: number }[],
+): UsageInputs {
+  const byUser = sessionless.map((r) => ({
+    userId: r.user_id,
+    count: Number(r.n),
+    startSumMs: Number(r.start_sum),
+  }));
+  return {
+    settledMs: Number(settledMs),
+    liveSessions,
+    sessionless: {
+      count: byUser.reduce((n, r) => n + r.count, 0),
+      startSumMs: byUser.reduce((n, r) => n + r.startSumMs, 0),
+    },
+    settledByUser: settledByUser.map((r) => ({ userId: r.user_id, ms: Number(r.usage_ms) })),
+    sessionlessByUser: byUser,
+  };
+}

@@ -327,7 +327,7 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
         const ok = await store.commit({
           session: { next: stale },
           job: { next: aJob({ id: 'job-atomic' }), insert: true },
-          charge: { instanceId: INSTANCE, ms: 1000, at: at(0) },
+          charge: { instanceId: INSTANCE, userId: 'alice', ms: 1000, at: at(0) },
         });
         expect(ok).toBe(false);
         expect(await store.getJob('job-atomic')).toBeNull();
@@ -540,7 +540,9 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
         await store.commit({
           job: { next: aJob({ id: 'b-job', instanceId: 'crn:v1:test:b' }), insert: true },
         });
-        await store.commit({ charge: { instanceId: 'crn:v1:test:b', ms: 5000, at: at(1) } });
+        await store.commit({
+          charge: { instanceId: 'crn:v1:test:b', userId: 'bob', ms: 5000, at: at(1) },
+        });
         const snap = await store.loadDispatchSnapshot(
           { name: 'b1', lanes: 1, online: true },
           at(2),
@@ -553,26 +555,49 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
     );
 
     it(
-      'accounts instance usage per period, settled and live',
+      'accounts instance usage per period and per user, settled and live',
       withStore(async (store) => {
-        await store.commit({ charge: { instanceId: INSTANCE, ms: 1500, at: at(0) } });
-        await store.commit({ charge: { instanceId: INSTANCE, ms: 500, at: at(1) } });
+        await store.commit({
+          charge: { instanceId: INSTANCE, userId: 'alice', ms: 1500, at: at(0) },
+        });
+        await store.commit({ charge: { instanceId: INSTANCE, userId: 'bob', ms: 500, at: at(1) } });
+        await store.commit({
+          charge: { instanceId: INSTANCE, userId: 'alice', ms: 250, at: at(2) },
+        });
         await store.commit({
           session: { next: aSession('active', { id: 'live', activatedAt: at(10) }), insert: true },
         });
-        await store.commit({
-          job: {
-            next: aJob({ id: 'sessionless', status: 'Running', startedAt: at(15) }),
-            insert: true,
-          },
-        });
+        for (const [id, userId, start] of [
+          ['sessionless', 'alice', 15],
+          ['bobs', 'bob', 17],
+          ['bobs-2', 'bob', 18],
+        ] as const)
+          await store.commit({
+            job: {
+              next: aJob({ id, userId, status: 'Running', startedAt: at(start) }),
+              insert: true,
+            },
+          });
         const u = await store.usageInputs(INSTANCE, at(20));
-        expect(u.settledMs).toBe(2000);
+        expect(u.settledMs).toBe(2250);
         expect(u.liveSessions.map((x) => x.id)).toEqual(['live']);
-        expect(u.sessionless).toEqual({ count: 1, startSumMs: at(15).getTime() });
-        expect(liveUsageMs(u.liveSessions, u.sessionless, at(20))).toBe(10_000 + 5000);
+        const starts = at(15).getTime() + at(17).getTime() + at(18).getTime();
+        expect(u.sessionless).toEqual({ count: 3, startSumMs: starts });
+        expect(liveUsageMs(u.liveSessions, u.sessionless, at(20))).toBe(10_000 + 5000 + 5000);
+        // The same, by user: what each user's keys consumed.
+        const byName = <T extends { userId: string }>(xs: readonly T[]) =>
+          [...xs].sort((a, b) => a.userId.localeCompare(b.userId));
+        expect(byName(u.settledByUser)).toEqual([
+          { userId: 'alice', ms: 1750 },
+          { userId: 'bob', ms: 500 },
+        ]);
+        expect(byName(u.sessionlessByUser)).toEqual([
+          { userId: 'alice', count: 1, startSumMs: at(15).getTime() },
+          { userId: 'bob', count: 2, startSumMs: at(17).getTime() + at(18).getTime() },
+        ]);
         const nextMonth = new Date(Date.UTC(2026, 1, 2));
-        expect((await store.usageInputs(INSTANCE, nextMonth)).settledMs).toBe(0);
+        const later = await store.usageInputs(INSTANCE, nextMonth);
+        expect([later.settledMs, later.settledByUser]).toEqual([0, []]);
       }),
     );
 

@@ -111,6 +111,11 @@ describe('berth keys and instances', () => {
     const erin = client(url, created.key);
     const usage = json(await erin(['usage', '--instance', 'default', '--json']));
     expect(usage.instance_id).toBe(created.instances[0]);
+    // A key that is not an administrator's sees its own user's part only.
+    expect(usage.users).toEqual([{ user_id: 'erin', usage_consumed_seconds: 0 }]);
+    expect((await erin(['usage', '--instance', 'default'])).stdout).toMatch(
+      /USER\s+CONSUMED\n\s*erin\s+0/,
+    );
     const unknown = await erin(['usage', '--instance', 'class-999']);
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain(

@@ -696,6 +696,43 @@ describe('the dashboard', () => {
     await row.getByRole('button', { name: 'Revoke' }).click();
     await row.getByText(/^revoked /).waitFor();
     expect((await call(base, key, 'GET', '/api/v1/sessions')).status).toBe(401);
+    expect(await row.getByTestId('key-instances').textContent()).toBe('default');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('shows an administrator each instance’s share, limit and usage, and each user’s part', async () => {
+    // A student's key in team-b runs a job there; the administrator's jobs are in default.
+    const made = await api('POST', '/admin/keys', {
+      name: 'student-9',
+      user_id: 'student-9',
+      instances: [TEAM_B],
+    });
+    const job = await call(base, made.body.key as string, 'POST', '/api/v1/jobs', {
+      program_id: 'sampler',
+      backend: 'fast',
+      params: { pubs: [[BELL, null, 10]] },
+    });
+    expect(job.status).toBe(200);
+    await untilStatus(job.body.id as string, 'Completed');
+    const page = await newPage();
+    await signIn(page);
+    await go(page, '#/admin');
+    const teamB = page.locator('[data-testid="admin-instances"] tr[data-instance="team-b"]');
+    await teamB.waitFor();
+    const cells = await teamB.locator('td').allTextContents();
+    // Name, CRN, share (1 of 2), usage, limit, users.
+    expect(cells.slice(0, 3)).toEqual(['team-b', TEAM_B, '1 (50 %)']);
+    expect(cells[4]).toBe('none');
+    // The administrator also ran jobs in team-b (earlier tests): both users are listed.
+    expect(cells[5]).toMatch(/\bstudent-9 (< 1|\d+) s\b/);
+    const defaults = page.locator('[data-testid="admin-instances"] tr[data-instance="default"]');
+    expect(await defaults.locator('td').last().textContent()).toMatch(/\badmin (< 1|\d+) s/);
+    // The usage page: the administrator sees every user of each instance.
+    await go(page, '#/usage');
+    const table = page.locator(`[data-instance="${TEAM_B}"] [data-testid="usage-by-user"]`);
+    await table.waitFor();
+    expect(await table.getByRole('cell', { name: 'student-9', exact: true }).count()).toBe(1);
     expect(await axeViolations(page)).toEqual([]);
     await page.close();
   }, 60_000);

@@ -92,3 +92,64 @@ describe('usage', () => {
     expect((await api('GET', `/api/v1/jobs/${second}/metrics`)).body.usage.status).toBe('pending');
   });
 });
+
+describe('usage by user', () => {
+  it('splits an instance’s usage by the users whose keys ran it: all of them for an administrator, one’s own for anyone else', async () => {
+    const t = await testRuntime({ file: TEST_CONFIG });
+    const { api, tick, advance, finish } = t;
+    const key = async (name: string) =>
+      (await api('POST', '/admin/keys', { name, user_id: name })).body.key as string;
+    const as = (k: string) => (method: string, url: string, body?: unknown) =>
+      api(method, url, body, { authorization: `Bearer ${k}` });
+    const ann = as(await key('ann'));
+    const ben = as(await key('ben'));
+    // Ann's sessionless job runs 3 s; Ben's dedicated session holds a backend 5 s.
+    const a = (await ann('POST', '/api/v1/jobs', samplerJob({ backend: 'wide' }))).body.id;
+    const s = (
+      await ben('POST', '/api/v1/sessions', { mode: 'dedicated', backend: 'solo', max_ttl: 5 })
+    ).body.id;
+    const b = (await ben('POST', '/api/v1/jobs', samplerJob({ session_id: s }))).body.id;
+    await tick();
+    await advance(3);
+    await finish(a);
+    // While Ben's session is live, its time counts as it accrues.
+    const live = (await api('GET', '/api/v1/instances/usage/users')).body;
+    expect(live.users).toEqual([
+      { user_id: 'ann', usage_consumed_seconds: 3 },
+      { user_id: 'ben', usage_consumed_seconds: 3 },
+    ]);
+    await advance(2);
+    await finish(b);
+    await advance(10);
+    const all = (await api('GET', '/api/v1/instances/usage/users')).body;
+    expect(all.users).toEqual([
+      { user_id: 'ben', usage_consumed_seconds: 5 },
+      { user_id: 'ann', usage_consumed_seconds: 3 },
+    ]);
+    expect(all.usage_consumed_seconds).toBe(8);
+    // Anyone else sees their own line only, and a user with nothing sees 0.
+    expect((await ann('GET', '/api/v1/instances/usage/users')).body.users).toEqual([
+      { user_id: 'ann', usage_consumed_seconds: 3 },
+    ]);
+    const cal = as(await key('cal'));
+    expect((await cal('GET', '/api/v1/instances/usage/users')).body.users).toEqual([
+      { user_id: 'cal', usage_consumed_seconds: 0 },
+    ]);
+    // The administrator's view of every instance: share, limit, usage and users.
+    const admin = (await api('GET', '/admin/instances')).body.instances;
+    expect(admin.find((i: { name: string }) => i.name === 'default')).toMatchObject({
+      share: 1,
+      usage_limit_seconds: null,
+      usage_consumed_seconds: 8,
+      usage_limit_reached: false,
+      users: [
+        { user_id: 'ben', usage_consumed_seconds: 5 },
+        { user_id: 'ann', usage_consumed_seconds: 3 },
+      ],
+    });
+    expect(admin.find((i: { name: string }) => i.name === 'other')).toMatchObject({
+      usage_consumed_seconds: 0,
+      users: [],
+    });
+  });
+});

@@ -1,15 +1,17 @@
 /**
- * Usage: the instance's usage this period against its limit, and the usage of its jobs over
- * time, per backend and per session (cumulative, from each job's billed time at its end).
+ * Usage: the instance's usage this period against its limit, each user's part of it (every user
+ * for an administrator, one's own otherwise), and the usage of its jobs over time, per backend
+ * and per session (cumulative, from each job's billed time at its end).
  */
 import type { BerthClient, WireJob } from '@berth/client';
 import { useMemo } from 'preact/hooks';
 import type uPlot from 'uplot';
 import { PALETTE, Plot } from '../charts/uplot';
-import { dateTime, duration, shortId } from '../format';
+import { dateTime, duration, shortId, used } from '../format';
 import { useData } from '../live';
 import { type Scope, each } from '../scope';
 import { Problem } from '../problem';
+import { Head } from '../table';
 
 /** Cumulative usage (s) per group, at each job's end: one series per group, on one time axis. */
 export function cumulative(
@@ -70,7 +72,7 @@ const bySession = (j: WireJob) =>
 
 export function UsageView(props: { scope: Scope }) {
   const { scope } = props;
-  const usage = useData((signal) => each(scope, (c) => c.usage({ signal })), [scope]);
+  const usage = useData((signal) => each(scope, (c) => c.usageByUser({ signal })), [scope]);
   const jobs = useData(
     (signal) =>
       each(scope, (c) => c.jobs.list({ limit: 200, exclude_params: true }, { signal })).then(
@@ -130,8 +132,32 @@ function InstanceUsage(props: { usage: InstanceUsageDoc; scope: Scope }) {
           {u.usage_consumed_seconds} of {limit} s
         </meter>
       )}
+      <UserTable users={u.users} total={u.usage_consumed_seconds} />
     </div>
   );
 }
 
-type InstanceUsageDoc = Awaited<ReturnType<BerthClient['usage']>>;
+type InstanceUsageDoc = Awaited<ReturnType<BerthClient['usageByUser']>>;
+
+/** Each user's usage this period and share of the instance's (an API key's user_id). */
+export function UserTable(props: { users: InstanceUsageDoc['users']; total: number }) {
+  if (!props.users.length) return <p class="muted">No user has used this instance this period.</p>;
+  return (
+    <table class="compact" data-testid="usage-by-user">
+      <Head cols={['User', 'Used', 'Share of the instance']} />
+      <tbody>
+        {props.users.map((x) => (
+          <tr key={x.user_id}>
+            <td>{x.user_id}</td>
+            <td>{used(x.usage_consumed_seconds)}</td>
+            <td>
+              {props.total > 0
+                ? `${((100 * x.usage_consumed_seconds) / props.total).toFixed(1)} %`
+                : '—'}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -142,11 +142,12 @@ const properties: Command = {
 
 const usage: Command = {
   path: 'usage',
-  summary: "the instance's usage this period and its limit",
+  summary:
+    "the instance's usage this period, its limit, and each user's part (an administrator sees every user, anyone else their own)",
   json: true,
   examples: ['berth usage', 'berth usage --instance crn:v1:…:class-101:: --json'],
   async run(ctx) {
-    const u = await ctx.client().usage();
+    const u = await ctx.client().usageByUser();
     if (ctx.json) printJson(ctx.io, u);
     else
       ctx.io.out(
@@ -159,7 +160,13 @@ const usage: Command = {
             u.usage_limit_seconds === null ? 'unlimited' : fmtSeconds(u.usage_limit_seconds),
           ],
           ['limit reached', u.usage_limit_reached ? 'yes' : 'no'],
-        ]),
+        ]) +
+          '\n' +
+          table(
+            ['USER', 'CONSUMED'],
+            u.users.map((x) => [x.user_id, fmtSeconds(x.usage_consumed_seconds)]),
+            ['left', 'right'],
+          ),
       );
     return 0;
   },

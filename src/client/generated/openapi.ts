@@ -138,7 +138,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Configured instances */
+        /** Configured instances, with their usage this period and each user’s part of it */
         get: {
             parameters: {
                 query?: never;
@@ -161,7 +161,15 @@ export interface paths {
                                 name: string;
                                 plan_id: string;
                                 share: number;
+                                /** @description this period */
+                                usage_consumed_seconds: number;
+                                usage_limit_reached: boolean;
                                 usage_limit_seconds: number | null;
+                                users: {
+                                    usage_consumed_seconds: number;
+                                    /** @description the API key's user_id (its name unless set) */
+                                    user_id: string;
+                                }[];
                             }[];
                         };
                     };
@@ -844,6 +852,72 @@ export interface paths {
                                 /** Format: date-time */
                                 start_time: string;
                             };
+                        };
+                    };
+                };
+                /** @description IBM error shape */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ErrorBody"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/instances/usage/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The instance's usage this period, and each user's part of it
+         * @description A Berth addition. A user is an API key's user_id (the key's name unless set when it was made): the sessions and jobs its keys created. An administrator's key sees every user of the instance; any other key sees its own user only. Usage settled before Berth accounted users is in the instance's total only.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            instance_id: string;
+                            plan_id: string;
+                            usage_allocation_seconds: number | null;
+                            usage_consumed_seconds: number;
+                            usage_limit_reached: boolean;
+                            usage_limit_seconds: number | null;
+                            usage_period: {
+                                /** Format: date-time */
+                                end_time: string;
+                                /** Format: date-time */
+                                start_time: string;
+                            };
+                            users: {
+                                usage_consumed_seconds: number;
+                                /** @description the API key's user_id (its name unless set) */
+                                user_id: string;
+                            }[];
                         };
                     };
                 };

@@ -5,7 +5,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { KeyInfo } from '../../app/auth.js';
 import { AppError } from '../../domain/errors.js';
-import { Device, toDevice } from '../schemas/backend.js';
+import {
+  Device,
+  UserUsageList,
+  toDevice,
+  toWireUsage,
+  toWireUserUsage,
+} from '../schemas/backend.js';
 import { DateTime, IdParams, Nullable, iso } from '../schemas/common.js';
 
 const KeySchema = Type.Object({
@@ -102,7 +108,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: 'Configured instances',
+        summary: 'Configured instances, with their usage this period and each user’s part of it',
         response: {
           200: Type.Object({
             instances: Type.Array(
@@ -113,22 +119,36 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
                 share: Type.Number(),
                 usage_limit_seconds: Nullable(Type.Number()),
                 max_ttl_seconds: Type.Integer(),
+                usage_consumed_seconds: Type.Number({ description: 'this period' }),
+                usage_limit_reached: Type.Boolean(),
+                users: UserUsageList,
               }),
             ),
           }),
         },
       },
     },
-    async () => ({
-      instances: app.services.auth.instances().map((i) => ({
-        id: i.id,
-        name: i.name,
-        plan_id: i.planId,
-        share: i.share,
-        usage_limit_seconds: i.usageLimitSeconds,
-        max_ttl_seconds: i.maxTtlSeconds,
-      })),
-    }),
+    async () => {
+      const usage = new Map(
+        (await app.services.usage.everyInstance()).map((u) => [u.usage.instance.id, u]),
+      );
+      return {
+        instances: app.services.auth.instances().map((i) => {
+          const u = usage.get(i.id);
+          return {
+            id: i.id,
+            name: i.name,
+            plan_id: i.planId,
+            share: i.share,
+            usage_limit_seconds: i.usageLimitSeconds,
+            max_ttl_seconds: i.maxTtlSeconds,
+            usage_consumed_seconds: u ? toWireUsage(u.usage).usage_consumed_seconds : 0,
+            usage_limit_reached: u?.usage.limitReached ?? false,
+            users: toWireUserUsage(u?.users ?? []),
+          };
+        }),
+      };
+    },
   );
 
   // Pause and resume. The body is optional (a bare `curl -X POST` pauses), so it is checked here

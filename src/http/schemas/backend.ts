@@ -1,7 +1,7 @@
 /** Wire schemas of backends and the instance (runtime-api.md §5). */
 import { type Static, Type } from '@sinclair/typebox';
 import type { BackendView } from '../../app/backends.js';
-import type { InstanceUsage } from '../../app/usage.js';
+import type { InstanceUsage, UserUsage } from '../../app/usage.js';
 import { Nullable } from './common.js';
 
 export const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 128 }) });
@@ -50,6 +50,19 @@ export const UsageSchema = Type.Object({
   usage_limit_reached: Type.Boolean(),
 });
 
+/** What each user consumed, most first (a Berth addition). */
+export const UserUsageList = Type.Array(
+  Type.Object({
+    user_id: Type.String({ description: "the API key's user_id (its name unless set)" }),
+    usage_consumed_seconds: Type.Number(),
+  }),
+);
+
+export const UsageUsersSchema = Type.Object({
+  ...UsageSchema.properties,
+  users: UserUsageList,
+});
+
 export const VersionsSchema = Type.Object({ versions: Type.Array(Type.String()) });
 
 export function toDevice(v: BackendView): Static<typeof Device> {
@@ -89,4 +102,11 @@ export function toWireUsage(u: InstanceUsage): Static<typeof UsageSchema> {
     usage_allocation_seconds: u.limitSeconds,
     usage_limit_reached: u.limitReached,
   };
+}
+
+export function toWireUserUsage(users: readonly UserUsage[]): Static<typeof UserUsageList> {
+  return users.map((x) => ({
+    user_id: x.userId,
+    usage_consumed_seconds: Math.round(x.consumedSeconds * 1000) / 1000,
+  }));
 }

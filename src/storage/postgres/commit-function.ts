@@ -125,6 +125,11 @@ BEGIN
           (p->'charge'->>'ms')::bigint)
         ON CONFLICT (instance_id, period_start)
         DO UPDATE SET usage_ms = instance_usage.usage_ms + excluded.usage_ms;
+      INSERT INTO user_usage (instance_id, user_id, period_start, usage_ms)
+        VALUES (p->'charge'->>'instance_id', p->'charge'->>'user_id',
+          (p->'charge'->>'period_start')::bigint, (p->'charge'->>'ms')::bigint)
+        ON CONFLICT (instance_id, period_start, user_id)
+        DO UPDATE SET usage_ms = user_usage.usage_ms + excluded.usage_ms;
     END IF;
     IF p ? 'result' THEN
       INSERT INTO job_results (job_id, body) VALUES (p->'result'->>'job_id', p->'result'->>'body')

@@ -63,7 +63,9 @@ import {
   type SessionRow,
   activeHead,
   queueGroup,
+  type SessionlessRow,
   chargeParams,
+  usageInputsFrom,
   eventFromRow,
   eventParams,
   jobFromRow,
@@ -454,15 +456,13 @@ export class PostgresStore implements Store {
       const settled = (await db.query(named(q.SETTLED_USAGE, params))).rows[0] as
         { usage_ms: number } | undefined;
       const live = (await db.query(named(q.LIVE_SESSIONS, params))).rows as SessionRow[];
-      const sessionless = (await db.query(named(q.SESSIONLESS_RUNNING, params))).rows[0] as {
-        n: number;
-        start_sum: number;
-      };
-      return {
-        settledMs: settled?.usage_ms ?? 0,
-        liveSessions: live.map(sessionFromRow),
-        sessionless: { count: sessionless.n, startSumMs: sessionless.start_sum },
-      };
+      const sessionless = (await db.query(named(q.SESSIONLESS_RUNNING, params)))
+        .rows as SessionlessRow[];
+      const byUser = (await db.query(named(q.SETTLED_USAGE_BY_USER, params))).rows as {
+        user_id: string;
+        usage_ms: number;
+      }[];
+      return usageInputsFrom(settled?.usage_ms ?? 0, live.map(sessionFromRow), sessionless, byUser);
     });
   }
 

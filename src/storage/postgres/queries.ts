@@ -55,8 +55,9 @@ export const DISPATCH_SNAPSHOT = `WITH running AS (
   WHERE (SELECT n FROM running) < @lanes
     AND NOT EXISTS (SELECT 1 FROM active WHERE mode = '${MODES.owner.mode}' OR id IS NOT NULL)`;
 
-export const SESSIONLESS_RUNNING = `SELECT COUNT(*) AS n, COALESCE(SUM(started_at), 0) AS start_sum
-  FROM jobs WHERE instance_id = @instance_id AND status = 'Running' AND session_id IS NULL`;
+export const SESSIONLESS_RUNNING = `SELECT user_id, COUNT(*) AS n, SUM(started_at) AS start_sum
+  FROM jobs WHERE instance_id = @instance_id AND status = 'Running' AND session_id IS NULL
+  GROUP BY user_id`;
 
 /** The newest event every reader can see (commit-function.ts, EVENTS_VISIBLE). */
 export const LAST_EVENT_SEQ = `SELECT COALESCE(MAX(seq), 0) AS seq FROM events

@@ -16,7 +16,8 @@ export const ACTIVE_HEADS = `SELECT s.id AS session_id, s.mode, s.created_at,
     SELECT MIN(q.seq) FROM jobs q INDEXED BY jobs_session_queued
     WHERE q.session_id = s.id AND q.status = 'Queued')
   WHERE ${RULES_SQL.active('s')} AND s.backend = ?`;
-export const SESSIONLESS_RUNNING = `SELECT COUNT(*) AS n, COALESCE(SUM(started_at), 0) AS start_sum
+export const SESSIONLESS_RUNNING = `SELECT user_id, COUNT(*) AS n, SUM(started_at) AS start_sum
   FROM jobs INDEXED BY jobs_sessionless_running
-  WHERE instance_id = ? AND status = 'Running' AND session_id IS NULL`;
+  WHERE instance_id = ? AND status = 'Running' AND session_id IS NULL
+  GROUP BY user_id`;
 export const LAST_EVENT_SEQ = 'SELECT COALESCE(MAX(seq), 0) AS seq FROM events';

@@ -58,7 +58,9 @@ import {
   type SessionRow,
   activeHead,
   queueGroup,
+  type SessionlessRow,
   chargeParams,
+  usageInputsFrom,
   eventFromRow,
   eventParams,
   jobFromRow,
@@ -218,7 +220,9 @@ export class SqliteStore implements Store {
       if (this.st(q.UPDATE_JOB).run(jobParams(j)).changes !== 1) throw CONFLICT;
     }
     if (c.charge && c.charge.ms > 0) {
-      this.st(q.CHARGE).run(chargeParams(c.charge));
+      const params = chargeParams(c.charge);
+      this.st(q.CHARGE).run(params);
+      this.st(q.CHARGE_USER).run(params);
     }
     if (c.result) this.st(q.INSERT_RESULT).run({ job_id: c.result.jobId, body: c.result.body });
     for (const l of c.logs ?? []) this.st(q.INSERT_LOG).run(l.jobId, l.at.getTime(), l.line);
@@ -439,15 +443,12 @@ export class SqliteStore implements Store {
       const live = (this.st(q.LIVE_SESSIONS).all({ instance_id: instanceId }) as SessionRow[]).map(
         sessionFromRow,
       );
-      const sessionless = this.st(q.SESSIONLESS_RUNNING).get(instanceId) as {
-        n: number;
-        start_sum: number;
-      };
-      return {
-        settledMs: settled?.usage_ms ?? 0,
-        liveSessions: live,
-        sessionless: { count: sessionless.n, startSumMs: sessionless.start_sum },
-      };
+      const sessionless = this.st(q.SESSIONLESS_RUNNING).all(instanceId) as SessionlessRow[];
+      const byUser = this.st(q.SETTLED_USAGE_BY_USER).all({
+        instance_id: instanceId,
+        period_start: period,
+      }) as { user_id: string; usage_ms: number }[];
+      return usageInputsFrom(settled?.usage_ms ?? 0, live, sessionless, byUser);
     })();
   }
 

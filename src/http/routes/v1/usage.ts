@@ -1,7 +1,13 @@
 /** GET /instances/usage and GET /versions (runtime-api.md §5), and GET /instances (Berth's). */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { UsageSchema, VersionsSchema, toWireUsage } from '../../schemas/backend.js';
+import {
+  UsageSchema,
+  UsageUsersSchema,
+  VersionsSchema,
+  toWireUsage,
+  toWireUserUsage,
+} from '../../schemas/backend.js';
 import { ErrorBody } from '../../schemas/error.js';
 import { API_VERSIONS } from '../../api-version.js';
 
@@ -16,6 +22,22 @@ export const usageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => toWireUsage(await app.services.usage.get(req.ctx)),
+  );
+  app.get(
+    '/instances/usage/users',
+    {
+      schema: {
+        tags: ['instance'],
+        summary: "The instance's usage this period, and each user's part of it",
+        description:
+          "A Berth addition. A user is an API key's user_id (the key's name unless set when it was made): the sessions and jobs its keys created. An administrator's key sees every user of the instance; any other key sees its own user only. Usage settled before Berth accounted users is in the instance's total only.",
+        response: { 200: UsageUsersSchema, 401: Type.Ref(ErrorBody) },
+      },
+    },
+    async (req) => {
+      const { usage, users } = await app.services.usage.users(req.ctx);
+      return { ...toWireUsage(usage), users: toWireUserUsage(users) };
+    },
   );
   app.get(
     '/instances',
