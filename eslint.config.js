@@ -6,6 +6,22 @@ const restrict = (patterns, message) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
 });
 
+/** What the quantum library may never import: it runs without the server. */
+const SERVER = ['*/domain/*', '*/app/*', '*/storage/*', '*/http/*', '*/worker/*', 'fastify'];
+
+/** src/quantum's rooms, lowest first. */
+const QUANTUM_ROOMS = [
+  'linalg',
+  'ir',
+  'encoding',
+  'frontend',
+  'noise',
+  'kernels',
+  'compile',
+  'engines',
+  'primitives',
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -110,9 +126,24 @@ export default tseslint.config(
   },
   {
     files: ['src/quantum/**/*.ts'],
-    rules: restrict(
-      ['*/domain/*', '*/app/*', '*/storage/*', '*/http/*', '*/worker/*', 'fastify'],
-      'quantum/ is a standalone library.',
-    ),
+    rules: restrict(SERVER, 'quantum/ is a standalone library.'),
   },
+  // quantum/ in rooms, each importing only the rooms below it (and errors.ts, rng.ts at the top
+  // of the library): linalg → ir → encoding → frontend → noise → kernels → compile → engines →
+  // primitives. index.ts and the cross-room tests at the root may import any.
+  ...QUANTUM_ROOMS.map((room, i) => ({
+    files: [`src/quantum/${room}/**/*.ts`],
+    // Tests check a room through the library's entry points too.
+    ignores: ['src/quantum/**/*.test.ts'],
+    rules: restrict(
+      [
+        ...SERVER,
+        ...QUANTUM_ROOMS.slice(i + 1).map((above) => `**/${above}/**`),
+        // The library's entry point (index.ts) imports every room.
+        '../index.js',
+        '../../index.js',
+      ],
+      `quantum/${room}/ imports only ${QUANTUM_ROOMS.slice(0, i).join(', ') || 'no other room'} (the rooms below it).`,
+    ),
+  })),
 );

@@ -13,7 +13,7 @@ import { loadConfig } from '../src/config/config.js';
 import type { Backend } from '../src/domain/backend/backend.js';
 import { runProgram } from '../src/quantum/index.js';
 import { limitsOf } from '../src/worker/programs.js';
-import type { NoisyEngine } from '../src/quantum/engine-choice.js';
+import type { NoisyEngine } from '../src/quantum/engines/engine-choice.js';
 
 const round2 = (ms: number): number => Math.round(ms * 100) / 100;
 

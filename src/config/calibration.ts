@@ -3,7 +3,7 @@
  * Qiskit Aer's NoiseModel.from_backend reads them, for a backend's `noise` setting.
  */
 import type { GateCalibrations, ReadoutError, RelaxationTimes } from '../domain/backend/backend.js';
-import { gateKey } from '../quantum/gate-noise.js';
+import { gateKey } from '../quantum/noise/gate-noise.js';
 
 /**
  * T1 and T2 of the first `qubits` qubits, in seconds (the documents give µs), and the

@@ -3,7 +3,7 @@
  * comes from the defaults in defaults.ts. Unknown keys are errors (a typo should not pass).
  */
 import { type Static, Type } from '@sinclair/typebox';
-import { PRICING_TYPES } from '../domain/cloud-account.js';
+import { PRICING_TYPES } from '../domain/tenancy.js';
 
 const PositiveInt = Type.Integer({ minimum: 1 });
 const NonNegative = Type.Number({ minimum: 0 });

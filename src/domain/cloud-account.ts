@@ -4,15 +4,7 @@
  * Global Catalog says of their plans, and the instance CRN's fields. Pure: no I/O.
  */
 import { AppError } from './errors.js';
-import type { Instance } from './tenancy.js';
-
-/**
- * The pricing types the client orders instances by when no plan preference is given
- * (qiskit_runtime_service.py `_filter_instances_by_saved_preferences`); any other value makes it
- * raise `ValueError`, so an instance's pricing type is one of these.
- */
-export const PRICING_TYPES = ['free', 'trial', 'paygo', 'paid', 'subscription'] as const;
-export type PricingType = (typeof PRICING_TYPES)[number];
+import type { Instance, PricingType } from './tenancy.js';
 
 /** The service name of every Qiskit Runtime instance in IBM Cloud's resource model. */
 export const SERVICE_NAME = 'quantum-computing';

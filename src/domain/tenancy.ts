@@ -2,7 +2,14 @@
  * Tenancy: instances (tenants) and the principals that act in them. Semantics:
  * ../shared/spec/runtime-api.md §2.
  */
-import type { PricingType } from './cloud-account.js';
+
+/**
+ * The pricing types the client orders instances by when no plan preference is given
+ * (qiskit_runtime_service.py `_filter_instances_by_saved_preferences`); any other value makes it
+ * raise `ValueError`, so an instance's pricing type is one of these.
+ */
+export const PRICING_TYPES = ['free', 'trial', 'paygo', 'paid', 'subscription'] as const;
+export type PricingType = (typeof PRICING_TYPES)[number];
 
 /** An instance: the unit of visibility, fair share and usage limits. Its id is a CRN. */
 export interface Instance {

@@ -13,7 +13,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { statevector } from './exact.js';
+import { statevector } from './engines/exact.js';
 
 type C = readonly [number, number];
 const N = 4;

@@ -3,8 +3,8 @@
  * classical conditions, deferred measurements, seeds and cancellation, and the tiled engine.
  */
 import { describe, expect, it } from 'vitest';
-import { applyUnitaryTo } from './apply.js';
-import { bind, evolve, fuse } from './execute.js';
+import { applyUnitaryTo } from './kernels/apply.js';
+import { bind, evolve, fuse } from './engines/execute.js';
 import {
   QuantumInputError,
   SimulationCancelledError,
@@ -12,10 +12,10 @@ import {
   parseQasm,
   runProgram,
 } from './index.js';
-import { StateVector } from './statevector.js';
-import { TILE_MIN_QUBITS } from './tiles.js';
-import { runTree } from './trajectories.js';
-import { sampleBasis } from './execute.js';
+import { StateVector } from './engines/statevector.js';
+import { TILE_MIN_QUBITS } from './engines/tiles.js';
+import { runTree } from './engines/trajectories.js';
+import { sampleBasis } from './engines/execute.js';
 import { createRng } from './rng.js';
 
 type J = any;

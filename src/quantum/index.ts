@@ -3,22 +3,22 @@
  * Estimator V2 primitives with results in the qiskit-ibm-runtime JSON encoding. Usable without
  * the server; see docs/quantum.md.
  */
-import { product } from './arrays.js';
+import { product } from './primitives/arrays.js';
 import { QuantumInputError, SimulationCancelledError } from './errors.js';
-import { readEstimatorPubs, runEstimator, shotsForPrecision } from './estimator.js';
-import type { ProgramLimits, RunOptions } from './pubs.js';
-import { readSamplerPubs, runSampler } from './sampler.js';
-import { readExecutor, runExecutor } from './executor.js';
-import { checkNoiseLearner, runNoiseLearner } from './noise-learner.js';
+import { readEstimatorPubs, runEstimator, shotsForPrecision } from './primitives/estimator.js';
+import type { ProgramLimits, RunOptions } from './primitives/pubs.js';
+import { readSamplerPubs, runSampler } from './primitives/sampler.js';
+import { readExecutor, runExecutor } from './primitives/executor.js';
+import { checkNoiseLearner, runNoiseLearner } from './primitives/noise-learner.js';
 
 export { QuantumInputError, SimulationCancelledError };
 export type { ProgramLimits, RunOptions };
-export { parseQasm } from './qasm/parser.js';
-export { checkResult } from './result-check.js';
-export { jobDiagrams } from './diagram.js';
-export { StateVector } from './statevector.js';
-export { statevector } from './exact.js';
-export type { Circuit } from './circuit.js';
+export { parseQasm } from './frontend/qasm/parser.js';
+export { checkResult } from './primitives/result-check.js';
+export { jobDiagrams } from './frontend/diagram.js';
+export { StateVector } from './engines/statevector.js';
+export { statevector } from './engines/exact.js';
+export type { Circuit } from './ir/circuit.js';
 
 /** What a program will do, known at submission. */
 export interface ProgramSummary {

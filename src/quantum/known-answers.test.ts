@@ -206,10 +206,10 @@ describe('the sparse start', () => {
   });
 
   it('gives the same state as the dense engine, across the switch to dense', async () => {
-    const { bind, evolve, evolveFromZero, fuse } = await import('./execute.js');
-    const { parseQasm } = await import('./qasm/parser.js');
-    const { StateVector } = await import('./statevector.js');
-    const { SparseState } = await import('./sparse.js');
+    const { bind, evolve, evolveFromZero, fuse } = await import('./engines/execute.js');
+    const { parseQasm } = await import('./frontend/qasm/parser.js');
+    const { StateVector } = await import('./engines/statevector.js');
+    const { SparseState } = await import('./engines/sparse.js');
     const op = fc.oneof(
       fc.record({ g: fc.constantFrom('h', 'x', 'sx', 't'), q: fc.nat(12) }),
       fc.record({

@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { QuantumInputError, checkProgram, parseQasm, runProgram } from './index.js';
-import { readNpy } from './npy.js';
+import { readNpy } from './encoding/npy.js';
 
 const LIMITS = { maxQubits: 10, maxShots: 100_000, maxExperiments: 10 };
 const BELL =

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { pythonClient } from '../helpers/python-client.js';
 import { decodeString, qrmiClient, qrmiToken } from '../helpers/qrmi.js';
 import { ADMIN_KEY, DEFAULT_CRN, testRuntime } from '../helpers/test-runtime.js';
-import { bools, readTensor } from '../../src/quantum/tensor.js';
+import { bools, readTensor } from '../../src/quantum/primitives/tensor.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const BELL_QPY = deflateSync(readFileSync(join(ROOT, 'examples/bell.qpy'))).toString('base64');

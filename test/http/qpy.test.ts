@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodeNdarray } from '../../src/quantum/npy.js';
+import { encodeNdarray } from '../../src/quantum/encoding/npy.js';
 import { TEST_CONFIG } from '../helpers/fixtures.js';
 import { testRuntime } from '../helpers/test-runtime.js';
 

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeNdarray } from '../../src/quantum/npy.js';
+import { decodeNdarray } from '../../src/quantum/encoding/npy.js';
 import { call, startServer, tempDir, writeConfig } from '../helpers/spawn-server.js';
 import { testDatabase } from '../helpers/test-runtime.js';
 import { until } from '../helpers/until.js';

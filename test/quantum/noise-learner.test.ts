@@ -13,10 +13,10 @@ import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { limitsOf } from '../../src/worker/programs.js';
-import { twirlRelax } from '../../src/quantum/bound.js';
-import { DensityMatrix, densityPauliExpectation } from '../../src/quantum/density.js';
-import { gateChannels, gateKey } from '../../src/quantum/gate-noise.js';
-import { BASE } from '../../src/quantum/gates.js';
+import { twirlRelax } from '../../src/quantum/compile/bind.js';
+import { DensityMatrix, densityPauliExpectation } from '../../src/quantum/engines/density.js';
+import { gateChannels, gateKey } from '../../src/quantum/noise/gate-noise.js';
+import { BASE } from '../../src/quantum/ir/gates.js';
 import { checkProgram, runProgram } from '../../src/quantum/index.js';
 import {
   type Layer,
@@ -24,18 +24,18 @@ import {
   exactLayerRates,
   learnLayer,
   readNoiseLearnerV2,
-} from '../../src/quantum/noise-learner.js';
-import { readNpy } from '../../src/quantum/npy.js';
+} from '../../src/quantum/primitives/noise-learner.js';
+import { readNpy } from '../../src/quantum/encoding/npy.js';
 import {
   denseLabel,
   fidelity,
   layerGenerators,
   pauliKey,
-} from '../../src/quantum/pauli-lindblad.js';
-import type { ProgramLimits } from '../../src/quantum/pubs.js';
-import { readQpyFile } from '../../src/quantum/qpy/index.js';
-import { writeQpy } from '../../src/quantum/qpy/encode.js';
-import { float64s, readTensor } from '../../src/quantum/tensor.js';
+} from '../../src/quantum/noise/pauli-lindblad.js';
+import type { ProgramLimits } from '../../src/quantum/primitives/pubs.js';
+import { readQpyFile } from '../../src/quantum/frontend/qpy/index.js';
+import { writeQpy } from '../../src/quantum/frontend/qpy/encode.js';
+import { float64s, readTensor } from '../../src/quantum/primitives/tensor.js';
 import { createRng } from '../../src/quantum/rng.js';
 
 type J = any;

@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { checkProgram, runProgram } from '../../src/quantum/index.js';
-import type { ProgramLimits } from '../../src/quantum/pubs.js';
+import type { ProgramLimits } from '../../src/quantum/primitives/pubs.js';
 import { limitsOf } from '../../src/worker/programs.js';
 
 type J = any;

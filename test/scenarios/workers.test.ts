@@ -4,7 +4,12 @@
  * running the job again elsewhere; session rules holding across workers.
  */
 import { describe, expect, it } from 'vitest';
-import { bitArray, dataBin, primitiveResult, pubResult } from '../../src/quantum/encoding.js';
+import {
+  bitArray,
+  dataBin,
+  primitiveResult,
+  pubResult,
+} from '../../src/quantum/encoding/encoding.js';
 import { type Api, testRuntime } from '../helpers/test-runtime.js';
 
 const FILE = {

@@ -1,0 +1,3 @@
+// The other half of the deliberate cycle.
+import { a } from './a.js';
+export const b = (): number => (Math.random() > 2 ? a() : 0);
