@@ -5,7 +5,8 @@
  * 20, 24, 1,024 shots. Then the noisy cases of bench/noise.ts (noise: "calibrated" against the
  * same circuit noiseless). Prints one JSON document on stdout (progress on stderr).
  *
- * Each measurement runs in its own process (this file with `--run`), pinned to one core, so that
+ * Each measurement runs in its own process (this file with `--run`), pinned to one core (two for
+ * berth-2-threads, Berth with a helper thread on its large states' tiles), so that
  * its memory is its own and a time limit can stop it. A peer that exceeds the limit is recorded
  * as such and not run at larger sizes. Times and memory start after each engine's modules are
  * loaded. `ms` is the first (cold) run, with JIT compilation, kernel generation and first-call
@@ -23,7 +24,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const SIZES = [10, 16, 20, 24];
-const ENGINES = ['berth', 'quantum-circuit', 'jsqubits'] as const;
+const ENGINES = ['berth', 'berth-2-threads', 'quantum-circuit', 'jsqubits'] as const;
+/** Berth itself in other configurations: not peers. */
+const OURS = new Set<string>(['berth', 'berth-2-threads']);
 const KINDS = ['ghz', 'random'] as const;
 const LIMIT_MS = Number(process.env.BERTH_BENCH_LIMIT_MS ?? 60_000);
 const SHOTS = 1024;
@@ -97,8 +100,12 @@ type Engine = (n: number, ops: readonly Op[]) => number;
 
 /** Load an engine (outside the timing: module loading is not simulation). */
 async function load(engine: string, lib: string): Promise<Engine> {
-  if (engine === 'berth') {
-    const { runProgram } = (await import(pathToFileURL(join(lib, 'index.js')).href)) as any;
+  if (engine === 'berth' || engine === 'berth-2-threads') {
+    const { runProgram, setSimulationThreads } = (await import(
+      pathToFileURL(join(lib, 'index.js')).href
+    )) as any;
+    // Two threads on a large state's tiles (engines/tile-threads.ts), on two cores.
+    setSimulationThreads(engine === 'berth' ? 1 : 2);
     const limits = { maxQubits: 30, maxShots: 1e6, maxExperiments: 1 };
     return (n, ops) => {
       const { result } = runProgram('sampler', { pubs: [[toQasm(n, ops), null, SHOTS]] }, limits);
@@ -186,7 +193,9 @@ function buildLibrary(): string {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const flags = ['--outDir', out, '--rootDir', 'src/quantum', '--target', 'ES2022'];
   flags.push('--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--types', 'node');
+  // The helper threads' entry is loaded by URL, not imported: named on its own.
   flags.push('--skipLibCheck', '--strict', 'src/quantum/index.ts');
+  flags.push('src/quantum/engines/tile-thread.ts');
   execFileSync(process.execPath, [tsc, ...flags], { stdio: 'inherit' });
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
   return out;
@@ -194,7 +203,8 @@ function buildLibrary(): string {
 
 function measure(engine: string, kind: string, n: number, lib: string): Run {
   const circuit = kind === 'ghz' ? `ghz-${n}` : `random-d20-${n}`;
-  const args = ['-c', '0', process.execPath, '--max-old-space-size=16384', '--import', 'tsx'];
+  const cores = engine === 'berth-2-threads' ? '0,1' : '0';
+  const args = ['-c', cores, process.execPath, '--max-old-space-size=16384', '--import', 'tsx'];
   args.push('bench/quantum.ts', '--run', engine, kind, String(n), lib);
   const res = spawnSync('taskset', args, { encoding: 'utf8', timeout: LIMIT_MS });
   if (res.error || res.status !== 0) {
@@ -238,7 +248,7 @@ function report(runs: Run[]): unknown {
   const speedups = runs
     .filter((r) => r.engine === 'berth' && r.ms !== undefined)
     .map((b) => {
-      const peers = ENGINES.filter((e) => e !== 'berth').map((e) => byKey.get(`${e}/${b.circuit}`));
+      const peers = ENGINES.filter((e) => !OURS.has(e)).map((e) => byKey.get(`${e}/${b.circuit}`));
       const timed = peers.flatMap((p) => (p?.ms === undefined ? [] : [p.ms]));
       const fastest = timed.length ? Math.min(...timed) : null;
       const ms = b.ms ?? 1;
@@ -273,10 +283,28 @@ function report(runs: Run[]): unknown {
   );
   // GHZ-24 stays sparse and never holds the state: without the random circuit there is no figure.
   const memMeasured = byKey.get('berth/random-d20-24')?.memoryOverStatevector !== undefined;
+  // One thread against two on the same circuits (two cores for the second).
+  const threads = runs
+    .filter((r) => r.engine === 'berth' && r.circuit.startsWith('random'))
+    .map((one) => {
+      const two = byKey.get(`berth-2-threads/${one.circuit}`);
+      const ratio = (a?: number, b?: number) =>
+        a !== undefined && b !== undefined ? Math.round((a / b) * 100) / 100 : null;
+      return {
+        circuit: one.circuit,
+        oneThreadMs: one.ms ?? null,
+        twoThreadsMs: two?.ms ?? null,
+        speedup: ratio(one.ms, two?.ms),
+        oneThreadWarmMs: one.warmMs ?? null,
+        twoThreadsWarmMs: two?.warmMs ?? null,
+        warmSpeedup: ratio(one.warmMs, two?.warmMs),
+      };
+    });
   return {
     benchmark: 'berth-quantum',
     shots: SHOTS,
-    oneCore: true,
+    oneCore: 'every engine but berth-2-threads, which has two',
+    threads,
     timeLimitMsPerRun: LIMIT_MS,
     runs,
     speedups,

@@ -17,6 +17,7 @@ export { parseQasm } from './frontend/qasm/parser.js';
 export { checkResult } from './primitives/result-check.js';
 export { jobDiagrams } from './frontend/diagram.js';
 export { StateVector } from './engines/statevector.js';
+export { setSimulationThreads, simulationThreads } from './engines/tile-threads.js';
 export { statevector } from './engines/exact.js';
 export type { Circuit } from './ir/circuit.js';
 

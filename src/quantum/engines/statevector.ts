@@ -3,6 +3,8 @@
  * place on the amplitudes they mix (kernels.ts), never as full-space matrices.
  */
 import { type Unitary, applyUnitaryTo } from '../kernels/apply.js';
+import { simulationThreads, stateArray } from './tile-threads.js';
+import { TILE_MIN_QUBITS } from './tiles.js';
 
 /** A dense state of `numQubits` qubits, starting in |0…0⟩. */
 export class StateVector {
@@ -15,9 +17,15 @@ export class StateVector {
     from?: StateVector,
   ) {
     this.dim = 2 ** numQubits;
-    this.re = from ? from.re.slice() : new Float64Array(this.dim);
-    this.im = from ? from.im.slice() : new Float64Array(this.dim);
-    if (!from) this.re[0] = 1;
+    // A state large enough to be tiled lives in shared memory when helper threads may run its
+    // tiles (tile-threads.ts).
+    const shared = simulationThreads() > 1 && numQubits >= TILE_MIN_QUBITS;
+    this.re = stateArray(this.dim, shared);
+    this.im = stateArray(this.dim, shared);
+    if (from) {
+      this.re.set(from.re);
+      this.im.set(from.im);
+    } else this.re[0] = 1;
   }
 
   clone(): StateVector {

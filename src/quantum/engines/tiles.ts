@@ -9,6 +9,8 @@
 import { qubitsOf } from '../ir/operation.js';
 import { type Unitary, applyUnitaryTo } from '../kernels/apply.js';
 import { SimulationCancelledError } from '../errors.js';
+import { type TileJob, runTiles } from './tile-run.js';
+import { runShared } from './tile-threads.js';
 
 /** How states are cut into tiles. */
 export interface TileLayout {
@@ -116,8 +118,12 @@ export function evolveTiled(
   layout: TileLayout = DEFAULT_LAYOUT,
 ): void {
   const run = 1 << layout.lowBits;
-  const scratchRe = new Float64Array(run << layout.highSlots);
-  const scratchIm = new Float64Array(run << layout.highSlots);
+  const scratch = {
+    re: new Float64Array(run << layout.highSlots),
+    im: new Float64Array(run << layout.highSlots),
+  };
+  // Helper threads share the state's memory: only a state in shared buffers can be split.
+  const helpers = re.buffer instanceof SharedArrayBuffer && im.buffer instanceof SharedArrayBuffer;
   for (const pass of planPasses(ops, layout)) {
     if (pass.high === null) {
       if (shouldStop?.()) throw new SimulationCancelledError();
@@ -125,28 +131,18 @@ export function evolveTiled(
       continue;
     }
     const high = pass.high;
-    const k = high.length;
-    const dim = run << k;
-    const tileRe = scratchRe.subarray(0, dim);
-    const tileIm = scratchIm.subarray(0, dim);
-    // Offsets of the tile's runs (every value of its high qubits), and of the tiles themselves
-    // (every value of the other high qubits).
-    const runs = spread(high);
-    const others = spread(highQubits(n, layout.lowBits).filter((q) => !high.includes(q)));
-    for (const base of others) {
-      if (shouldStop?.()) throw new SimulationCancelledError();
-      for (let r = 0; r < runs.length; r++) {
-        const from = base + (runs[r] as number);
-        tileRe.set(re.subarray(from, from + run), r * run);
-        tileIm.set(im.subarray(from, from + run), r * run);
-      }
-      for (const op of pass.ops) applyUnitaryTo(tileRe, tileIm, dim, op);
-      for (let r = 0; r < runs.length; r++) {
-        const from = base + (runs[r] as number);
-        re.set(tileRe.subarray(r * run, (r + 1) * run), from);
-        im.set(tileIm.subarray(r * run, (r + 1) * run), from);
-      }
-    }
+    const tiles: TileJob = {
+      re,
+      im,
+      run,
+      // Offsets of the tile's runs (every value of its high qubits), and of the tiles themselves
+      // (every value of the other high qubits): tiles are disjoint, so they run in any order.
+      runs: spread(high),
+      bases: spread(highQubits(n, layout.lowBits).filter((q) => !high.includes(q))),
+      ops: pass.ops,
+    };
+    if (helpers) runShared(tiles, scratch, shouldStop);
+    else runTiles(tiles, 0, tiles.bases.length, scratch, shouldStop);
   }
 }
 
@@ -155,7 +151,7 @@ function highQubits(n: number, lowBits: number): number[] {
 }
 
 /** Every index whose set bits are among `qubits`, in the order of counting over them. */
-function spread(qubits: readonly number[]): Int32Array {
+export function spread(qubits: readonly number[]): Int32Array {
   const out = new Int32Array(1 << qubits.length);
   for (let v = 0; v < out.length; v++) {
     let idx = 0;

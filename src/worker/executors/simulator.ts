@@ -3,6 +3,7 @@
  * for a free thread in start order (they already hold their backend lane). A cancelled job stops
  * cooperatively; a thread that does not stop within STOP_GRACE_MS is terminated and replaced.
  */
+import { availableParallelism } from 'node:os';
 import { Worker as Thread } from 'node:worker_threads';
 import type { BackendCatalog } from '../../app/backends.js';
 import type { ExecutionOutcome, Executor } from '../../app/ports.js';
@@ -42,6 +43,11 @@ const THREAD_URL = new URL(
 
 export class SimulatorExecutor implements Executor {
   private readonly slots: Slot[] = [];
+  /**
+   * Threads one job may use on a large state (its thread and helpers): the machine's cores
+   * shared between the simulator threads, so that jobs running together never oversubscribe it.
+   */
+  private readonly jobThreads: number;
   private readonly waiting: Task[] = [];
   private closed = false;
 
@@ -54,6 +60,7 @@ export class SimulatorExecutor implements Executor {
       id: string,
     ) => Promise<{ properties: string; configuration: string | null } | null> = async () => null,
   ) {
+    this.jobThreads = Math.max(1, Math.floor(availableParallelism() / threads));
     for (let i = 0; i < threads; i++) {
       const slot: Slot = { thread: null as unknown as Thread, task: null, killTimer: null };
       this.attachThread(slot);
@@ -116,7 +123,7 @@ export class SimulatorExecutor implements Executor {
 
   /** Give a slot a fresh thread (at start, and after one was terminated or crashed). */
   private attachThread(slot: Slot): void {
-    const thread = new Thread(THREAD_URL);
+    const thread = new Thread(THREAD_URL, { workerData: { jobThreads: this.jobThreads } });
     slot.thread = thread;
     thread.on('message', (reply: ThreadReply) => {
       if (slot.thread === thread) this.finish(slot, toOutcome(reply));
