@@ -402,7 +402,11 @@ export interface ProgramRegistry {
   close(): Promise<void>;
 }
 
-/** One operation of a circuit diagram: a gate call as written, a measurement, a block… */
+/**
+ * One operation of a circuit diagram: a gate call as written, a measurement, a block… The
+ * diagram types mirror quantum/frontend/diagram.ts's, which app/ may not import; the registry
+ * (worker/programs.ts) hands one for the other, and the compiler checks they match.
+ */
 export interface DiagramOperation {
   readonly kind: 'gate' | 'measure' | 'reset' | 'delay' | 'if' | 'while';
   readonly name: string;

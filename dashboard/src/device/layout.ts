@@ -46,6 +46,40 @@ export function undirectedEdges(couplingMap: readonly (readonly number[])[]): Ed
   return out.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
 }
 
+/**
+ * The 27-qubit Falcon's coordinates in Qiskit's `plot_gate_map` ([row, column]); the 16-qubit
+ * Falcon's are its first sixteen (Qiskit lists them twice, identically).
+ */
+const FALCON_27: readonly (readonly [number, number])[] = [
+  [1, 0],
+  [1, 1],
+  [2, 1],
+  [3, 1],
+  [1, 2],
+  [3, 2],
+  [0, 3],
+  [1, 3],
+  [3, 3],
+  [4, 3],
+  [1, 4],
+  [3, 4],
+  [1, 5],
+  [2, 5],
+  [3, 5],
+  [1, 6],
+  [3, 6],
+  [0, 7],
+  [1, 7],
+  [3, 7],
+  [4, 7],
+  [1, 8],
+  [3, 8],
+  [1, 9],
+  [2, 9],
+  [3, 9],
+  [3, 10],
+];
+
 /** Qiskit's `plot_gate_map` coordinates ([row, column]) for the processors it knows by size. */
 const KNOWN: Readonly<Record<number, readonly (readonly [number, number])[]>> = {
   5: [
@@ -64,53 +98,8 @@ const KNOWN: Readonly<Record<number, readonly (readonly [number, number])[]>> = 
     [2, 1],
     [2, 2],
   ],
-  16: [
-    [1, 0],
-    [1, 1],
-    [2, 1],
-    [3, 1],
-    [1, 2],
-    [3, 2],
-    [0, 3],
-    [1, 3],
-    [3, 3],
-    [4, 3],
-    [1, 4],
-    [3, 4],
-    [1, 5],
-    [2, 5],
-    [3, 5],
-    [1, 6],
-  ],
-  27: [
-    [1, 0],
-    [1, 1],
-    [2, 1],
-    [3, 1],
-    [1, 2],
-    [3, 2],
-    [0, 3],
-    [1, 3],
-    [3, 3],
-    [4, 3],
-    [1, 4],
-    [3, 4],
-    [1, 5],
-    [2, 5],
-    [3, 5],
-    [1, 6],
-    [3, 6],
-    [0, 7],
-    [1, 7],
-    [3, 7],
-    [4, 7],
-    [1, 8],
-    [3, 8],
-    [1, 9],
-    [2, 9],
-    [3, 9],
-    [3, 10],
-  ],
+  16: FALCON_27.slice(0, 16),
+  27: FALCON_27,
 };
 
 export function layoutDevice(n: number, edges: readonly Edge[]): DeviceLayout {
