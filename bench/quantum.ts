@@ -11,7 +11,9 @@
  * as such and not run at larger sizes. Times and memory start after each engine's modules are
  * loaded. `ms` is the first (cold) run, with JIT compilation, kernel generation and first-call
  * costs; a server runs warm, so when the cold run took under 3 s the same process runs the
- * circuit 3 more times and `warmMs` is their median. Memory is the peak of the cold run.
+ * circuit again, at least 3 times and up to 50 while the runs take under 2 s in all, and
+ * `warmMs` is the median of the later half of those runs (every engine alike). Memory is the
+ * peak of the cold run.
  * Berth runs compiled, as the server runs it: only
  * src/quantum is compiled, into a temporary directory, so the bench does not depend on the rest
  * of the project building.
@@ -32,7 +34,14 @@ const LIMIT_MS = Number(process.env.BERTH_BENCH_LIMIT_MS ?? 60_000);
 const SHOTS = 1024;
 /** Warm runs are measured only after a cold run this fast, so that they fit in the limit. */
 const WARM_UNDER_MS = 3000;
-const WARM_RUNS = 3;
+/**
+ * Warm runs: at least 3, and more while they take under 2 s in all (at most 50), so that a fast
+ * circuit reaches the steady state a server runs in (three runs of a millisecond are still
+ * being compiled); `warmMs` is the median of the later half.
+ */
+const WARM_MIN_RUNS = 3;
+const WARM_MAX_RUNS = 50;
+const WARM_BUDGET_MS = 2000;
 
 const round2 = (ms: number): number => Math.round(ms * 100) / 100;
 
@@ -162,13 +171,18 @@ async function child(engine: string, kind: string, n: number, lib: string): Prom
   let warmMs: number | undefined;
   if (ms < WARM_UNDER_MS) {
     const times: number[] = [];
-    for (let k = 0; k < WARM_RUNS; k++) {
+    let spent = 0;
+    while (
+      times.length < WARM_MIN_RUNS ||
+      (times.length < WARM_MAX_RUNS && spent < WARM_BUDGET_MS)
+    ) {
       const t = performance.now();
       run(n, ops);
       times.push(performance.now() - t);
+      spent += times[times.length - 1] ?? 0;
     }
-    times.sort((a, b) => a - b);
-    warmMs = round2(times[Math.floor(WARM_RUNS / 2)] ?? 0);
+    const later = times.slice(Math.floor(times.length / 2)).sort((a, b) => a - b);
+    warmMs = round2(later[Math.floor(later.length / 2)] ?? 0);
   }
   const result = { ms, warmMs, distinctOutcomes, memoryOverStatevector };
   process.stdout.write(`${JSON.stringify(result)}\n`);
