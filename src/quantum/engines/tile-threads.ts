@@ -72,7 +72,7 @@ export function stateArray(length: number, shared = threads > 1): Float64Array {
 }
 
 /** Stop the helper threads (they are restarted on demand). */
-export function stopHelpers(): void {
+function stopHelpers(): void {
   if (!pool) return;
   const { control, helpers } = pool;
   pool = null;

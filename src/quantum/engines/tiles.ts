@@ -151,7 +151,7 @@ function highQubits(n: number, lowBits: number): number[] {
 }
 
 /** Every index whose set bits are among `qubits`, in the order of counting over them. */
-export function spread(qubits: readonly number[]): Int32Array {
+function spread(qubits: readonly number[]): Int32Array {
   const out = new Int32Array(1 << qubits.length);
   for (let v = 0; v < out.length; v++) {
     let idx = 0;
