@@ -15,7 +15,7 @@ import {
   type SessionInput,
   decideSession,
 } from '../domain/session/session-machine.js';
-import { ownsBackend, pickNextJob } from '../domain/scheduling/dispatch.js';
+import { ownsBackend, pickJobs, pickNextJob } from '../domain/scheduling/dispatch.js';
 import { RETRY, withRetries } from './cas.js';
 import { withEvents } from './event-log.js';
 import type { Commit, ExecutionOutcome, Store } from './ports.js';
@@ -310,5 +310,67 @@ export function createExecution(deps: ExecutionDeps) {
     return { picked: true, job: await start(pick.jobId, deps.clock.now(), lease(), backend) };
   }
 
-  return { transition, start, startNext, recordOutcome };
+  /**
+   * The node's own dispatch step: like startNext, but when the policy picks several sessionless
+   * jobs in a row from the normal queue (pickJobs), they start in one commit, each under its own
+   * lease. A batch the store refuses (a job changed, or lanes were taken) falls back to starting
+   * its first job alone. Returns the jobs started; `picked: false` when nothing may start.
+   */
+  async function startBatch(
+    backend: { readonly name: string; readonly lanes: number; readonly online: boolean },
+    lease: () => Lease,
+    max: number,
+  ): Promise<{ picked: boolean; jobs: Job[] }> {
+    const now = deps.clock.now();
+    const snap = await store.loadDispatchSnapshot(backend, now, max);
+    const picks = pickJobs(snap, max);
+    const [first] = picks;
+    if (!first) return { picked: false, jobs: [] };
+    if (picks.length > 1) {
+      const jobs = await startTogether(
+        picks.map((p) => p.jobId),
+        now,
+        lease,
+        backend,
+      );
+      if (jobs) return { picked: true, jobs };
+    }
+    const job = await start(first.jobId, deps.clock.now(), lease(), backend);
+    return { picked: true, jobs: job ? [job] : [] };
+  }
+
+  /** Sessionless queued jobs started in one commit; null when any of them cannot start. */
+  async function startTogether(
+    ids: readonly string[],
+    now: Date,
+    lease: () => Lease,
+    backend: { readonly name: string; readonly lanes: number },
+  ): Promise<Job[] | null> {
+    const jobs = await Promise.all(ids.map((id) => store.getJob(id)));
+    const started: Job[] = [];
+    const commits: Commit[] = [];
+    for (const job of jobs) {
+      if (!job || job.sessionId !== null || job.backend !== backend.name) return null;
+      const next = decideJob(job, { kind: 'start', lease: lease() }, now);
+      if (next?.status !== 'Running') return null;
+      const running = { ...next, version: job.version + 1 };
+      started.push(running);
+      commits.push(
+        withEvents(
+          { job: { next: running }, start: { backend: backend.name, lanes: backend.lanes } },
+          { job },
+          now,
+        ),
+      );
+    }
+    const chain = commits.reduceRight<Commit | undefined>(
+      (then, c) => (then ? { ...c, then } : c),
+      undefined,
+    );
+    if (!chain || !(await store.commit(chain))) return null;
+    deps.onBackendChanged(backend.name);
+    return started;
+  }
+
+  return { transition, start, startNext, startBatch, recordOutcome };
 }

@@ -216,10 +216,15 @@ export interface Store {
   getResult(jobId: string): Promise<string | null>;
   getLogs(jobId: string): Promise<{ at: Date; line: string }[]>;
 
-  /** The queue heads the dispatch policy picks from on one backend (no ordering rule applied). */
+  /**
+   * The queue heads the dispatch policy picks from on one backend (no ordering rule applied).
+   * With `depth` > 1, each normal-queue head also lists up to `depth` − 1 of its instance's
+   * following jobs (InstanceHead.following), for a batch of starts (pickJobs).
+   */
   loadDispatchSnapshot(
     backend: { name: string; lanes: number; online: boolean },
     now: Date,
+    depth?: number,
   ): Promise<DispatchSnapshot>;
   /** The backend's queued jobs by session and instance, counted against `job` (queue-position.ts). */
   queueGroups(job: Job, now: Date): Promise<QueueGroup[]>;

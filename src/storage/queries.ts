@@ -95,18 +95,19 @@ export const CHARGE_USER = `INSERT INTO user_usage (instance_id, user_id, period
   VALUES (@instance_id, @user_id, @period_start, @ms)
   ON CONFLICT (instance_id, period_start, user_id)
   DO UPDATE SET usage_ms = user_usage.usage_ms + excluded.usage_ms`;
-// The normal queue: sessionless jobs and jobs of open or inactive sessions; the oldest per
-// instance (every instance is in the instances table: configured ones are written at start and
-// none is ever removed). One walk of jobs_queued_instance per instance to its first such job:
-// the cost does not grow with the queue (a GROUP BY over the queue made a backlog quadratic).
+// The normal queue: sessionless jobs and jobs of open or inactive sessions; the @depth oldest
+// per instance (every instance is in the instances table: configured ones are written at start
+// and none is ever removed). One walk of jobs_queued_instance per instance to its first such
+// jobs: the cost does not grow with the queue (a GROUP BY over the queue made a backlog
+// quadratic).
 export const NORMAL_HEADS = `SELECT j.seq, j.id, j.session_id, j.instance_id,
     COALESCE(u.usage_ms, 0) AS usage_ms, i.share AS share
   FROM instances i
-  JOIN jobs j ON j.seq = (
+  JOIN jobs j ON j.seq IN (
     SELECT q.seq FROM jobs q LEFT JOIN sessions s ON s.id = q.session_id
     WHERE q.backend = @backend AND q.instance_id = i.id AND q.status = 'Queued'
       AND (q.session_id IS NULL OR ${RULES_SQL.normalQueue('s')})
-    ORDER BY q.seq LIMIT 1)
+    ORDER BY q.seq LIMIT @depth)
   LEFT JOIN instance_usage u ON u.instance_id = i.id AND u.period_start = @period_start`;
 export const NEXT_DEADLINE = `SELECT MIN(t) AS t FROM (
   SELECT MIN(open_deadline) AS t FROM sessions

@@ -12,7 +12,11 @@ import type {
 } from '../app/ports.js';
 import type { Calibration, CalibrationInfo } from '../domain/backend/calibration.js';
 import type { Job, JobStatus } from '../domain/job/job.js';
-import type { ActiveSessionHead } from '../domain/scheduling/dispatch.js';
+import type {
+  ActiveSessionHead,
+  InstanceHead,
+  QueueCandidate,
+} from '../domain/scheduling/dispatch.js';
 import type { QueueGroup } from '../domain/scheduling/queue-position.js';
 import type {
   Session,
@@ -383,6 +387,46 @@ export const activeHead = (r: ActiveRow): ActiveSessionHead => ({
       ? null
       : { jobId: r.id, sessionId: r.session_id, instanceId: r.instance_id, seq: r.seq },
 });
+
+/** A queued job of the dispatch snapshot, as both stores read it. */
+export interface CandidateRow {
+  seq: number;
+  id: string;
+  session_id: string | null;
+  instance_id: string;
+}
+
+const candidate = (r: CandidateRow): QueueCandidate => ({
+  jobId: r.id,
+  sessionId: r.session_id,
+  instanceId: r.instance_id,
+  seq: r.seq,
+});
+
+/**
+ * NORMAL_HEADS rows (up to `depth` per instance, in any order) → each instance's head, with
+ * the jobs after it as `following`.
+ */
+export function normalHeads(
+  rows: readonly (CandidateRow & { usage_ms: number; share: number })[],
+): InstanceHead[] {
+  const byInstance = new Map<string, (CandidateRow & { usage_ms: number; share: number })[]>();
+  for (const r of rows) {
+    const list = byInstance.get(r.instance_id);
+    if (list) list.push(r);
+    else byInstance.set(r.instance_id, [r]);
+  }
+  return [...byInstance.values()].map((list) => {
+    list.sort((a, b) => a.seq - b.seq);
+    const [head, ...rest] = list as [CandidateRow & { usage_ms: number; share: number }];
+    return {
+      candidate: candidate(head),
+      usageMs: head.usage_ms,
+      share: head.share,
+      ...(rest.length ? { following: rest.map(candidate) } : {}),
+    };
+  });
+}
 
 /** Named parameters of UPSERT_INSTANCE. */
 export const instanceParams = (i: Instance) => ({

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Commit, Store, WebhookStore } from '../app/ports.js';
 import type { Job } from '../domain/job/job.js';
+import type { InstanceHead } from '../domain/scheduling/dispatch.js';
 import type { Session } from '../domain/session/session.js';
 import { liveUsageMs } from '../domain/usage.js';
 import { aJob, aSession, at } from '../../test/helpers/builders.js';
@@ -551,6 +552,39 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
           snap.normalHeads.map((h) => [h.candidate.jobId, h.usageMs]),
         );
         expect(heads).toEqual({ 'in-job': 0, 'b-job': 5000 });
+      }),
+    );
+
+    it(
+      'lists each instance’s following normal-queue jobs in order when asked for depth',
+      withStore(async (store) => {
+        await store.syncInstances([
+          {
+            id: INSTANCE,
+            name: 'a',
+            planId: 'p',
+            planName: 'P',
+            pricingType: 'free',
+            tags: [],
+            share: 1,
+            usageLimitSeconds: null,
+            maxTtlSeconds: 3600,
+          },
+        ]);
+        const b = { name: 'b1', lanes: 8, online: true };
+        const add = (id: string, o: Partial<Job> = {}) =>
+          store.commit({ job: { next: aJob({ id, ...o }), insert: true } });
+        for (const id of ['q1', 'q2', 'q3', 'q4']) await add(id);
+        await add('elsewhere', { backend: 'b2' });
+        await add('done', { status: 'Running', startedAt: at(4) });
+        const ids = (h: InstanceHead | undefined) => [
+          h?.candidate.jobId,
+          ...(h?.following ?? []).map((c) => c.jobId),
+        ];
+        expect((await store.loadDispatchSnapshot(b, at(5))).normalHeads.map(ids)).toEqual([['q1']]);
+        const snap = await store.loadDispatchSnapshot(b, at(5), 3);
+        expect(snap.running).toBe(1);
+        expect(snap.normalHeads.map(ids)).toEqual([['q1', 'q2', 'q3']]);
       }),
     );
 

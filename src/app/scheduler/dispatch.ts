@@ -10,6 +10,12 @@ import type { BackendCatalog } from '../backends.js';
 import type { Execution } from '../execution.js';
 import type { LocalRuns } from './local-runs.js';
 
+/**
+ * At most this many jobs start in one commit: a backlog of sessionless jobs drains in batches
+ * (a commit and a snapshot per batch instead of per job), while one commit stays short.
+ */
+const BATCH = 16;
+
 export interface DispatchDeps {
   readonly execution: Execution;
   readonly backends: BackendCatalog;
@@ -28,9 +34,13 @@ export class Dispatcher {
     const { runs, execution } = this.deps;
     const backend = { name, lanes: slot.lanes, online: slot.online };
     for (let i = 0; i < slot.lanes + 8; i++) {
-      const { picked, job } = await execution.startNext(backend, () => runs.newLease());
+      const { picked, jobs } = await execution.startBatch(
+        backend,
+        () => runs.newLease(),
+        Math.min(slot.lanes, BATCH),
+      );
       if (!picked) return;
-      if (job) runs.run(job);
+      for (const job of jobs) runs.run(job);
     }
   }
 

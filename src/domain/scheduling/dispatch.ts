@@ -56,6 +56,11 @@ export interface InstanceHead {
   readonly usageMs: number;
   /** The instance's fair-share weight (> 0). */
   readonly share: number;
+  /**
+   * The instance's next normal-queue jobs after `candidate`, in queue order, when the store was
+   * asked for more than the heads (pickJobs); possibly not all of them.
+   */
+  readonly following?: readonly QueueCandidate[];
 }
 
 /** An active session on the backend, with its oldest queued job. */
@@ -102,6 +107,33 @@ export function pickNextJob(s: DispatchSnapshot): QueueCandidate | null {
  */
 export function normalQueueMatters(active: readonly ActiveSessionHead[]): boolean {
   return !active.some((a) => a.mode === MODES.owner.mode || a.next !== null);
+}
+
+/**
+ * Up to `max` jobs to start now, in the order pickNextJob would pick them one by one (starting
+ * each before asking again). After the first pick, the batch goes on only through the normal
+ * queue's sessionless jobs: starting one changes nothing a later pick depends on (usage is
+ * charged when a job ends, and no session changes state), so the same snapshot still decides.
+ * It stops at a job of a session (starting it may activate the session, which changes rules 1
+ * and 2), and where an instance's known jobs run out (the store may hold more of them).
+ */
+export function pickJobs(s: DispatchSnapshot, max: number): QueueCandidate[] {
+  const first = pickNextJob(s);
+  if (!first) return [];
+  const picked = [first];
+  const heads = s.normalHeads.map((h) => ({ ...h, rest: [...(h.following ?? [])] }));
+  let last: QueueCandidate = first;
+  while (picked.length < max && s.running + picked.length < s.lanes && last.sessionId === null) {
+    const from = heads.find((h) => h.candidate === last);
+    const next = from?.rest.shift();
+    if (!from || !next) break;
+    heads[heads.indexOf(from)] = { ...from, candidate: next };
+    const pick = fairShareHead(heads);
+    if (!pick || pick.sessionId !== null) break;
+    picked.push(pick);
+    last = pick;
+  }
+  return picked;
 }
 
 /** Least usage per unit of share first; ties go to the oldest job. */

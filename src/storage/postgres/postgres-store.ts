@@ -35,11 +35,7 @@ import type {
 import { type Clock, systemClock } from '../../domain/clock.js';
 import type { Calibration, CalibrationInfo } from '../../domain/backend/calibration.js';
 import type { Job } from '../../domain/job/job.js';
-import type {
-  ActiveSessionHead,
-  DispatchSnapshot,
-  InstanceHead,
-} from '../../domain/scheduling/dispatch.js';
+import type { ActiveSessionHead, DispatchSnapshot } from '../../domain/scheduling/dispatch.js';
 import type { QueueGroup } from '../../domain/scheduling/queue-position.js';
 import type { Session } from '../../domain/session/session.js';
 import type { ApiKeyRecord, Instance } from '../../domain/tenancy.js';
@@ -62,6 +58,8 @@ import {
   type NodeRow,
   type SessionRow,
   activeHead,
+  type CandidateRow,
+  normalHeads,
   queueGroup,
   type SessionlessRow,
   chargeParams,
@@ -373,6 +371,7 @@ export class PostgresStore implements Store {
   async loadDispatchSnapshot(
     backend: { name: string; lanes: number; online: boolean },
     now: Date,
+    depth = 1,
   ): Promise<DispatchSnapshot> {
     const base = { lanes: backend.lanes, online: backend.online, running: 0 };
     if (!backend.online) {
@@ -384,26 +383,25 @@ export class PostgresStore implements Store {
       backend: backend.name,
       lanes: backend.lanes,
       period_start: usagePeriod(now).start.getTime(),
+      depth: Math.max(1, depth),
     });
     const active: ActiveSessionHead[] = [];
-    const normalHeads: InstanceHead[] = [];
+    const normal: (CandidateRow & { usage_ms: number; share: number })[] = [];
     let running = 0;
     for (const r of rows) {
       if (r.kind === 'running') running = r.seq ?? 0;
       else if (r.kind === 'active') active.push(activeHead(r as ActiveRow));
       else if (r.id !== null && r.seq !== null && r.instance_id !== null)
-        normalHeads.push({
-          candidate: {
-            jobId: r.id,
-            sessionId: r.session_id,
-            instanceId: r.instance_id,
-            seq: r.seq,
-          },
-          usageMs: r.usage_ms ?? 0,
+        normal.push({
+          seq: r.seq,
+          id: r.id,
+          session_id: r.session_id,
+          instance_id: r.instance_id,
+          usage_ms: r.usage_ms ?? 0,
           share: r.share ?? 1,
         });
     }
-    return { ...base, running, active, normalHeads };
+    return { ...base, running, active, normalHeads: normalHeads(normal) };
   }
 
   async queueGroups(job: Job, now: Date): Promise<QueueGroup[]> {

@@ -18,7 +18,7 @@ export const NORMAL_HEADS = `SELECT j.seq, j.id, j.session_id, j.instance_id,
     LEFT JOIN sessions s ON s.id = q.session_id
     WHERE q.backend = @backend AND q.instance_id = i.id AND q.status = 'Queued'
       AND (q.session_id IS NULL OR ${RULES_SQL.normalQueue('s')})
-    ORDER BY q.seq LIMIT 1) j
+    ORDER BY q.seq LIMIT @depth) j
   LEFT JOIN instance_usage u ON u.instance_id = i.id AND u.period_start = @period_start`;
 
 export const INSERT_LOGS = `INSERT INTO job_logs (job_id, at, line)

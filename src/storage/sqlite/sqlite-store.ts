@@ -27,11 +27,7 @@ import type {
 import { type Clock, systemClock } from '../../domain/clock.js';
 import type { Calibration, CalibrationInfo } from '../../domain/backend/calibration.js';
 import type { Job } from '../../domain/job/job.js';
-import {
-  type DispatchSnapshot,
-  type QueueCandidate,
-  normalQueueMatters,
-} from '../../domain/scheduling/dispatch.js';
+import { type DispatchSnapshot, normalQueueMatters } from '../../domain/scheduling/dispatch.js';
 import type { QueueGroup } from '../../domain/scheduling/queue-position.js';
 import type { Session } from '../../domain/session/session.js';
 import type { ApiKeyRecord, Instance } from '../../domain/tenancy.js';
@@ -57,6 +53,8 @@ import {
   type NodeRow,
   type SessionRow,
   activeHead,
+  type CandidateRow,
+  normalHeads,
   queueGroup,
   type SessionlessRow,
   chargeParams,
@@ -90,20 +88,6 @@ export interface SqliteStoreOptions {
 const CONFLICT = Symbol('version conflict');
 /** Sessions and jobs kept decoded: the hot reads (clients poll them) then skip SQLite. */
 const CACHE_ROWS = 20_000;
-
-interface CandidateRow {
-  seq: number;
-  id: string;
-  session_id: string | null;
-  instance_id: string;
-}
-
-const candidate = (r: CandidateRow): QueueCandidate => ({
-  jobId: r.id,
-  sessionId: r.session_id,
-  instanceId: r.instance_id,
-  seq: r.seq,
-});
 
 /** A unique index refused the write: a duplicate id, or a second active dedicated session. */
 function isUniqueViolation(e: unknown): boolean {
@@ -361,6 +345,7 @@ export class SqliteStore implements Store {
   async loadDispatchSnapshot(
     backend: { name: string; lanes: number; online: boolean },
     now: Date,
+    depth = 1,
   ): Promise<DispatchSnapshot> {
     return this.db.transaction((): DispatchSnapshot => {
       const base = {
@@ -373,19 +358,12 @@ export class SqliteStore implements Store {
       if (!backend.online || base.running >= backend.lanes) return base;
       const active = (this.st(q.ACTIVE_HEADS).all(backend.name) as ActiveRow[]).map(activeHead);
       if (!normalQueueMatters(active)) return { ...base, active };
-      const heads = this.st(q.NORMAL_HEADS).all({
+      const rows = this.st(q.NORMAL_HEADS).all({
         backend: backend.name,
         period_start: usagePeriod(now).start.getTime(),
+        depth: Math.max(1, depth),
       }) as (CandidateRow & { usage_ms: number; share: number })[];
-      return {
-        ...base,
-        active,
-        normalHeads: heads.map((h) => ({
-          candidate: candidate(h),
-          usageMs: h.usage_ms,
-          share: h.share,
-        })),
-      };
+      return { ...base, active, normalHeads: normalHeads(rows) };
     })();
   }
 
