@@ -117,12 +117,26 @@ async function lifecycles(nodes: Node[], db: pg.Client, n: number, concurrency: 
     done = await completed();
   }
   const ms = Math.max(1, done.last - t0);
+  // How long the run's jobs waited for a lane: a job left waiting for a periodic pass would
+  // stretch the whole run, and shows here as the maximum.
+  const waits = (
+    await db.query(
+      `SELECT started_at - created_at AS ms FROM jobs
+        WHERE backend = 'noop' AND created_at >= $1 AND started_at IS NOT NULL /* bench-watch */`,
+      [t0],
+    )
+  ).rows.map((r: { ms: string }) => Number(r.ms));
   return {
     jobs: n,
     concurrency,
     seconds: round(ms / 1000),
     lifecyclesPerSecond: Math.round((n / ms) * 1000),
     submitSeconds: round((submitted - t0) / 1000),
+    queuedMs: {
+      p50: percentile(waits, 50),
+      p99: percentile(waits, 99),
+      max: Math.max(0, ...waits),
+    },
   };
 }
 

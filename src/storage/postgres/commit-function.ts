@@ -17,7 +17,8 @@
  * replaces was held from the events' insert through the commit's WAL flush, and every
  * event-appending commit of every node queued on it.
  *
- * The function is generated from the same column lists as the statements (queries.ts), and its
+ * The function is generated from the same column lists and statements as SQLite's writePart
+ * (queries.ts: the start check, the charges, params and results are the same text), and its
  * name carries a hash of its text: a node creates the version it needs if it is missing (under
  * the migrations lock), and nodes of two Berth versions during a rolling upgrade each call
  * their own.
@@ -26,7 +27,16 @@
  * another active dedicated session): the statement, and so the whole commit, is rolled back.
  */
 import { createHash } from 'node:crypto';
-import { JOB_COLUMNS, RULES_SQL, SESSION_COLUMNS } from '../queries.js';
+import {
+  CHARGE,
+  CHARGE_USER,
+  INSERT_PARAMS,
+  INSERT_RESULT,
+  JOB_COLUMNS,
+  OTHER_DEDICATED,
+  RUNNING_ON_BACKEND,
+  SESSION_COLUMNS,
+} from '../queries.js';
 
 /** The SQLSTATE of a failed check: the commit wrote nothing and is `false`. */
 export const CONFLICT_SQLSTATE = 'BE409';
@@ -65,6 +75,27 @@ function upsertRow(table: string, columns: readonly string[], doc: string, inser
     END IF;`;
 }
 
+/**
+ * A statement of ../queries.ts, the one SQLite's writePart runs, with its @parameters bound to
+ * the function's values: the start check, the charges and the result are written once for both
+ * stores.
+ */
+function bound(sql: string, values: Readonly<Record<string, string>>): string {
+  return sql.replace(/@([a-z_]+)/g, (_, name: string) => {
+    const v = values[name];
+    if (v === undefined) throw new Error(`no value for @${name} in the commit function`);
+    return v;
+  });
+}
+
+const START = { backend: 'b', session_id: "(p->'job'->>'session_id')" };
+const CHARGED = {
+  instance_id: "(p->'charge'->>'instance_id')",
+  user_id: "(p->'charge'->>'user_id')",
+  period_start: "(p->'charge'->>'period_start')::bigint",
+  ms: "(p->'charge'->>'ms')::bigint",
+};
+
 function body(): string {
   return `
 DECLARE
@@ -96,10 +127,8 @@ BEGIN
       -- The backend's own lock: start commits on one backend take turns.
       b := p->'start'->>'backend';
       PERFORM pg_advisory_xact_lock(hashtext('berth.backend:' || b));
-      IF (SELECT COUNT(*) FROM jobs WHERE backend = b AND status = 'Running')
-           >= (p->'start'->>'lanes')::int
-         OR EXISTS (SELECT 1 FROM sessions WHERE ${RULES_SQL.owner('sessions')} AND backend = b
-           AND id IS DISTINCT FROM (p->'job'->>'session_id')) THEN
+      IF (${bound(RUNNING_ON_BACKEND, START)}) >= (p->'start'->>'lanes')::int
+         OR EXISTS (${bound(OTHER_DEDICATED, START)}) THEN
         RAISE EXCEPTION 'berth: no lane on %', b USING ERRCODE = '${CONFLICT_SQLSTATE}';
       END IF;
     END IF;
@@ -107,7 +136,7 @@ BEGIN
     END IF;
     IF p ? 'job' THEN${upsertRow('jobs', JOB_COLUMNS, "p->'job'", "(p->>'job_insert')::boolean")}
       IF (p->>'job_insert')::boolean THEN
-        INSERT INTO job_params (job_id, body) VALUES (p->'job'->>'id', p->>'params');
+        ${bound(INSERT_PARAMS, { job_id: "(p->'job'->>'id')", body: "(p->>'params')" })};
       END IF;
     END IF;
     IF p ? 'other_jobs' THEN
@@ -120,20 +149,11 @@ BEGIN
       END IF;
     END IF;
     IF p ? 'charge' THEN
-      INSERT INTO instance_usage (instance_id, period_start, usage_ms)
-        VALUES (p->'charge'->>'instance_id', (p->'charge'->>'period_start')::bigint,
-          (p->'charge'->>'ms')::bigint)
-        ON CONFLICT (instance_id, period_start)
-        DO UPDATE SET usage_ms = instance_usage.usage_ms + excluded.usage_ms;
-      INSERT INTO user_usage (instance_id, user_id, period_start, usage_ms)
-        VALUES (p->'charge'->>'instance_id', p->'charge'->>'user_id',
-          (p->'charge'->>'period_start')::bigint, (p->'charge'->>'ms')::bigint)
-        ON CONFLICT (instance_id, period_start, user_id)
-        DO UPDATE SET usage_ms = user_usage.usage_ms + excluded.usage_ms;
+      ${bound(CHARGE, CHARGED)};
+      ${bound(CHARGE_USER, CHARGED)};
     END IF;
     IF p ? 'result' THEN
-      INSERT INTO job_results (job_id, body) VALUES (p->'result'->>'job_id', p->'result'->>'body')
-        ON CONFLICT (job_id) DO UPDATE SET body = excluded.body;
+      ${bound(INSERT_RESULT, { job_id: "(p->'result'->>'job_id')", body: "(p->'result'->>'body')" })};
     END IF;
     IF p ? 'logs' THEN
       INSERT INTO job_logs (job_id, at, line)

@@ -2,7 +2,7 @@
 
 export * from '../queries.js';
 import { MODES } from '../../domain/scheduling/dispatch.js';
-import { RULES_SQL } from '../queries.js';
+import { RULES_SQL, RUNNING_ON_BACKEND } from '../queries.js';
 import { EVENTS_VISIBLE } from './commit-function.js';
 
 /**
@@ -40,8 +40,7 @@ export const ACTIVE_HEADS = `SELECT s.id AS session_id, s.mode, s.created_at,
  * active decides the pick: no dedicated session, no batch session with work; normalQueueMatters)
  * the normal queue's head of each instance with its usage and share.
  */
-export const DISPATCH_SNAPSHOT = `WITH running AS (
-    SELECT COUNT(*) AS n FROM jobs WHERE backend = @backend AND status = 'Running'),
+export const DISPATCH_SNAPSHOT = `WITH running AS (${RUNNING_ON_BACKEND}),
   active AS (${ACTIVE_HEADS})
   SELECT 'running' AS kind, NULL AS session_id, NULL AS mode, NULL::bigint AS created_at,
     n AS seq, NULL AS id, NULL AS instance_id, NULL::bigint AS usage_ms,
