@@ -165,10 +165,7 @@ async function createGetCloseCycle(base: string, n: number) {
     const t = performance.now();
     const s = await api(base, 'POST', '/api/v1/sessions', { mode: 'batch', backend: 'idle' });
     await api(base, 'GET', `/api/v1/sessions/${s.id}`);
-    await fetch(`${base}/api/v1/sessions/${s.id}/close`, {
-      method: 'DELETE',
-      headers: { authorization: `Bearer ${KEY}` },
-    });
+    await api(base, 'DELETE', `/api/v1/sessions/${s.id}/close`);
     return performance.now() - t;
   };
   for (let i = 0; i < 50; i++) await one(); // warm-up

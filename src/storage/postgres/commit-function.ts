@@ -30,10 +30,14 @@ import { createHash } from 'node:crypto';
 import {
   CHARGE,
   CHARGE_USER,
+  INSERT_JOB,
   INSERT_PARAMS,
   INSERT_RESULT,
+  INSERT_SESSION,
   JOB_COLUMNS,
   OTHER_DEDICATED,
+  UPDATE_JOB,
+  UPDATE_SESSION,
   RUNNING_ON_BACKEND,
   SESSION_COLUMNS,
 } from '../queries.js';
@@ -50,31 +54,6 @@ export const EVENTS_VISIBLE = '(xid IS NULL OR xid < pg_snapshot_xmin(pg_current
 /** The channel every node LISTENs on. */
 export const CHANNEL = 'berth_events';
 
-const cols = (c: readonly string[]): string => c.join(', ');
-const fromRecord = (c: readonly string[]): string => c.map((x) => `r.${x}`).join(', ');
-const setFrom = (c: readonly string[]): string =>
-  c
-    .filter((x) => x !== 'id')
-    .map((x) => `${x} = r.${x}`)
-    .join(', ');
-
-/** Write one row of `table` from `doc` (insert, or compare-and-set on its version). */
-function upsertRow(table: string, columns: readonly string[], doc: string, insert: string): string {
-  return `
-    IF (${insert}) THEN
-      INSERT INTO ${table} (${cols(columns)})
-        SELECT ${fromRecord(columns)} FROM jsonb_populate_record(NULL::${table}, ${doc}) r;
-    ELSE
-      UPDATE ${table} t SET ${setFrom(columns)}
-        FROM jsonb_populate_record(NULL::${table}, ${doc}) r
-        WHERE t.id = r.id AND t.version = r.version - 1;
-      IF NOT FOUND THEN
-        RAISE EXCEPTION 'berth: ${table} % changed meanwhile', ${doc}->>'id'
-          USING ERRCODE = '${CONFLICT_SQLSTATE}';
-      END IF;
-    END IF;`;
-}
-
 /**
  * A statement of ../queries.ts, the one SQLite's writePart runs, with its @parameters bound to
  * the function's values: the start check, the charges and the result are written once for both
@@ -88,6 +67,42 @@ function bound(sql: string, values: Readonly<Record<string, string>>): string {
   });
 }
 
+/** Every column of a row as the record variable `v`'s field. */
+const fieldsOf = (v: string, columns: readonly string[]): Record<string, string> =>
+  Object.fromEntries(columns.map((c) => [c, `${v}.${c}`]));
+
+/**
+ * Write one row of `table` from `doc`, through record variable `v`: INSERT_* or UPDATE_* of
+ * queries.ts (a compare-and-set on its version), the statements SQLite runs.
+ */
+function upsertRow(
+  v: string,
+  statements: { insert: string; update: string; columns: readonly string[]; table: string },
+  doc: string,
+  insert: string,
+): string {
+  const fields = fieldsOf(v, statements.columns);
+  return `
+      ${v} := jsonb_populate_record(NULL::${statements.table}, ${doc});
+      IF (${insert}) THEN
+        ${bound(statements.insert, fields)};
+      ELSE
+        ${bound(statements.update, fields)};
+        IF NOT FOUND THEN
+          RAISE EXCEPTION 'berth: ${statements.table} % changed meanwhile', ${v}.id
+            USING ERRCODE = '${CONFLICT_SQLSTATE}';
+        END IF;
+      END IF;`;
+}
+
+const SESSIONS = {
+  insert: INSERT_SESSION,
+  update: UPDATE_SESSION,
+  columns: SESSION_COLUMNS,
+  table: 'sessions',
+};
+const JOBS = { insert: INSERT_JOB, update: UPDATE_JOB, columns: JOB_COLUMNS, table: 'jobs' };
+
 const START = { backend: 'b', session_id: "(p->'job'->>'session_id')" };
 const CHARGED = {
   instance_id: "(p->'charge'->>'instance_id')",
@@ -100,6 +115,9 @@ function body(): string {
   return `
 DECLARE
   p jsonb;
+  o jsonb;
+  sr sessions%ROWTYPE;
+  jr jobs%ROWTYPE;
   b text;
   n bigint;
   events_n int := jsonb_array_length(c->'events');
@@ -132,21 +150,16 @@ BEGIN
         RAISE EXCEPTION 'berth: no lane on %', b USING ERRCODE = '${CONFLICT_SQLSTATE}';
       END IF;
     END IF;
-    IF p ? 'session' THEN${upsertRow('sessions', SESSION_COLUMNS, "p->'session'", "(p->>'session_insert')::boolean")}
+    IF p ? 'session' THEN${upsertRow('sr', SESSIONS, "p->'session'", "(p->>'session_insert')::boolean")}
     END IF;
-    IF p ? 'job' THEN${upsertRow('jobs', JOB_COLUMNS, "p->'job'", "(p->>'job_insert')::boolean")}
+    IF p ? 'job' THEN${upsertRow('jr', JOBS, "p->'job'", "(p->>'job_insert')::boolean")}
       IF (p->>'job_insert')::boolean THEN
         ${bound(INSERT_PARAMS, { job_id: "(p->'job'->>'id')", body: "(p->>'params')" })};
       END IF;
     END IF;
     IF p ? 'other_jobs' THEN
-      UPDATE jobs t SET ${setFrom(JOB_COLUMNS)}
-        FROM jsonb_populate_recordset(NULL::jobs, p->'other_jobs') r
-        WHERE t.id = r.id AND t.version = r.version - 1;
-      GET DIAGNOSTICS n = ROW_COUNT;
-      IF n <> jsonb_array_length(p->'other_jobs') THEN
-        RAISE EXCEPTION 'berth: a job changed meanwhile' USING ERRCODE = '${CONFLICT_SQLSTATE}';
-      END IF;
+      FOR o IN SELECT value FROM jsonb_array_elements(p->'other_jobs') LOOP${upsertRow('jr', JOBS, 'o', 'false')}
+      END LOOP;
     END IF;
     IF p ? 'charge' THEN
       ${bound(CHARGE, CHARGED)};
