@@ -288,6 +288,42 @@ async function cpuDuring<T>(nodes: Node[], fn: () => Promise<T>) {
   };
 }
 
+/**
+ * Samples pg_stat_activity every 20 ms on its own connection until stopped: per wait (CPU when
+ * none), the mean number of Berth's connections in it, so that lock queues show.
+ */
+async function waitSampler(url: string): Promise<{ stop(): Promise<Record<string, number>> }> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const seen = new Map<string, number>();
+  let samples = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const rows = (
+        await c.query(
+          `SELECT COALESCE(wait_event_type || ':' || wait_event, 'CPU') AS w, COUNT(*) AS n
+            FROM pg_stat_activity
+            WHERE application_name LIKE 'berth:%' AND state = 'active' GROUP BY 1`,
+        )
+      ).rows as { w: string; n: string }[];
+      samples++;
+      for (const r of rows) seen.set(r.w, (seen.get(r.w) ?? 0) + Number(r.n));
+      await sleep(20);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      await c.end();
+      const out: Record<string, number> = {};
+      for (const [w, n] of [...seen].sort((a, b) => b[1] - a[1])) out[w] = round(n / samples, 2);
+      return out;
+    },
+  };
+}
+
 /** Top-level statements and commits in the Berth database while `fn` runs (pg_stat_*). */
 async function counted<T>(
   db: pg.Client,
@@ -394,6 +430,7 @@ async function onVersion(version: PgVersion): Promise<Record<string, unknown>> {
     // The submissions above left a backlog: how fast it drains (the scheduler starting job after
     // job), and nothing left before the next measurement.
     report.backlogDrain = await drain(watch);
+    const waits = await waitSampler(db);
     const cpu = await cpuDuring(nodes, () =>
       counted(watch, () => lifecycles(nodes, watch, 3000, 48)),
     );
@@ -411,6 +448,9 @@ async function onVersion(version: PgVersion): Promise<Record<string, unknown>> {
         postgres: perJob(cpu.cpuMs.postgres),
         benchmarkClient: perJob(cpu.cpuMs.benchmarkClient),
       },
+      // What Berth's connections were doing when sampled (every 20 ms): running, or waiting
+      // on a lock, the WAL or the client; the mean number of connections in each state.
+      serverConnectionsBusy: await waits.stop(),
       // The statements that took the server's time, per lifecycle.
       busiestStatementsPerLifecycle: life.top.map((t) => ({
         calls: round(t.calls / life.value.jobs, 2),

@@ -87,14 +87,19 @@ export const INSERT_SESSION = insertSql('sessions', SESSION_COLUMNS);
 export const UPDATE_SESSION = updateSql('sessions', SESSION_COLUMNS);
 export const INSERT_JOB = insertSql('jobs', JOB_COLUMNS);
 export const UPDATE_JOB = updateSql('jobs', JOB_COLUMNS);
-export const CHARGE = `INSERT INTO instance_usage (instance_id, period_start, usage_ms)
-  VALUES (@instance_id, @period_start, @ms)
-  ON CONFLICT (instance_id, period_start)
+// Usage is kept in shards (migration 0014): a charge adds to one shard, readers sum them, so
+// concurrent charges of one instance do not queue on one row.
+export const CHARGE = `INSERT INTO instance_usage (instance_id, period_start, shard, usage_ms)
+  VALUES (@instance_id, @period_start, @shard, @ms)
+  ON CONFLICT (instance_id, period_start, shard)
   DO UPDATE SET usage_ms = instance_usage.usage_ms + excluded.usage_ms`;
-export const CHARGE_USER = `INSERT INTO user_usage (instance_id, user_id, period_start, usage_ms)
-  VALUES (@instance_id, @user_id, @period_start, @ms)
-  ON CONFLICT (instance_id, period_start, user_id)
+export const CHARGE_USER = `INSERT INTO user_usage (instance_id, user_id, period_start, shard, usage_ms)
+  VALUES (@instance_id, @user_id, @period_start, @shard, @ms)
+  ON CONFLICT (instance_id, period_start, user_id, shard)
   DO UPDATE SET usage_ms = user_usage.usage_ms + excluded.usage_ms`;
+/** Each instance's usage in one period, its shards summed. */
+export const PERIOD_USAGE = `SELECT instance_id, SUM(usage_ms) AS usage_ms FROM instance_usage
+  WHERE period_start = @period_start GROUP BY instance_id`;
 // The normal queue: sessionless jobs and jobs of open or inactive sessions; the @depth oldest
 // per instance (every instance is in the instances table: configured ones are written at start
 // and none is ever removed). One walk of jobs_queued_instance per instance to its first such
@@ -108,7 +113,7 @@ export const NORMAL_HEADS = `SELECT j.seq, j.id, j.session_id, j.instance_id,
     WHERE q.backend = @backend AND q.instance_id = i.id AND q.status = 'Queued'
       AND (q.session_id IS NULL OR ${RULES_SQL.normalQueue('s')})
     ORDER BY q.seq LIMIT @depth)
-  LEFT JOIN instance_usage u ON u.instance_id = i.id AND u.period_start = @period_start`;
+  LEFT JOIN (${PERIOD_USAGE}) u ON u.instance_id = i.id`;
 export const NEXT_DEADLINE = `SELECT MIN(t) AS t FROM (
   SELECT MIN(open_deadline) AS t FROM sessions
   UNION ALL SELECT MIN(idle_deadline) FROM sessions
@@ -231,7 +236,7 @@ export const QUEUE_GROUPS = `SELECT j.session_id, j.instance_id, s.mode, s.state
   FROM jobs j
   LEFT JOIN sessions s ON s.id = j.session_id
   LEFT JOIN instances i ON i.id = j.instance_id
-  LEFT JOIN instance_usage u ON u.instance_id = j.instance_id AND u.period_start = @period_start
+  LEFT JOIN (${PERIOD_USAGE}) u ON u.instance_id = j.instance_id
   WHERE j.backend = @backend AND j.status = 'Queued'
   GROUP BY j.session_id, j.instance_id, s.mode, s.state, s.created_at`;
 export const RECENT_DURATIONS = `SELECT ended_at - started_at AS ms FROM jobs
@@ -242,7 +247,7 @@ export const REVOKE_KEY = `UPDATE api_keys SET revoked_at = @at WHERE id = @id
   AND revoked_at IS NULL`;
 export const RUNNING_ON_BACKEND = `SELECT COUNT(*) AS n FROM jobs
   WHERE backend = @backend AND status = 'Running'`;
-export const SETTLED_USAGE = `SELECT usage_ms FROM instance_usage
+export const SETTLED_USAGE = `SELECT COALESCE(SUM(usage_ms), 0) AS usage_ms FROM instance_usage
   WHERE instance_id = @instance_id AND period_start = @period_start`;
-export const SETTLED_USAGE_BY_USER = `SELECT user_id, usage_ms FROM user_usage
-  WHERE instance_id = @instance_id AND period_start = @period_start`;
+export const SETTLED_USAGE_BY_USER = `SELECT user_id, SUM(usage_ms) AS usage_ms FROM user_usage
+  WHERE instance_id = @instance_id AND period_start = @period_start GROUP BY user_id`;

@@ -443,6 +443,8 @@ export const chargeParams = (c: NonNullable<Commit['charge']>) => ({
   instance_id: c.instanceId,
   user_id: c.userId,
   period_start: usagePeriod(c.at).start.getTime(),
+  // SQLite's one writer needs no shards (PostgreSQL's commit function picks its own).
+  shard: 0,
   ms: Math.round(c.ms),
 });
 

@@ -636,6 +636,45 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
     );
 
     it(
+      'adds up charges committed at once (each may land in its own shard)',
+      withStore(async (store) => {
+        await store.syncInstances([
+          {
+            id: INSTANCE,
+            name: 'a',
+            planId: 'p',
+            planName: 'P',
+            pricingType: 'free',
+            tags: [],
+            share: 1,
+            usageLimitSeconds: null,
+            maxTtlSeconds: 3600,
+          },
+        ]);
+        await Promise.all(
+          Array.from({ length: 40 }, (_, k) =>
+            store.commit({
+              charge: { instanceId: INSTANCE, userId: k % 2 ? 'bob' : 'alice', ms: 100, at: at(1) },
+            }),
+          ),
+        );
+        const u = await store.usageInputs(INSTANCE, at(2));
+        expect(u.settledMs).toBe(4000);
+        expect([...u.settledByUser].sort((a, b) => a.userId.localeCompare(b.userId))).toEqual([
+          { userId: 'alice', ms: 2000 },
+          { userId: 'bob', ms: 2000 },
+        ]);
+        // The dispatch policy reads the same sum.
+        await store.commit({ job: { next: aJob({ id: 'q' }), insert: true } });
+        const snap = await store.loadDispatchSnapshot(
+          { name: 'b1', lanes: 1, online: true },
+          at(2),
+        );
+        expect(snap.normalHeads.map((h) => h.usageMs)).toEqual([4000]);
+      }),
+    );
+
+    it(
       'stores results and logs, and deletes them with a final job',
       withStore(async (store) => {
         const j = aJob({ id: 'done', status: 'Completed' });

@@ -103,12 +103,17 @@ const SESSIONS = {
 };
 const JOBS = { insert: INSERT_JOB, update: UPDATE_JOB, columns: JOB_COLUMNS, table: 'jobs' };
 
+/** Shards per usage counter: more than the connections that commit at once on two cores. */
+const USAGE_SHARDS = 16;
+
 const START = { backend: 'b', session_id: "(p->'job'->>'session_id')" };
 const CHARGED = {
   instance_id: "(p->'charge'->>'instance_id')",
   user_id: "(p->'charge'->>'user_id')",
   period_start: "(p->'charge'->>'period_start')::bigint",
   ms: "(p->'charge'->>'ms')::bigint",
+  // The connection's own shard (migration 0014): concurrent commits charge different rows.
+  shard: `(pg_backend_pid() % ${USAGE_SHARDS})`,
 };
 
 function body(): string {

@@ -2,7 +2,7 @@
 
 export * from '../queries.js';
 import { MODES } from '../../domain/scheduling/dispatch.js';
-import { RULES_SQL, RUNNING_ON_BACKEND } from '../queries.js';
+import { PERIOD_USAGE, RULES_SQL, RUNNING_ON_BACKEND } from '../queries.js';
 import { EVENTS_VISIBLE } from './commit-function.js';
 
 /**
@@ -19,7 +19,7 @@ export const NORMAL_HEADS = `SELECT j.seq, j.id, j.session_id, j.instance_id,
     WHERE q.backend = @backend AND q.instance_id = i.id AND q.status = 'Queued'
       AND (q.session_id IS NULL OR ${RULES_SQL.normalQueue('s')})
     ORDER BY q.seq LIMIT @depth) j
-  LEFT JOIN instance_usage u ON u.instance_id = i.id AND u.period_start = @period_start`;
+  LEFT JOIN (${PERIOD_USAGE}) u ON u.instance_id = i.id`;
 
 export const INSERT_LOGS = `INSERT INTO job_logs (job_id, at, line)
   SELECT * FROM unnest(@job_ids::text[], @ats::bigint[], @lines::text[])`;
