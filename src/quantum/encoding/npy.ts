@@ -30,7 +30,11 @@ export function writeNpy(
   return Buffer.concat([head, Buffer.from(header, 'latin1'), body]);
 }
 
-/** The RuntimeEncoder form of an ndarray. */
+/**
+ * The RuntimeEncoder form of an ndarray. zlib's fastest level: the decoder inflates any level,
+ * and at the default level compressing a sampler's bits took a quarter of a small circuit's run
+ * (GHZ-20, 1,024 shots) for a few hundred bytes saved.
+ */
 export function encodeNdarray(
   data: Uint8Array | Float64Array,
   dtype: Dtype,
@@ -38,7 +42,7 @@ export function encodeNdarray(
 ) {
   return {
     __type__: 'ndarray',
-    __value__: deflateSync(writeNpy(data, dtype, shape)).toString('base64'),
+    __value__: deflateSync(writeNpy(data, dtype, shape), { level: 1 }).toString('base64'),
   };
 }
 

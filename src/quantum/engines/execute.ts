@@ -9,38 +9,19 @@ import { fuse } from '../compile/fuse.js';
 import type { Circuit, MeasureOp } from '../ir/circuit.js';
 import { measuresAreTerminal } from '../ir/circuit.js';
 import { SimulationCancelledError } from '../errors.js';
+import { evolve } from './evolve.js';
 import { type Readout, misread } from '../noise/readout.js';
 import type { Rng } from '../rng.js';
 import { SparseState } from './sparse.js';
 import { StateVector } from './statevector.js';
-import { TILE_MIN_QUBITS, evolveTiled } from './tiles.js';
 import { runTree } from './trajectories.js';
 import { DensityMatrix, evolveDensity } from './density.js';
 import { type NoisyEngine, densityCanRun, prefersDensity } from './engine-choice.js';
 
 export { bind } from '../compile/bind.js';
 export { fuse } from '../compile/fuse.js';
+export { evolve } from './evolve.js';
 export type { Bound } from '../ir/operation.js';
-
-/**
- * Run the unitary operations of `ops` (others are skipped): the estimator, and the part before
- * measurements. Large states run tiled (tiles.ts) so that memory traffic does not dominate.
- */
-export function evolve(
-  state: StateVector,
-  ops: readonly Bound[],
-  shouldStop?: () => boolean,
-): void {
-  const unitary = ops.filter(isUnitary);
-  if (state.numQubits >= TILE_MIN_QUBITS) {
-    evolveTiled(state.re, state.im, state.numQubits, unitary, shouldStop);
-    return;
-  }
-  for (const op of unitary) {
-    if (shouldStop?.()) throw new SimulationCancelledError();
-    state.apply(op);
-  }
-}
 
 /**
  * Classical bits of every shot: `shots × numClbits` zeros and ones, each recorded through
@@ -165,6 +146,79 @@ export function sampleSparse(state: SparseState, shots: number, rng: Rng): Uint3
   return sweep(re, im, index, shots, rng);
 }
 
+/** Up to this many amplitudes, sampling looks each draw up instead of sorting the draws. */
+const FEW_OUTCOMES = 4096;
+
+/**
+ * The outcome of each uniform in `u` by a sweep through the amplitudes, `u` sorted first: the
+ * outcomes come out in ascending order.
+ */
+export function sweepSorted(
+  re: Float64Array,
+  im: Float64Array,
+  u: Float64Array,
+  labels: Uint32Array | null,
+): Uint32Array {
+  const count = re.length;
+  u.sort();
+  const out = new Uint32Array(u.length);
+  let k = 0;
+  let acc = 0;
+  let p = (re[0] ?? 0) ** 2 + (im[0] ?? 0) ** 2;
+  for (let s = 0; s < u.length; s++) {
+    const target = u[s] as number;
+    while (k < count - 1 && acc + p <= target) {
+      acc += p;
+      k++;
+      p = (re[k] as number) ** 2 + (im[k] as number) ** 2;
+    }
+    out[s] = labels === null ? k : (labels[k] as number);
+  }
+  return out;
+}
+
+/**
+ * The same outcomes as sweepSorted, in the same ascending order, for few amplitudes: each
+ * uniform is looked up (binary search) in the running sums, which are added in the sweep's own
+ * order so that every comparison is the same, and the outcomes are written from their counts.
+ * Sorting the uniforms cost more than everything else for a GHZ state's two amplitudes.
+ */
+export function bucketsOf(
+  re: Float64Array,
+  im: Float64Array,
+  u: Float64Array,
+  labels: Uint32Array | null,
+): Uint32Array {
+  const count = re.length;
+  // upper[k]: the running sum through outcome k (the sweep's `acc + p` at k).
+  const upper = new Float64Array(count);
+  let acc = 0;
+  for (let k = 0; k < count; k++) {
+    acc += (re[k] as number) ** 2 + (im[k] as number) ** 2;
+    upper[k] = acc;
+  }
+  const hits = new Uint32Array(count);
+  for (let s = 0; s < u.length; s++) {
+    const target = u[s] as number;
+    // The first k (below count − 1, the last taking the rest) with upper[k] > target.
+    let lo = 0;
+    let hi = count - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((upper[mid] as number) <= target) lo = mid + 1;
+      else hi = mid;
+    }
+    hits[lo] = (hits[lo] as number) + 1;
+  }
+  const out = new Uint32Array(u.length);
+  for (let k = 0, s = 0; k < count; k++) {
+    const n = hits[k] as number;
+    if (n > 0) out.fill(labels === null ? k : (labels[k] as number), s, s + n);
+    s += n;
+  }
+  return out;
+}
+
 /** Draw `shots` outcomes k with probability |re[k] + i·im[k]|², labelled `labels[k]` (or k). */
 function sweep(
   re: Float64Array,
@@ -178,20 +232,7 @@ function sweep(
   for (let k = 0; k < count; k++) total += (re[k] as number) ** 2 + (im[k] as number) ** 2;
   const u = new Float64Array(shots);
   for (let s = 0; s < shots; s++) u[s] = rng() * total;
-  u.sort();
-  const out = new Uint32Array(shots);
-  let k = 0;
-  let acc = 0;
-  let p = (re[0] ?? 0) ** 2 + (im[0] ?? 0) ** 2;
-  for (let s = 0; s < shots; s++) {
-    const target = u[s] as number;
-    while (k < count - 1 && acc + p <= target) {
-      acc += p;
-      k++;
-      p = (re[k] as number) ** 2 + (im[k] as number) ** 2;
-    }
-    out[s] = labels === null ? k : (labels[k] as number);
-  }
+  const out = count <= FEW_OUTCOMES ? bucketsOf(re, im, u, labels) : sweepSorted(re, im, u, labels);
   for (let s = shots - 1; s > 0; s--) {
     const j = Math.floor(rng() * (s + 1));
     const t = out[s] as number;
