@@ -74,7 +74,11 @@ describe('density matrix', () => {
     expect(expectation(ops, 2, 'ZI')).toBeCloseTo(0, 12);
   });
 
-  it('agrees with noisy trajectories on a circuit with every channel', () => {
+  it.each([
+    ['groups that split as errors happen', undefined],
+    // No copy allowed: every shot runs alone from the start, drawing its noise as it comes.
+    ['every shot alone', 1],
+  ])('agrees with noisy trajectories on a circuit with every channel (%s)', (_, copyBudget) => {
     const ops: Bound[] = [
       g('h', 0),
       g('x', 1, [], 1),
@@ -94,6 +98,7 @@ describe('density matrix', () => {
     runTree(new StateVector(3), ops, shots, 0, {
       rng: createRng(5),
       shouldStop: undefined,
+      ...(copyBudget !== undefined ? { copyBudget } : {}),
       sample: () => new Uint32Array(0),
       leaf: (state, k) =>
         labels.forEach((l, i) => (sums[i] = (sums[i] ?? 0) + k * pauliExpectation(state, l))),
