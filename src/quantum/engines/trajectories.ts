@@ -206,10 +206,10 @@ class Lazy {
     private readonly opts: TreeOptions,
   ) {}
 
-  push(op: Bound): void {
+  push(op: Unitary): void {
     // A state below the tiling size runs each operation at once: fusing and tiling would not
     // pay for themselves there (measured on GHZ-12 with 4,096 noisy shots).
-    if (this.state.numQubits < TILE_MIN_QUBITS) this.state.apply(op as Unitary);
+    if (this.state.numQubits < TILE_MIN_QUBITS) this.state.apply(op);
     else this.pending.push(op);
   }
 
@@ -263,7 +263,7 @@ class Lazy {
   }
 }
 
-const on = (m: Float64Array, target: number): Bound => ({
+const on = (m: Float64Array, target: number): Unitary => ({
   kind: 'u',
   m,
   target,
@@ -350,15 +350,15 @@ const PAULIS = ['x', 'y', 'z'].map((g) => BASE[g]?.f([]) ?? new Float64Array(8))
 
 /** A uniformly random non-identity Pauli on `qubits` (4^n − 1 of them). */
 function randomPauli(state: StateVector, qubits: readonly number[], rng: Rng): void {
-  for (const op of randomPauliOps(qubits, rng)) state.apply(op as Extract<Bound, { kind: 'u' }>);
+  for (const op of randomPauliOps(qubits, rng)) state.apply(op);
 }
 
 /** The same, as operations. */
-function randomPauliOps(qubits: readonly number[], rng: Rng): Bound[] {
+function randomPauliOps(qubits: readonly number[], rng: Rng): Unitary[] {
   const n = qubits.length;
   // Draw a non-zero base-4 number below 4^n: digit k is qubit k's I, X, Y or Z.
   const code = 1 + Math.floor(rng() * (4 ** n - 1));
-  const ops: Bound[] = [];
+  const ops: Unitary[] = [];
   qubits.forEach((target, k) => {
     const digit = Math.floor(code / 4 ** k) % 4;
     const m = PAULIS[digit - 1];
