@@ -34,6 +34,19 @@ export interface ContractOptions {
 
 const INSTANCE = 'crn:v1:test:a';
 
+/** An instance of `id` with share 1 (the configured ones are written at start). */
+const anInstance = (id: string) => ({
+  id,
+  name: id,
+  planId: 'p',
+  planName: 'P',
+  pricingType: 'free' as const,
+  tags: [],
+  share: 1,
+  usageLimitSeconds: null,
+  maxTtlSeconds: 3600,
+});
+
 /** Resolves at the listener's next call (or rejects after `ms`). */
 function nextCall(subscribe: (fn: () => void) => () => void, ms = 5000): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -520,18 +533,7 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
       'puts open and inactive sessions’ jobs in the normal queue with their instance usage',
       withStore(async (store) => {
         // Every instance is in the store (the configured ones are written at start).
-        const instance = (id: string) => ({
-          id,
-          name: id,
-          planId: 'p',
-          planName: 'P',
-          pricingType: 'free' as const,
-          tags: [],
-          share: 1,
-          usageLimitSeconds: null,
-          maxTtlSeconds: 3600,
-        });
-        await store.syncInstances([instance(INSTANCE), instance('crn:v1:test:b')]);
+        await store.syncInstances([anInstance(INSTANCE), anInstance('crn:v1:test:b')]);
         await store.commit({
           session: { next: aSession('inactive', { id: 'in', queued: 1 }), insert: true },
         });
@@ -558,19 +560,7 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
     it(
       'lists each instance’s following normal-queue jobs in order when asked for depth',
       withStore(async (store) => {
-        await store.syncInstances([
-          {
-            id: INSTANCE,
-            name: 'a',
-            planId: 'p',
-            planName: 'P',
-            pricingType: 'free',
-            tags: [],
-            share: 1,
-            usageLimitSeconds: null,
-            maxTtlSeconds: 3600,
-          },
-        ]);
+        await store.syncInstances([anInstance(INSTANCE)]);
         const b = { name: 'b1', lanes: 8, online: true };
         const add = (id: string, o: Partial<Job> = {}) =>
           store.commit({ job: { next: aJob({ id, ...o }), insert: true } });
@@ -638,19 +628,7 @@ export function runStoreContract({ name, makeStore, pair }: ContractOptions): vo
     it(
       'adds up charges committed at once (each may land in its own shard)',
       withStore(async (store) => {
-        await store.syncInstances([
-          {
-            id: INSTANCE,
-            name: 'a',
-            planId: 'p',
-            planName: 'P',
-            pricingType: 'free',
-            tags: [],
-            share: 1,
-            usageLimitSeconds: null,
-            maxTtlSeconds: 3600,
-          },
-        ]);
+        await store.syncInstances([anInstance(INSTANCE)]);
         await Promise.all(
           Array.from({ length: 40 }, (_, k) =>
             store.commit({
