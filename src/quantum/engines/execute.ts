@@ -134,7 +134,8 @@ export function evolveFromZero(
 
 /**
  * `shots` basis states drawn from |amplitude|²: sorted uniforms swept once through the state
- * (no cumulative array, so no memory beyond the shots), then shuffled into random order.
+ * (no cumulative array, so no memory beyond the shots; below FEW_OUTCOMES amplitudes each
+ * uniform is looked up in the running sums instead, bucketsOf), then shuffled into random order.
  */
 export function sampleBasis(state: StateVector, shots: number, rng: Rng): Uint32Array {
   return sweep(state.re, state.im, null, shots, rng);
